@@ -1,0 +1,31 @@
+"""Our Markdown dialect: Python-Markdown plus one small extension per feature.
+
+`new_markdown()` hands manuscript.py a configured converter; the extensions own only syntax.
+"""
+
+from __future__ import annotations
+
+import markdown
+
+from bookbuild.markdown_ext.documents import DocumentsExtension
+from bookbuild.markdown_ext.fenced_divs import FencedDivExtension
+from bookbuild.markdown_ext.figures import FiguresExtension
+from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
+from bookbuild.markdown_ext.spans import BracketedSpanExtension
+from bookbuild.markdown_ext.typography import typography_extension
+
+
+def new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "footnotes",
+            typography_extension(),
+            FencedDivExtension(),
+            BracketedSpanExtension(),
+            DocumentsExtension(),
+            SceneBreakExtension(),
+            FiguresExtension(),
+        ],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+        output_format="xhtml",
+    )

@@ -1,0 +1,15 @@
+"""Scene breaks: a `* * *` line (any Markdown rule) becomes `<hr class="scene-break"/>`."""
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+
+class SceneBreakProcessor(Treeprocessor):
+    def run(self, root) -> None:
+        for hr in root.iter("hr"):
+            hr.set("class", "scene-break")
+
+
+class SceneBreakExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(SceneBreakProcessor(md), "scene_break", 5)

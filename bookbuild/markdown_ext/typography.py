@@ -1,0 +1,23 @@
+"""Smart typography: curly quotes and apostrophes, en and em dashes, ellipsis.
+
+Python-Markdown's own `smarty` does the work (it already leaves code spans alone); we only make it
+emit real characters instead of HTML entities, so the text is plain Unicode from here on.
+"""
+
+from markdown.extensions.smarty import SmartyExtension
+
+CHARACTERS = {
+    "left-single-quote": "\u2018",
+    "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c",
+    "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab",
+    "right-angle-quote": "\u00bb",
+    "mdash": "\u2014",
+    "ndash": "\u2013",
+    "ellipsis": "\u2026",
+}
+
+
+def typography_extension() -> SmartyExtension:
+    return SmartyExtension(substitutions=CHARACTERS, smart_angled_quotes=False)
