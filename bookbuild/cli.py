@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bookbuild import __version__
 from bookbuild.build import BuildResult, build
+from bookbuild.config import BOOK_FILE
 from bookbuild.errors import BookError, Problem, Report
 
 FORMATS = ("epub", "pdf", "all")
@@ -59,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         report.add([Problem(str(getattr(exc, "filename", "") or book_dir), None,
                             f"{exc.strerror or exc}", "BB106")])
+    except Exception as exc:  # noqa: BLE001 - the author gets a message, never a traceback
+        report.add([Problem(BOOK_FILE, None, f"internal error ({type(exc).__name__}: {exc}); "
+                                             f"the build stopped and nothing was overwritten. "
+                                             f"Please report this with the book that caused it.",
+                            "BB001")])
     problems = report.problems
     if args.strict:
         problems = [Problem(p.path, p.line, p.message, p.code, "error", p.column)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 # The catalogue of stable problem codes. The README lists the same table; a test keeps them equal.
 CODES: dict[str, str] = {
+    "BB001": "internal-error",
     "BB100": "book-yaml-missing",
     "BB101": "unknown-key",
     "BB102": "yaml-syntax",

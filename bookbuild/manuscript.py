@@ -164,7 +164,9 @@ def _load_source(path: Path, report: Report) -> Source | None:
                          "BB202")
             return None
         try:
-            header = yaml.safe_load("\n".join(lines[1:end])) or {}
+            # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
+            # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
+            header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             report.error(path, (mark.line + 2) if mark else 1,

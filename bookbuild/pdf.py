@@ -1,0 +1,411 @@
+"""The PDF writer: lays the `Book` out as a print interior with WeasyPrint and styles/print.css.
+
+Builds print HTML from the model (never from Markdown), picks margins that meet the print-on-
+demand minimums for the resulting page count, and hands on a `PdfLayout` for the preflight.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydyf
+from lxml import etree
+
+from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, Section
+from bookbuild.errors import Report
+from bookbuild.fonts import check_glyphs
+from bookbuild.output import atomic_write
+from bookbuild.theme import theme_file
+
+INCH = 72.0
+# Inside (gutter) minimums by page count, the strictest of KDP, IngramSpark and Lulu.
+GUTTER_MINIMUMS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
+EDGE_MINIMUM = 0.5  # top, bottom, outside: IngramSpark and Lulu ask for half an inch
+DEFAULT_MARGINS = {"top": 0.75, "bottom": 0.75, "outside": 0.625}
+GUTTER_EXTRA = 0.125  # our default gutter sits this far above the minimum
+PROFILES = ("pod", "proof", "screen")
+PROOF_BLEED = 0.25 * INCH  # room for crop marks when the book has no bleed of its own
+
+
+@dataclass
+class PdfLayout:
+    """What the render produced, for the preflight and the tests."""
+
+    path: Path
+    profile: str
+    standard: str
+    page_count: int
+    margins: dict[str, float]  # points
+    bleed: float  # points
+    opener_pages: dict[str, int] = field(default_factory=dict)  # section id → 1-based page
+    note_pages: dict[str, tuple[int, int]] = field(default_factory=dict)  # note id → (call, note)
+    body_first_page: int = 1
+
+    def displaced_notes(self) -> set[str]:
+        """Ids of notes set on another page than their call."""
+        return {note for note, (call, page) in self.note_pages.items() if call != page}
+
+
+def minimum_gutter(page_count: int) -> float:
+    """The smallest inside margin, in inches, that every POD service accepts for a page count."""
+    for limit, gutter in GUTTER_MINIMUMS:
+        if page_count <= limit:
+            return gutter
+    return GUTTER_MINIMUMS[-1][1]
+
+
+def minimum_margin(key: str, page_count: int) -> float:
+    return minimum_gutter(page_count) if key == "inside" else EDGE_MINIMUM
+
+
+def effective_margins(book: Book, page_count: int) -> dict[str, float]:
+    """Margins in points: the author's where given, else defaults safe for `page_count`."""
+    configured = book.config.print.margins
+    margins = {}
+    for key in ("top", "bottom", "inside", "outside"):
+        value = getattr(configured, key)
+        if value is None:
+            inches = (minimum_gutter(page_count) + GUTTER_EXTRA if key == "inside"
+                      else DEFAULT_MARGINS[key])
+            value = inches * INCH
+        margins[key] = value
+    return margins
+
+
+def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout:
+    """Render and write the interior PDF atomically; margin problems stop before writing."""
+    check_glyphs(book, report)
+    with tempfile.TemporaryDirectory(prefix="bookbuild-") as tmp:
+        images = _print_images(book, Path(tmp))
+        guess = max(24, sum(len(etree.tostring(s.body)) for s in book.chapters()
+                            if s.body is not None) // 2600)
+        margins = effective_margins(book, guess)
+        for _ in range(4):  # the gutter depends on the page count, which depends on the gutter
+            document = _render(book, margins, profile, images)
+            needed = effective_margins(book, len(document.pages))
+            if needed == margins:
+                break
+            margins = needed
+        layout = _layout(book, path, profile, margins, document)
+        displaced = layout.displaced_notes()
+        if displaced:
+            # WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
+            # #2502). Laying those notes out as inline boxes avoids the faulty path; keep the
+            # retry only if it is better and the page count, hence the margins, still hold.
+            retry = _render(book, margins, profile, images, nudged=displaced)
+            retry_layout = _layout(book, path, profile, margins, retry)
+            if (len(retry_layout.displaced_notes()) < len(displaced)
+                    and effective_margins(book, len(retry.pages)) == margins):
+                document, layout = retry, retry_layout
+        _check_margins(book, margins, len(document.pages), report)
+        report.stop_if_errors()
+        data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
+    atomic_write(path, data)
+    return layout
+
+
+def _check_margins(book: Book, margins: dict[str, float], pages: int, report: Report) -> None:
+    settings = book.config.print
+    for key, value in margins.items():
+        minimum = minimum_margin(key, pages)
+        if value < minimum * INCH - 0.01:
+            line = settings.margin_lines.get(key)
+            report.error(book.config.source, line,
+                         f"print.margins.{key} is {value / INCH:.3g}in, below the {minimum}in "
+                         f"that print-on-demand services require for a {pages}-page book",
+                         "BB402")
+
+
+def standard_for(book: Book, profile: str) -> str:
+    return "none" if profile == "screen" else book.config.print.standard
+
+
+def bleed_for(book: Book, profile: str) -> float:
+    if profile == "screen":
+        return 0.0
+    if profile == "proof":
+        return max(book.config.print.bleed, PROOF_BLEED)
+    return book.config.print.bleed
+
+
+def _pdf_options(book: Book, profile: str) -> dict:
+    standard = standard_for(book, profile)
+    options = {"pdf_identifier": True}
+    if standard != "none":
+        options["pdf_variant"] = standard
+    return options
+
+
+# ---- print HTML ----
+
+
+def print_html(book: Book, margins: dict[str, float], profile: str,
+               images: dict[str, str] | None = None, nudged: set[str] = frozenset()) -> str:
+    """The whole book as one HTML document for WeasyPrint."""
+    html = etree.Element("html", lang=book.language)
+    head = etree.SubElement(html, "head")
+    etree.SubElement(head, "meta", charset="utf-8")
+    etree.SubElement(head, "title").text = book.title
+    for author in book.config.authors:
+        etree.SubElement(head, "meta", name="author", content=author.name)
+    if book.config.description:
+        etree.SubElement(head, "meta", name="description", content=book.config.description)
+    # Fixed dates: WeasyPrint's PDF/X path would otherwise stamp the current time.
+    for name in ("dcterms.created", "dcterms.modified"):
+        etree.SubElement(head, "meta", name=name, content=book.modified)
+    etree.SubElement(head, "style").text = _page_css(book, margins, profile)
+    body = etree.SubElement(html, "body", {"class": f"profile-{profile}"})
+    _front_matter(book, body)
+    first_body = True
+    for section in book.sections:
+        if section.kind == "frontmatter":
+            continue
+        el = _section(section, images or {}, nudged)
+        if first_body:
+            el.set("class", el.get("class") + " first-body")
+            first_body = False
+        body.append(el)
+    return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _page_css(book: Book, margins: dict[str, float], profile: str) -> str:
+    """The geometry that comes from book.yaml; everything else is in print.css."""
+    settings = book.config.print
+    width, height = settings.trim
+    m = {k: f"{v:.3f}pt" for k, v in margins.items()}
+    bleed = bleed_for(book, profile)
+    title = book.title.replace("\\", "\\\\").replace('"', '\\"')
+    css = f"""
+@page {{ size: {width:.3f}pt {height:.3f}pt; margin: {m['top']} {m['outside']} {m['bottom']}
+  {m['inside']}; bleed: {bleed:.3f}pt; }}
+@page :left {{ margin-left: {m['outside']}; margin-right: {m['inside']}; bleed-right: 0; }}
+@page :right {{ margin-left: {m['inside']}; margin-right: {m['outside']}; bleed-left: 0; }}
+:root {{ --book-title: "{title}"; font-size: {settings.font_size:g}pt;
+  line-height: {settings.leading:g}; }}
+html {{ string-set: book-title "{title}"; }}
+"""
+    if profile == "proof":
+        css += "@page { marks: crop; }\n"
+    if profile != "screen":
+        # No links or bookmarks in a print interior.
+        css += "h1, h2, h3, h4, h5, h6 { bookmark-level: none; }\n"
+    return css
+
+
+def _front_matter(book: Book, body: etree._Element) -> None:
+    c = book.config
+    half = etree.SubElement(body, "section", {"class": "half-title"})
+    etree.SubElement(half, "p", {"class": "book-title"}).text = c.title
+    title_page = etree.SubElement(body, "section", {"class": "title-page"})
+    etree.SubElement(title_page, "h1", {"class": "book-title"}).text = c.title
+    if c.subtitle:
+        etree.SubElement(title_page, "p", {"class": "book-subtitle"}).text = c.subtitle
+    etree.SubElement(title_page, "p", {"class": "book-author"}).text = \
+        " & ".join(a.name for a in c.authors)
+    if c.publisher:
+        etree.SubElement(title_page, "p", {"class": "publisher"}).text = c.publisher
+    body.append(_copyright_page(book))
+    for section in book.sections:
+        if section.kind == "frontmatter":
+            body.append(_section(section, {}))
+    body.append(_contents(book))
+
+
+def _copyright_page(book: Book) -> etree._Element:
+    c = book.config
+    page = etree.Element("section", {"class": "copyright-page"})
+    lines = []
+    if c.rights:
+        lines.append(c.rights)
+    if c.publisher:
+        lines.append(f"Published by {c.publisher}" + (f", {c.date[:4]}" if c.date else ""))
+    if not c.identifier.startswith("urn:uuid:"):
+        lines.append(c.identifier if "isbn" in c.identifier.lower() else f"ISBN {c.identifier}")
+    lines.append("Set in Linux Libertine.")
+    for line in lines:
+        etree.SubElement(page, "p").text = line
+    return page
+
+
+def _contents(book: Book) -> etree._Element:
+    nav = etree.Element("nav", {"class": "contents", "id": "contents"})
+    etree.SubElement(nav, "h1").text = "Contents"
+    ol = etree.SubElement(nav, "ol")
+    for section in book.sections:
+        if section.kind == "frontmatter":
+            continue
+        li = etree.SubElement(ol, "li", {"class": section.kind if section.kind == "part"
+                                         else "entry"})
+        link = etree.SubElement(li, "a", href=f"#{section.id}")
+        etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
+    return nav
+
+
+def _section(section: Section, images: dict[str, str],
+             nudged: set[str] = frozenset()) -> etree._Element:
+    classes = [section.kind, section.role]
+    el = etree.Element("section", {"id": section.id, "class": " ".join(dict.fromkeys(classes)),
+                                   "data-title": section.toc_title})
+    if section.title:
+        header = etree.SubElement(el, "header")
+        if section.number is not None:
+            etree.SubElement(header, "p", {"class": "chapter-number"}).text = str(section.number)
+        heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title"})
+        heading.text = section.title
+        if section.subtitle:
+            etree.SubElement(header, "p", {"class": "subtitle"}).text = section.subtitle
+    if section.body is not None:
+        content = _plain_html(copy.deepcopy(section.body))
+        _inline_notes(content, section, nudged)
+        for img in content.iter("img"):
+            img.set("src", images.get(img.get("src"), img.get("src")))
+        el.text = content.text
+        el.extend(list(content))
+    return el
+
+
+def _plain_html(el: etree._Element) -> etree._Element:
+    """Drop the XHTML and EPUB namespaces so the HTML serializer writes plain HTML5."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(f"{{{XHTML_NS}}}"):
+            node.tag = node.tag.split("}", 1)[1]
+        for attr in list(node.attrib):
+            if attr.startswith(f"{{{EPUB_NS}}}") or attr == f"{{{XML_NS}}}lang":
+                del node.attrib[attr]
+    etree.cleanup_namespaces(el)
+    return el
+
+
+def _inline_notes(content: etree._Element, section: Section, nudged: set[str]) -> None:
+    """Put each note's text where it is first called, floated to the page foot."""
+    notes = {f"#{n.id}": n for n in section.notes}
+    for ref in list(content.iter("a")):
+        note = notes.get(ref.get("href")) if ref.get("class") == "noteref" else None
+        if note is None:
+            continue
+        if ref.get("id") != note.ref_id:  # a later call of a note already placed
+            repeat = etree.Element("span", {"class": "note-repeat"})
+            repeat.text, repeat.tail = str(note.number), ref.tail
+            ref.getparent().replace(ref, repeat)
+            continue
+        call = etree.Element("span", {"class": "note-call", "id": note.ref_id})
+        classes = "footnote nudged" if note.id in nudged else "footnote"
+        footnote = etree.SubElement(call, "span", {"class": classes, "id": note.id,
+                                                   "data-n": str(note.number)})
+        for block in note.blocks:
+            para = _plain_html(copy.deepcopy(block))
+            para.tag = "span"
+            para.set("class", "note-para")
+            para.tail = None
+            footnote.append(para)
+        call.tail = ref.tail
+        ref.getparent().replace(ref, call)
+
+
+def _print_images(book: Book, folder: Path) -> dict[str, str]:
+    """Grey, opaque copies of the book's raster images: PDF/X-1a allows no RGB, no alpha."""
+    from PIL import Image as PILImage
+
+    out = {}
+    for image in book.images:
+        if image.media_type == "image/svg+xml":
+            out[image.name] = image.source.as_uri()
+            continue
+        with PILImage.open(image.source) as picture:
+            picture.load()
+            if picture.mode in ("RGBA", "LA", "P"):
+                picture = picture.convert("RGBA")
+                flat = PILImage.new("RGBA", picture.size, "white")
+                flat.alpha_composite(picture)
+                picture = flat
+            grey = picture.convert("L")
+            target = folder / (image.name.replace("/", "_") + ".png")
+            grey.save(target, "PNG", dpi=picture.info.get("dpi", (300, 300)))
+        out[image.name] = target.as_uri()
+    return out
+
+
+# ---- rendering ----
+
+
+def _render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
+            nudged: set[str] = frozenset()):
+    import weasyprint
+
+    html = print_html(book, margins, profile, images, nudged)
+    css = theme_file(book.config.root, "print.css")
+    from weasyprint.text.fonts import FontConfiguration
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    fonts = FontConfiguration()  # @font-face rules register into it; render must use the same
+    stylesheet = weasyprint.CSS(filename=str(css), font_config=fonts)
+    return weasyprint.HTML(string=html, base_url=str(css.parent)).render(
+        stylesheets=[stylesheet], font_config=fonts)
+
+
+def _layout(book: Book, path: Path, profile: str, margins: dict[str, float],
+            document) -> PdfLayout:
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    layout = PdfLayout(path, profile, standard_for(book, profile), len(document.pages), margins,
+                       bleed_for(book, profile))
+    for section in book.sections:
+        if section.kind != "frontmatter" and section.id in anchors:
+            layout.opener_pages[section.id] = anchors[section.id]
+        for note in section.notes:
+            if note.ref_id in anchors and note.id in anchors:
+                layout.note_pages[note.id] = (anchors[note.ref_id], anchors[note.id])
+    if layout.opener_pages:
+        layout.body_first_page = min(layout.opener_pages.values())
+    return layout
+
+
+def _finisher(book: Book, profile: str):
+    """Last touches on the PDF objects: no annotations in print, repeatable identifiers."""
+    document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.config.identifier)}"
+
+    def finish(document, pdf) -> None:
+        if standard_for(book, profile) != "none" and "OutputIntents" not in pdf.catalog:
+            pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])
+        if profile != "screen":
+            for number in pdf.pages["Kids"][::3]:  # Kids holds "n 0 R" triples
+                pdf.objects[number].pop("Annots", None)
+            pdf.catalog.pop("Outlines", None)
+            pdf.catalog.pop("PageMode", None)
+            pdf.catalog.pop("Names", None)
+        # PDF/X-4 metadata carries a random document id; derive it from the book instead.
+        for obj in pdf.objects:
+            if isinstance(getattr(obj, "stream", None), list):
+                obj.stream = [_fixed_xmp(part, document_id) for part in obj.stream]
+
+    return finish
+
+
+def _registered_output_intent():
+    """An output intent naming a registered printing condition (SWOP, CGATS TR 001).
+
+    PDF/X lets a file name a condition from the ICC registry instead of embedding a CMYK
+    profile; a black-and-white interior needs nothing more.
+    """
+    return pydyf.Dictionary({
+        "Type": "/OutputIntent",
+        "S": "/GTS_PDFX",
+        "OutputConditionIdentifier": pydyf.String("CGATS TR 001"),
+        "OutputCondition": pydyf.String("SWOP (publication) printing in USA"),
+        "RegistryName": pydyf.String("http://www.color.org"),
+        "Info": pydyf.String("CGATS TR 001-1995 (SWOP)"),
+    })
+
+
+def _fixed_xmp(part, document_id: str):
+    if isinstance(part, bytes) and b"xmp.did:" in part:
+        return re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id.encode(), part)
+    return part
