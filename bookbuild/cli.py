@@ -90,5 +90,6 @@ def _print(problems: list[Problem], result: BuildResult | None, args, failed: bo
             print(line)
     if failed:
         errors = sum(p.severity == "error" for p in problems)
-        print(f"bookbuild: {errors} error{'s' * (errors != 1)}; nothing was overwritten",
-              file=sys.stderr)
+        outcome = ("the files above were written, but they have these problems" if result
+                   else "nothing was written, and earlier outputs are untouched")
+        print(f"bookbuild: {errors} error{'s' * (errors != 1)}; {outcome}", file=sys.stderr)

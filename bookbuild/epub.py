@@ -125,6 +125,7 @@ def nav_document(book: Book) -> bytes:
         link = etree.SubElement(li, h("a"), href=section.file_name)
         link.text = section.toc_title
         if section.kind == "part":
+            li.set("class", "part")
             lists[section.id] = etree.SubElement(li, h("ol"))
     for part_list in list(lists.values())[1:]:
         if len(part_list) == 0:

@@ -32,6 +32,7 @@ FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+).+?\1")
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # Characters XML 1.0 forbids; they are dropped with a warning.
@@ -129,9 +130,11 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
     if body is None:
         return None
     sanitize(body, source, report)
+    _check_raw_images(body, source, config, report, images, image_names)
     section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                       entry.path)
     _take_title(section, source, body)
+    _close_heading_gaps(body)
     _mark_languages(body)
     _relink_images(body, image_names)
     section.notes = _take_notes(body, section.id)
@@ -225,7 +228,8 @@ def _check_lines(source: Source, config: Config, report: Report,
         for ref in FOOTNOTE_REF.finditer(text):
             refs.setdefault(ref[1], number)
         for image in IMAGE.finditer(text):
-            _check_image(image, number, source, config, report, images, image_names)
+            _check_image(image["src"], image["alt"], number, source, config, report, images,
+                         image_names)
         for span in SPAN_ATTRS.finditer(text):
             _check_span(span[1], number, source, report)
     for number in open_divs:
@@ -242,13 +246,14 @@ def _check_lines(source: Source, config: Config, report: Report,
     return image_names
 
 
-def _check_image(match: re.Match, number: int, source: Source, config: Config,
-                 report: Report, images: dict[Path, Image], names: dict[str, str]) -> None:
-    src = match["src"]
-    if not match["alt"].strip():
-        report.error(source.path, number, f"image '{src}' has no alt text; describe it between "
-                                          f"the brackets: ![a map of ...]({src})", "BB209")
-    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+def _check_image(src: str, alt: str | None, number: int | None, source: Source, config: Config,
+                 report: Report, images: dict[Path, Image], names: dict[str, str],
+                 alt_hint: str = "describe it between the brackets: ![a map of ...]({src})",
+                 ) -> None:
+    if not (alt or "").strip():
+        report.error(source.path, number, f"image '{src}' has no alt text; "
+                                          f"{alt_hint.format(src=src)}", "BB209")
+    if URL_SCHEME.match(src):
         report.error(source.path, number, f"image '{src}' is not a file in the book; remote "
                                           f"and scheme URLs are not allowed", "BB210")
         return
@@ -273,6 +278,17 @@ def _check_image(match: re.Match, number: int, source: Source, config: Config,
             name, n = f"images/{stem}-{n}{suffix}", n + 1
         images[path] = Image(path, name, media_type)
     names[src] = images[path].name
+
+
+def _check_raw_images(body: etree._Element, source: Source, config: Config, report: Report,
+                      images: dict[Path, Image], names: dict[str, str]) -> None:
+    """An `<img>` written as raw HTML is checked and copied into the book like `![alt](src)`."""
+    for img in body.iter(h("img")):
+        src = img.get("src", "")
+        if src in names or URL_SCHEME.match(src):  # done, or already refused by the policy
+            continue
+        _check_image(src, img.get("alt"), source.line_of(re.escape(src) or "<img"), source,
+                     config, report, images, names, alt_hint='add alt="a map of ..."')
 
 
 def _check_span(attr_text: str, number: int, source: Source, report: Report) -> None:
@@ -322,6 +338,20 @@ def _take_title(section: Section, source: Source, body: etree._Element) -> None:
     if first is not None and section.title is None:
         section.title = " ".join("".join(first.itertext()).split())
         _remove_keep_tail(first)
+
+
+def _close_heading_gaps(body: etree._Element) -> None:
+    """Renumber the headings left in the text to h2, h3, ... in order, without gaps.
+
+    The section title is the document's h1; a newspaper's `###` headline straight under it
+    would otherwise skip a level, which screen-reader navigation and Ace report.
+    """
+    tags = [h(f"h{n}") for n in range(1, 7)]
+    headings = [el for el in body.iter(*tags)]
+    used = sorted({int(el.tag[-1]) for el in headings})
+    new_level = {old: min(n + 2, 6) for n, old in enumerate(used)}
+    for el in headings:
+        el.tag = h(f"h{new_level[int(el.tag[-1])]}")
 
 
 def _remove_keep_tail(el: etree._Element) -> None:

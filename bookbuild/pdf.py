@@ -6,10 +6,11 @@ demand minimums for the resulting page count, and hands on a `PdfLayout` for the
 
 from __future__ import annotations
 
+import base64
 import copy
+import io
 import logging
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,31 +82,30 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
 def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout:
     """Render and write the interior PDF atomically; margin problems stop before writing."""
     check_glyphs(book, report)
-    with tempfile.TemporaryDirectory(prefix="bookbuild-") as tmp:
-        images = _print_images(book, Path(tmp))
-        guess = max(24, sum(len(etree.tostring(s.body)) for s in book.chapters()
-                            if s.body is not None) // 2600)
-        margins = effective_margins(book, guess)
-        for _ in range(4):  # the gutter depends on the page count, which depends on the gutter
-            document = _render(book, margins, profile, images)
-            needed = effective_margins(book, len(document.pages))
-            if needed == margins:
-                break
-            margins = needed
-        layout = _layout(book, path, profile, margins, document)
-        displaced = layout.displaced_notes()
-        if displaced:
-            # WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
-            # #2502). Laying those notes out as inline boxes avoids the faulty path; keep the
-            # retry only if it is better and the page count, hence the margins, still hold.
-            retry = _render(book, margins, profile, images, nudged=displaced)
-            retry_layout = _layout(book, path, profile, margins, retry)
-            if (len(retry_layout.displaced_notes()) < len(displaced)
-                    and effective_margins(book, len(retry.pages)) == margins):
-                document, layout = retry, retry_layout
-        _check_margins(book, margins, len(document.pages), report)
-        report.stop_if_errors()
-        data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
+    images = _print_images(book)
+    guess = max(24, sum(len(etree.tostring(s.body)) for s in book.chapters()
+                        if s.body is not None) // 2600)
+    margins = effective_margins(book, guess)
+    for _ in range(4):  # the gutter depends on the page count, which depends on the gutter
+        document = _render(book, margins, profile, images)
+        needed = effective_margins(book, len(document.pages))
+        if needed == margins:
+            break
+        margins = needed
+    layout = _layout(book, path, profile, margins, document)
+    displaced = layout.displaced_notes()
+    if displaced:
+        # WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
+        # #2502). Laying those notes out as inline boxes avoids the faulty path; keep the
+        # retry only if it is better and the page count, hence the margins, still hold.
+        retry = _render(book, margins, profile, images, nudged=displaced)
+        retry_layout = _layout(book, path, profile, margins, retry)
+        if (len(retry_layout.displaced_notes()) < len(displaced)
+                and effective_margins(book, len(retry.pages)) == margins):
+            document, layout = retry, retry_layout
+    _check_margins(book, margins, len(document.pages), report)
+    report.stop_if_errors()
+    data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
     atomic_write(path, data)
     return layout
 
@@ -123,7 +123,8 @@ def _check_margins(book: Book, margins: dict[str, float], pages: int, report: Re
 
 
 def standard_for(book: Book, profile: str) -> str:
-    return "none" if profile == "screen" else book.config.print.standard
+    """Only the print-on-demand file is PDF/X; proofs carry RGB crop marks, screens links."""
+    return book.config.print.standard if profile == "pod" else "none"
 
 
 def bleed_for(book: Book, profile: str) -> float:
@@ -308,26 +309,31 @@ def _inline_notes(content: etree._Element, section: Section, nudged: set[str]) -
         ref.getparent().replace(ref, call)
 
 
-def _print_images(book: Book, folder: Path) -> dict[str, str]:
-    """Grey, opaque copies of the book's raster images: PDF/X-1a allows no RGB, no alpha."""
+def _print_images(book: Book) -> dict[str, str]:
+    """Grey, opaque copies of the book's raster images (PDF/X-1a allows no RGB and no alpha).
+
+    They go in as data URIs: WeasyPrint names images after their URL, so a content-derived URL
+    keeps two builds byte-identical.
+    """
     from PIL import Image as PILImage
 
     out = {}
     for image in book.images:
         if image.media_type == "image/svg+xml":
-            out[image.name] = image.source.as_uri()
-            continue
-        with PILImage.open(image.source) as picture:
-            picture.load()
-            if picture.mode in ("RGBA", "LA", "P"):
-                picture = picture.convert("RGBA")
-                flat = PILImage.new("RGBA", picture.size, "white")
-                flat.alpha_composite(picture)
-                picture = flat
-            grey = picture.convert("L")
-            target = folder / (image.name.replace("/", "_") + ".png")
-            grey.save(target, "PNG", dpi=picture.info.get("dpi", (300, 300)))
-        out[image.name] = target.as_uri()
+            data, media_type = image.source.read_bytes(), image.media_type
+        else:
+            with PILImage.open(image.source) as picture:
+                picture.load()
+                dpi = picture.info.get("dpi", (300, 300))
+                if picture.mode in ("RGBA", "LA", "P", "PA"):
+                    picture = picture.convert("RGBA")
+                    flat = PILImage.new("RGBA", picture.size, "white")
+                    flat.alpha_composite(picture)
+                    picture = flat
+                buffer = io.BytesIO()
+                picture.convert("L").save(buffer, "PNG", dpi=dpi)
+            data, media_type = buffer.getvalue(), "image/png"
+        out[image.name] = f"data:{media_type};base64,{base64.b64encode(data).decode()}"
     return out
 
 

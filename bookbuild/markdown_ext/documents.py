@@ -73,7 +73,9 @@ def dateline_newspaper(div) -> None:
 def split_speeches(div) -> None:
     for p in div.iter("p"):
         match = SPEAKER.match(p.text or "")
-        if match and match["name"].upper() == match["name"]:
+        name = match["name"] if match else ""
+        # Capitals mark a speaker; scripts without case (Hebrew, Arabic) cannot, so need one.
+        if match and name.upper() == name and any(c.isupper() for c in name):
             speaker = etree.Element("span", {"class": "speaker"})
             speaker.text = match["name"]
             speaker.tail = ": " + p.text[match.end():]
@@ -85,11 +87,24 @@ def split_speeches(div) -> None:
             p.set("class", "direction")
 
 
+def mark_signoff(div) -> None:
+    """The closing paragraphs of a letter: its last, and a short "Yours," line before it."""
+    paragraphs = [p for p in div if p.tag == "p"]
+    if not paragraphs:
+        return
+    paragraphs[-1].set("class", "signoff")
+    if len(paragraphs) > 1:
+        closing = "".join(paragraphs[-2].itertext()).strip()
+        if len(closing) <= 40 and closing.endswith(","):
+            paragraphs[-2].set("class", "signoff")
+
+
 RENDERERS = {
     "excerpt": attribute_excerpt,
     "epigraph": attribute_epigraph,
     "newspaper": dateline_newspaper,
     "transcript": split_speeches,
+    "letter": mark_signoff,
 }
 
 
