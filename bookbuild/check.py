@@ -89,14 +89,18 @@ public class BatchCheck {
     public static void main(String[] args) throws Exception {
         for (int i = 0; i + 1 < args.length; i += 2) {
             File epub = new File(args[i]);
+            File json = new File(args[i + 1]);
             try (PrintWriter out = new PrintWriter(new OutputStreamWriter(
-                    new FileOutputStream(args[i + 1]), StandardCharsets.UTF_8))) {
+                    new FileOutputStream(json), StandardCharsets.UTF_8))) {
                 CheckingReport report = new CheckingReport(out, epub.getPath());
                 report.setReportingLevel(ReportingLevel.Usage);
                 report.setLocale(Locale.ENGLISH);
                 report.initialize();
                 new EpubCheck(epub, report).doValidate();
                 report.generate();
+            } catch (Exception e) {  // no report for this file (Python says so); go on
+                e.printStackTrace();
+                json.delete();
             }
         }
     }
@@ -106,10 +110,10 @@ public class BatchCheck {
 
 def run_epubcheck_many(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
     """`run_epubcheck` for many EPUBs in a single JVM; the same messages, keyed by path."""
-    java, jar = _java_and_jar()
     paths = list(paths)
     if not paths:
         return {}
+    java, jar = _java_and_jar()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "BatchCheck.java"
         source.write_text(_BATCH_SOURCE, encoding="utf-8")
@@ -119,8 +123,8 @@ def run_epubcheck_many(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
                               capture_output=True, text=True, check=False)
         missing = [p for p, r in zip(paths, reports, strict=True) if not r.is_file()]
         if missing:
-            raise RuntimeError(f"EPUBCheck wrote no report for {missing[0]} (exit "
-                               f"{done.returncode}): {done.stderr.strip()[-2000:]}")
+            raise RuntimeError(f"EPUBCheck wrote no report for {', '.join(map(str, missing))} "
+                               f"(exit {done.returncode}): {done.stderr.strip()[-2000:]}")
         return {p: _read_report(r, p) for p, r in zip(paths, reports, strict=True)}
 
 

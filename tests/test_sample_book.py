@@ -231,18 +231,23 @@ def _ordered_text(body, stop) -> list[str]:
     return out
 
 
+def _text_x_positions(page) -> list[float]:
+    xs: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            xs.append(cm[4] + tm[4] * cm[0])
+
+    page.extract_text(visitor_text=visit)
+    return xs
+
+
 def test_mirrored_margins_keep_text_out_of_the_gutter(sample, pages):
     reader = sample["reader"]
     gutter = minimum_gutter(len(reader.pages)) * 72
     width = TRIM[0]
     for number, page in enumerate(reader.pages, start=1):
-        xs = []
-
-        def visit(text, cm, tm, font, size):
-            if text.strip():
-                xs.append(cm[4] + tm[4] * cm[0])
-
-        page.extract_text(visitor_text=visit)
+        xs = _text_x_positions(page)
         if not xs:
             continue
         if number % 2:  # recto: the gutter is on the left

@@ -88,15 +88,19 @@ def split_speeches(div) -> None:
 
 
 def mark_signoff(div) -> None:
-    """The closing paragraphs of a letter: its last, and a short "Yours," line before it."""
-    paragraphs = [p for p in div if p.tag == "p"]
-    if not paragraphs:
+    """The closing paragraphs of a letter: its last, and a short "Yours," line right before it.
+
+    The "Yours," line must directly precede the last paragraph and must not open the letter,
+    where a short line ending in a comma is the salutation ("Dear Nina,").
+    """
+    children = list(div)
+    if not children or children[-1].tag != "p":
         return
-    paragraphs[-1].set("class", "signoff")
-    if len(paragraphs) > 1:
-        closing = "".join(paragraphs[-2].itertext()).strip()
+    children[-1].set("class", "signoff")
+    if len(children) > 2 and children[-2].tag == "p":
+        closing = "".join(children[-2].itertext()).strip()
         if len(closing) <= 40 and closing.endswith(","):
-            paragraphs[-2].set("class", "signoff")
+            children[-2].set("class", "signoff")
 
 
 RENDERERS = {

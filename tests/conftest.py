@@ -1,0 +1,82 @@
+"""Shared fixtures: every feature book built once per session, and EPUBCheck run over all of them.
+
+EPUBCheck costs a JVM start (2-3 s) per run, so the session validates every EPUB in one JVM
+(`run_epubcheck_many`). The CLI runs in-process through `bookkit.run_cli`, which captures output
+itself because session fixtures cannot use the function-scoped `capsys`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bookkit import Epub, build_epub, make_book, tree_digest
+from feature_books import FEATURE_BOOKS
+
+from bookbuild.check import EpubCheckMessage, run_epubcheck_many
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class FeatureBook:
+    name: str
+    root: Path  # the book folder
+    epub: Epub
+
+
+@pytest.fixture(scope="session")
+def feature_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FeatureBook]:
+    """Every book in feature_books.py, built into one shared output folder."""
+    root = tmp_path_factory.mktemp("feature-books")
+    out = root / "epubs"
+    books = {}
+    for name, (yaml_text, files) in FEATURE_BOOKS.items():
+        book_dir = make_book(root / name, yaml_text, files)
+        books[name] = FeatureBook(name, book_dir, Epub(build_epub(book_dir, out)))
+    assert len({b.epub.path for b in books.values()}) == len(books), "two books, one file name"
+    return books
+
+
+@pytest.fixture(scope="session")
+def faulty_book(tmp_path_factory) -> FeatureBook:
+    """A book whose sources are fine to bookbuild but whose EPUB EPUBCheck faults: its own
+    theme links a font it does not ship (an error) and raw HTML uses an unknown epub:type (a
+    usage note), so validators are seen to report, not only to stay silent."""
+    root = make_book(tmp_path_factory.mktemp("faulty") / "book", """
+        title: Faulty Book
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": '# One\n\n<div epub:type="not-a-type"><p>Odd.</p></div>\n',
+          "styles/epub.css": "p { margin: 0; }\n"
+                             "@font-face { font-family: X; src: url(fonts/gone.otf); }\n"})
+    return FeatureBook("faulty", root, Epub(build_epub(root)))
+
+
+@dataclass
+class SampleBuild:
+    epub: Epub
+    sources_before: dict[str, str]
+    sources_after: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def sample_book(tmp_path_factory) -> SampleBuild:
+    """The repository's sample book, built into a temporary folder (the repo stays clean)."""
+    def sources() -> dict[str, str]:
+        return {**tree_digest(REPO / "manuscript"),
+                "book.yaml": hashlib.sha256((REPO / "book.yaml").read_bytes()).hexdigest()}
+
+    before = sources()
+    epub = Epub(build_epub(REPO, tmp_path_factory.mktemp("sample")))
+    return SampleBuild(epub, before, sources())
+
+
+@pytest.fixture(scope="session")
+def epubcheck_results(feature_books: dict[str, FeatureBook], sample_book: SampleBuild,
+                      faulty_book: FeatureBook) -> dict[Path, list[EpubCheckMessage]]:
+    """EPUBCheck's messages for every feature book, the sample and the faulty one, in one JVM."""
+    paths = [b.epub.path for b in (*feature_books.values(), sample_book, faulty_book)]
+    return run_epubcheck_many(paths)

@@ -1,0 +1,263 @@
+"""One tiny book per feature: book.yaml text and source files.
+
+conftest.py builds all of them once per session into one folder and runs EPUBCheck over the lot;
+the feature tests read the EPUBs. Titles differ, so every book gets its own file name.
+"""
+
+from __future__ import annotations
+
+from bookkit import tiny_png
+
+PNG = tiny_png()
+
+FEATURE_BOOKS: dict[str, tuple[str, dict[str, str | bytes]]] = {}
+
+
+def feature_book(name: str, yaml_text: str, files: dict[str, str | bytes]) -> None:
+    FEATURE_BOOKS[name] = (yaml_text, files)
+
+
+feature_book("titles", """
+    title: Titles Book
+    author: Jane Doe
+    spine:
+      - chapters/heading.md
+      - chapters/header.md
+""", {
+    "chapters/heading.md": """
+        # The Heading Title
+
+        First paragraph of the chapter.
+    """,
+    "chapters/header.md": """
+        ---
+        title: The Header Title
+        subtitle: 1953-03-05
+        ---
+        Text under a title from the header.
+    """,
+})
+
+feature_book("footnotes", """
+    title: Footnotes Book
+    author: Jane Doe
+    spine:
+      - one.md
+      - two.md
+""", {
+    "one.md": """
+        # One
+
+        A claim.[^1] A longer aside.[^note] The claim again.[^1]
+
+        [^1]: The first note.
+        [^note]: The first paragraph of a long note.
+
+            Its second paragraph.
+    """,
+    "two.md": """
+        # Two
+
+        Another claim.[^a]
+
+        [^a]: Chapter two's only note.
+    """,
+})
+
+feature_book("typography", """
+    title: Typography Book
+    author: Jane Doe
+    spine: [typo.md]
+""", {
+    "typo.md": """
+        # Typography
+
+        "Hello," she said. 'Quite so.' It's the dog's bowl.
+
+        Pages 10--12 --- and then... nothing.
+
+        Code stays: `"raw" 'single' it's -- --- ...`
+    """,
+})
+
+feature_book("divs", """
+    title: Divs Book
+    author: Jane Doe
+    spine: [divs.md, signed.md]
+""", {
+    "signed.md": """
+        # Signed
+
+        ::: letter
+        Dear Comrade,
+
+        The work goes well.
+
+        Yours faithfully,
+
+        K. Petrov
+        :::
+    """,
+    "divs.md": """
+        # Documents
+
+        ::: {.excerpt source="The Short Course" author="A. Committee"}
+        The history of the party.
+        :::
+
+        ::: excerpt
+        An excerpt in shorthand.
+        :::
+
+        ::: {.letter}
+        Dear Nina,
+
+        ::: {.excerpt source="Pravda"}
+        A clipping inside the letter.
+        :::
+
+        Yours, K.
+        :::
+
+        ::: transcript
+        MALENKOV: Is he awake?
+
+        BERIA: He is listening.
+
+        *A door closes.*
+        :::
+
+        ::: {.epigraph author="Anna Akhmatova" source="Requiem"}
+        No, not under the vault of alien skies.
+        :::
+
+        ::: {.newspaper source="Pravda" date="6 March 1953"}
+        The heart of the comrade has stopped beating.
+        :::
+
+        ::: {.marginalia}
+        A note in the margin.
+        :::
+    """,
+})
+
+feature_book("spans", """
+    title: Spans Book
+    author: Jane Doe
+    spine: [spans.md]
+""", {
+    "spans.md": """
+        # Names
+
+        He called for [Иван]{lang=ru} and wrote [שלום]{lang=he} on the wall.
+    """,
+})
+
+feature_book("scene_break", """
+    title: Scene Break Book
+    author: Jane Doe
+    spine: [scenes.md]
+""", {
+    "scenes.md": """
+        # Scenes
+
+        The first scene ends.
+
+        * * *
+
+        The second scene begins.
+    """,
+})
+
+feature_book("image", """
+    title: Image Book
+    author: Jane Doe
+    spine: [chapters/map.md]
+""", {
+    "chapters/map.md": """
+        # The Map
+
+        ![A street map of central Moscow](../art/moscow-map.png "Moscow, 1953")
+    """,
+    "art/moscow-map.png": PNG,
+})
+
+feature_book("raw_html", """
+    title: Raw HTML Book
+    author: Jane Doe
+    spine: [raw.md]
+""", {
+    "raw.md": """
+        # Raw
+
+        <div class="memo">
+        <p>To: <abbr title="Ministry of State Security">MGB</abbr><br/>Re: the patient</p>
+        </div>
+
+        A line with <span class="smallcaps">inline</span> HTML and a
+        <a href="https://example.org/">link</a>.
+
+        <p class="stamp"><img src="art/stamp.png" alt="A round ministry stamp"/></p>
+    """,
+    "art/stamp.png": PNG,
+})
+
+feature_book("nav", """
+    title: Navigation Book
+    author: Jane Doe
+    spine:
+      - {file: front/dedication.md, type: frontmatter, role: dedication}
+      - part: "Part One: The Hand"
+        chapters:
+          - ch1.md
+          - ch2.md
+      - part: "Part Two: The Word"
+        chapters:
+          - ch3.md
+      - {file: back/afterword.md, type: backmatter, role: afterword}
+""", {
+    "front/dedication.md": "For N.\n",
+    "ch1.md": "# Without Belongings\n\nText.\n",
+    "ch2.md": "# The Bulletin\n\nText.\n",
+    "ch3.md": "# The Word\n\nText.\n",
+    "back/afterword.md": "# Afterword\n\nText.\n",
+})
+
+feature_book("metadata", """
+    title: Metadata Book
+    subtitle: A Novel of Metadata
+    author:
+      - name: Helena Markham
+        file-as: Markham, Helena
+      - name: Ivan Petrov
+        file-as: Petrov, Ivan
+    language: en-GB
+    identifier: urn:isbn:9780000000002
+    publisher: Test Press
+    date: "2026-11-01"
+    description: A book about its own metadata.
+    rights: All rights reserved.
+    subjects: [Fiction, Alternate history]
+    series: Other Moscows
+    series-index: 2
+    spine: [meta.md]
+""", {
+    "meta.md": "# Meta\n\nText.\n",
+})
+
+feature_book("slug", """
+    title: "Ça Ira: The Book"
+    author: Jane Doe
+    spine: [slug.md]
+""", {
+    "slug.md": "# Slug\n\nText.\n",
+})
+
+feature_book("output_override", """
+    title: Overridden Title
+    author: Jane Doe
+    output: custom-name
+    spine: [out.md]
+""", {
+    "out.md": "# Out\n\nText.\n",
+})

@@ -1,0 +1,32 @@
+"""Raw HTML that is well-formed and harmless passes through unchanged."""
+
+from bookkit import NS, text_of
+
+
+def test_well_formed_raw_html_passes_through(feature_books):
+    doc = feature_books["raw_html"].epub.document("raw")
+    (memo,) = doc.xpath("//x:div[@class='memo']", namespaces=NS)
+    paragraph = memo.find("x:p", NS)
+    abbr = paragraph.find("x:abbr", NS)
+    assert abbr.get("title") == "Ministry of State Security" and abbr.text == "MGB"
+    assert paragraph.find("x:br", NS) is not None
+    assert text_of(paragraph) == "To: MGBRe: the patient"
+
+
+def test_inline_raw_html_passes_through(feature_books):
+    doc = feature_books["raw_html"].epub.document("raw")
+    (span,) = doc.xpath("//x:span[@class='smallcaps']", namespaces=NS)
+    assert span.text == "inline"
+    (link,) = doc.xpath("//x:section//x:a", namespaces=NS)
+    assert link.get("href") == "https://example.org/" and link.text == "link"
+
+
+def test_raw_html_image_is_copied_and_referenced(feature_books):
+    book = feature_books["raw_html"]
+    epub = book.epub
+    doc_name = next(n for n in epub.spine() if n.endswith("raw.xhtml"))
+    (img,) = epub.xml(doc_name).findall(".//x:img", NS)
+    assert img.get("alt") == "A round ministry stamp"
+    target = epub.full_name(img.get("src"), relative_to=doc_name)
+    assert epub.files[target] == (book.root / "art" / "stamp.png").read_bytes()
+    assert epub.item_named(target)["media-type"] == "image/png"
