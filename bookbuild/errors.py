@@ -11,6 +11,7 @@ from pathlib import Path
 # The catalogue of stable problem codes. The README lists the same table; a test keeps them equal.
 CODES: dict[str, str] = {
     "BB001": "internal-error",
+    "BB002": "folder-not-empty",
     "BB100": "book-yaml-missing",
     "BB101": "unknown-key",
     "BB102": "yaml-syntax",
@@ -45,6 +46,7 @@ CODES: dict[str, str] = {
     "BB408": "chapter-on-verso",
     "BB409": "footnote-page",
     "BB410": "running-head-on-opener",
+    "BB411": "page-end-hyphen",
 }
 
 

@@ -47,10 +47,15 @@ class PdfLayout:
     opener_pages: dict[str, int] = field(default_factory=dict)  # section id → 1-based page
     note_pages: dict[str, tuple[int, int]] = field(default_factory=dict)  # note id → (call, note)
     body_first_page: int = 1
+    # data-i of each paragraph whose page-final line ends in an automatic hyphen → its page
+    page_end_hyphens: dict[str, int] = field(default_factory=dict)
 
     def displaced_notes(self) -> set[str]:
         """Ids of notes set on another page than their call."""
         return {note for note, (call, page) in self.note_pages.items() if call != page}
+
+    def faults(self) -> int:
+        return len(self.displaced_notes()) + len(self.page_end_hyphens)
 
 
 def minimum_gutter(page_count: int) -> float:
@@ -93,14 +98,17 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout
             break
         margins = needed
     layout = _layout(book, path, profile, margins, document)
-    displaced = layout.displaced_notes()
-    if displaced:
-        # WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
-        # #2502). Laying those notes out as inline boxes avoids the faulty path; keep the
-        # retry only if it is better and the page count, hence the margins, still hold.
-        retry = _render(book, margins, profile, images, nudged=displaced)
+    if layout.displaced_notes() or layout.page_end_hyphens:
+        # Two faults are mended by laying the book out once more with local changes:
+        # - WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
+        #   #2502); laying that note out as an inline box avoids the faulty path.
+        # - CSS cannot forbid a hyphen on a page's last line; the paragraph that has one is
+        #   set without automatic hyphens.
+        # The retry is kept only if it is better and the page count (so the margins) holds.
+        retry = _render(book, margins, profile, images, nudged=layout.displaced_notes(),
+                        unhyphenated=set(layout.page_end_hyphens))
         retry_layout = _layout(book, path, profile, margins, retry)
-        if (len(retry_layout.displaced_notes()) < len(displaced)
+        if (retry_layout.faults() < layout.faults()
                 and effective_margins(book, len(retry.pages)) == margins):
             document, layout = retry, retry_layout
     _check_margins(book, margins, len(document.pages), report)
@@ -147,7 +155,8 @@ def _pdf_options(book: Book, profile: str) -> dict:
 
 
 def print_html(book: Book, margins: dict[str, float], profile: str,
-               images: dict[str, str] | None = None, nudged: set[str] = frozenset()) -> str:
+               images: dict[str, str] | None = None, nudged: set[str] = frozenset(),
+               unhyphenated: set[str] = frozenset()) -> str:
     """The whole book as one HTML document for WeasyPrint."""
     html = etree.Element("html", lang=book.language)
     head = etree.SubElement(html, "head")
@@ -172,7 +181,17 @@ def print_html(book: Book, margins: dict[str, float], profile: str,
             el.set("class", el.get("class") + " first-body")
             first_body = False
         body.append(el)
+    _number_paragraphs(body, unhyphenated)
     return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _number_paragraphs(body: etree._Element, unhyphenated: set[str]) -> None:
+    """Give each text block a `data-i` so a laid-out line can be traced back to it."""
+    for index, el in enumerate(body.iter("p", "li", "h1", "h2", "h3", "h4", "figcaption")):
+        key = str(index)
+        el.set("data-i", key)
+        if key in unhyphenated:
+            el.set("class", (el.get("class", "") + " no-hyphens").strip())
 
 
 def _page_css(book: Book, margins: dict[str, float], profile: str) -> str:
@@ -341,10 +360,10 @@ def _print_images(book: Book) -> dict[str, str]:
 
 
 def _render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
-            nudged: set[str] = frozenset()):
+            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset()):
     import weasyprint
 
-    html = print_html(book, margins, profile, images, nudged)
+    html = print_html(book, margins, profile, images, nudged, unhyphenated)
     css = theme_file(book.config.root, "print.css")
     from weasyprint.text.fonts import FontConfiguration
 
@@ -371,7 +390,35 @@ def _layout(book: Book, path: Path, profile: str, margins: dict[str, float],
                 layout.note_pages[note.id] = (anchors[note.ref_id], anchors[note.id])
     if layout.opener_pages:
         layout.body_first_page = min(layout.opener_pages.values())
+    for number, page in enumerate(document.pages[:-1], start=1):
+        key = _page_end_hyphen(page)
+        if key is not None:
+            layout.page_end_hyphens[key] = number
     return layout
+
+
+def _page_end_hyphen(page) -> str | None:
+    """The `data-i` of the block whose line ends the page's text with an automatic hyphen."""
+    from weasyprint.formatting_structure import boxes
+
+    root = page._page_box.children[0]  # the main flow: not the footnote area, not margins
+    last, owner = None, None
+    stack = [(root, None)]
+    while stack:
+        box, block = stack.pop()
+        if isinstance(box, boxes.LineBox):
+            if last is None or box.position_y > last.position_y:
+                last, owner = box, block
+            continue
+        if isinstance(box, boxes.ParentBox):
+            inner = box if isinstance(box, boxes.BlockContainerBox) else block
+            stack.extend((child, inner) for child in box.children)
+    if last is None or owner is None:
+        return None
+    texts = [b for b in last.descendants() if isinstance(b, boxes.TextBox) and b.text.strip()]
+    if not texts or not texts[-1].text.endswith(texts[-1].style["hyphenate_character"]):
+        return None
+    return owner.element.get("data-i") if owner.element is not None else None
 
 
 def _finisher(book: Book, profile: str):

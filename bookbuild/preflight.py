@@ -42,6 +42,7 @@ def preflight(book: Book, layout: PdfLayout, shown_as: str) -> list[Problem]:
     findings += check_page_count(layout)
     findings += check_margins(layout)
     findings += check_openers(reader, layout)
+    findings += check_page_end_hyphens(layout)
     problems = [Problem(shown_as, None, f.message, f.code, f.severity) for f in findings]
     problems += check_footnote_pages(book, layout)
     return problems
@@ -235,6 +236,12 @@ def check_openers(reader: PdfReader, layout: PdfLayout) -> list[Finding]:
             findings.append(Finding(f"page {number} opens '{section_id}' but has a running head "
                                     f"({' '.join(head)[:40]!r})", "BB410"))
     return findings
+
+
+def check_page_end_hyphens(layout: PdfLayout) -> list[Finding]:
+    """A word broken over a page turn that the writer's retry could not mend."""
+    return [Finding(f"page {page} ends with a hyphenated word", "BB411", "warning")
+            for page in sorted(layout.page_end_hyphens.values())]
 
 
 def check_footnote_pages(book: Book, layout: PdfLayout) -> list[Problem]:
