@@ -10,6 +10,7 @@ import base64
 import copy
 import io
 import logging
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 import pydyf
 from lxml import etree
 
-from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, Section
+from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, Section, h
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.output import atomic_write
@@ -88,9 +89,7 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout
     """Render and write the interior PDF atomically; margin problems stop before writing."""
     check_glyphs(book, report)
     images = _print_images(book)
-    guess = max(24, sum(len(etree.tostring(s.body)) for s in book.chapters()
-                        if s.body is not None) // 2600)
-    margins = effective_margins(book, guess)
+    margins = effective_margins(book, _last_page_count(path) or estimate_pages(book))
     for _ in range(4):  # the gutter depends on the page count, which depends on the gutter
         document = _render(book, margins, profile, images)
         needed = effective_margins(book, len(document.pages))
@@ -115,7 +114,54 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout
     report.stop_if_errors()
     data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
     atomic_write(path, data)
+    _remember_page_count(path, layout.page_count)
     return layout
+
+
+def estimate_pages(book: Book) -> int:
+    """Roughly how many pages the interior will have (within about a tenth).
+
+    Only to choose the first layout's gutter, which depends on the page count: a good guess
+    saves laying the whole book out a second time.
+    """
+    settings = book.config.print
+    width, height = settings.trim
+    margins = effective_margins(book, 100)
+    lines_per_page = (height - margins["top"] - margins["bottom"]) / (
+        settings.font_size * settings.leading)
+    per_line = (width - margins["inside"] - margins["outside"]) / (0.47 * settings.font_size)
+    lines = 0.0
+    for section in book.chapters():
+        if section.body is None:
+            continue
+        for el in section.body.iter(h("p"), h("li"), h("h2"), h("h3"), h("figure"), h("hr")):
+            if el.tag == h("figure"):
+                lines += 14
+            elif el.tag == h("hr"):
+                lines += 2
+            else:
+                lines += math.ceil(len("".join(el.itertext())) / per_line) + 0.2
+        for note in section.notes:  # notes are set at 0.8em
+            for block in note.blocks:
+                lines += 0.8 * math.ceil(0.8 * len("".join(block.itertext())) / per_line)
+    openings = sum(1 for s in book.sections if s.kind != "frontmatter")
+    return round(lines / lines_per_page + 1.5 * openings + 12)
+
+
+def _page_count_file(path: Path) -> Path:
+    return path.parent / ".cache" / f"{path.name}.pages"
+
+
+def _last_page_count(path: Path) -> int | None:
+    """The page count of the previous build of this file, when there was one."""
+    try:
+        return int(_page_count_file(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _remember_page_count(path: Path, count: int) -> None:
+    atomic_write(_page_count_file(path), str(count).encode())
 
 
 def _check_margins(book: Book, margins: dict[str, float], pages: int, report: Report) -> None:
