@@ -25,8 +25,14 @@ def h(tag: str) -> str:
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 
-# epub:type and DPUB-ARIA role for each section role (None: no ARIA role exists for it).
-SEMANTICS: dict[str, tuple[str, str | None]] = {
+# epub:type and DPUB-ARIA role for each section role (None: the vocabulary has no term for it;
+# "about the author" and "also by" pages have none in either).
+SEMANTICS: dict[str, tuple[str | None, str | None]] = {
+    "cover": ("cover", None),  # the image inside carries role="doc-cover"
+    "half-title": ("halftitlepage", None),
+    "title-page": ("titlepage", None),
+    "copyright-page": ("copyright-page", None),
+    "toc": ("toc", "doc-toc"),
     "part": ("part", "doc-part"),
     "chapter": ("chapter", "doc-chapter"),
     "dedication": ("dedication", "doc-dedication"),
@@ -43,9 +49,29 @@ SEMANTICS: dict[str, tuple[str, str | None]] = {
     "bibliography": ("bibliography", "doc-bibliography"),
     "colophon": ("colophon", "doc-colophon"),
     "conclusion": ("conclusion", "doc-conclusion"),
+    "about-the-author": (None, None),
+    "also-by": (None, None),
 }
 DEFAULT_TITLES = {role: role.capitalize() for role in SEMANTICS}
-DEFAULT_TITLES["acknowledgments"] = "Acknowledgements"
+DEFAULT_TITLES.update({"acknowledgments": "Acknowledgements", "half-title": "Half Title",
+                       "title-page": "Title Page", "copyright-page": "Copyright",
+                       "toc": "Contents", "about-the-author": "About the Author",
+                       "also-by": "Also by the Author"})
+
+
+def unique_id(candidate: str, used: set[str]) -> str:
+    """`candidate`, or `candidate-2`, `-3`... the first not in `used` (which it joins)."""
+    name, n = candidate, 2
+    while name in used:
+        name, n = f"{candidate}-{n}", n + 1
+    used.add(name)
+    return name
+
+
+def text_units(text: str | None) -> int:
+    """How many letters and digits `text` holds: the measure both writers use to find the same
+    place in a section's text, whatever spaces, hyphens or punctuation each adds around it."""
+    return sum(ch.isalnum() for ch in text or "")
 
 
 @dataclass
@@ -72,6 +98,7 @@ class Section:
     notes: list[Note] = field(default_factory=list)
     part: str | None = None  # id of the part this chapter belongs to
     number: int | None = None  # chapter number in the book, parts excluded
+    generated: bool = False  # written by bookbuild from book.yaml (matter.py), not by the author
 
     @property
     def file_name(self) -> str:
@@ -82,7 +109,7 @@ class Section:
         return self.title or DEFAULT_TITLES.get(self.role, self.id)
 
     @property
-    def epub_type(self) -> str:
+    def epub_type(self) -> str | None:
         return SEMANTICS[self.role][0]
 
     @property
@@ -97,6 +124,19 @@ class Image:
     source: Path
     name: str  # e.g. images/map.png
     media_type: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the print edition begins, for the EPUB's page-list.
+
+    `offset` counts `text_units` into the section's body; None means the page opens with the
+    section itself (its heading, or a page with no text of its own).
+    """
+
+    label: str  # the folio as printed: roman in the front matter, arabic from the text on
+    section: str  # a Section id
+    offset: int | None
 
 
 @dataclass
@@ -115,5 +155,23 @@ class Book:
     def language(self) -> str:
         return self.config.language
 
+    @property
+    def cover(self) -> Image | None:
+        """The front cover image (book.yaml `cover:`), named inside the book."""
+        path = self.config.cover
+        if path is None:
+            return None
+        same = next((i for i in self.images if i.source == path), None)
+        if same:
+            return same
+        taken = {i.name for i in self.images}
+        suffix = path.suffix.lower()
+        name, n = f"images/cover{suffix}", 2
+        while name in taken:
+            name, n = f"images/cover-{n}{suffix}", n + 1
+        media_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
+        return Image(path, name, media_type)
+
     def chapters(self) -> list[Section]:
-        return [s for s in self.sections if s.kind != "part"]
+        """The sections written by the author (parts and generated pages left out)."""
+        return [s for s in self.sections if s.kind != "part" and not s.generated]

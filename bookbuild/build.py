@@ -1,18 +1,23 @@
 """The build command as a short sequence of named steps: config, manuscript, writers, checks.
 
-Returns what was written; problems go into the caller's `Report`.
+The PDF is laid out before the EPUB is written, so the EPUB can mark where the print pages
+begin; the cover comes last, as its spine depends on the page count. Returns what was
+written; problems go into the caller's `Report`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookbuild import config as config_module
-from bookbuild.check import epubcheck_problems
+from bookbuild.book import Book
+from bookbuild.check import ace_problems, epubcheck_problems
 from bookbuild.epub import write_epub
-from bookbuild.errors import Report
+from bookbuild.errors import BookError, Problem, Report
 from bookbuild.manuscript import read_book
+from bookbuild.progress import Progress
 
 
 @dataclass
@@ -22,26 +27,65 @@ class BuildResult:
 
 
 def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str = "pod",
-          check: bool = False, report: Report | None = None) -> BuildResult:
+          check: bool = False, report: Report | None = None, progress: Progress | None = None,
+          on_book: Callable[[Book], None] | None = None) -> BuildResult:
+    """`on_book` sees the parsed book before the writers run (the live preview shows it)."""
     report = report or Report(book_dir)
-    config = config_module.load(book_dir)
-    book = read_book(config, report)
+    progress = progress or Progress()
+    with progress.stage("parse"):
+        config = config_module.load(book_dir)
+        book = read_book(config, report)
+    if on_book:
+        on_book(book)
     result = BuildResult()
-    if "epub" in formats:
-        epub_path = write_epub(book, out_dir / f"{config.slug}.epub")
-        result.outputs.append(epub_path)
-        if check:
-            problems = epubcheck_problems(epub_path, report.rel(epub_path))
-            report.add(problems)
-            if not problems:
-                result.notes.append("EPUBCheck: 0 errors, 0 warnings")
+    pdf = None
     if "pdf" in formats:
-        from bookbuild.pdf import write_pdf
+        from bookbuild.pdf import estimate_pages, write_pdf
 
-        pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report)
+        with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None):
+            pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report)
         result.outputs.append(pdf.path)
         if check:
             from bookbuild.preflight import preflight
 
-            report.add(preflight(book, pdf, report.rel(pdf.path)))
+            with progress.stage("preflight"):
+                report.add(preflight(book, pdf, report.rel(pdf.path)))
+    if "epub" in formats:
+        with progress.stage("epub"):
+            epub_path = write_epub(book, out_dir / f"{config.slug}.epub",
+                                   pdf.page_breaks if pdf else None)
+        result.outputs.append(epub_path)
+        if check:
+            with progress.stage("epubcheck"):
+                problems = epubcheck_problems(epub_path, report.rel(epub_path))
+            report.add(problems)
+            if not problems:
+                result.notes.append("EPUBCheck: 0 errors, 0 warnings")
+                # Accessibility is checked on a valid EPUB only: Ace reads it as a reader would.
+                with progress.stage("ace"):
+                    problems, note = ace_problems(epub_path, report.rel(epub_path),
+                                                  out_dir / "ace")
+                report.add(problems)
+                result.notes.append(note)
+    if "cover" in formats and (book.cover or formats == ("cover",)):
+        result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
     return result
+
+
+def _cover(book: Book, out_dir: Path, profile: str, report: Report, progress: Progress,
+           pdf) -> Path:
+    """The print wraparound cover, its spine sized for the interior's final page count."""
+    from bookbuild.cover import write_cover
+    from bookbuild.pdf import lay_out
+
+    if book.cover is None:
+        raise BookError(Problem(report.rel(book.config.source), None,
+                                "the print cover needs a front image: add 'cover: "
+                                "images/cover.jpg' to book.yaml", "BB104"))
+    if pdf is None:
+        with progress.stage("pdf"):
+            _, pdf = lay_out(book, out_dir / f"{book.config.slug}.pdf", profile, report)
+    with progress.stage("cover"):
+        cover = write_cover(book, out_dir / f"{book.config.slug}-cover.pdf", pdf.page_count,
+                            report)
+    return cover.path

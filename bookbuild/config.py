@@ -33,8 +33,11 @@ ROLES = (
     "dedication", "epigraph", "foreword", "preface", "prologue", "introduction",
     "chapter", "epilogue", "afterword", "acknowledgments", "appendix", "glossary",
     "bibliography", "colophon", "conclusion",
+    # Pages bookbuild writes from book.yaml; a spine file with one of these roles replaces ours.
+    "half-title", "title-page", "copyright-page", "about-the-author", "also-by",
 )
 PDF_STANDARDS = ("pdf/x-1a", "pdf/x-4", "none")
+COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,27 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class Isbns:
+    """The ebook's and the print edition's ISBNs, as the author wrote them (hyphens kept)."""
+
+    epub: str | None = None
+    print: str | None = None
+
+    @staticmethod
+    def urn(isbn: str) -> str:
+        return "urn:isbn:" + isbn_digits(isbn)
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """An epigraph given in book.yaml: the words, and who said them where."""
+
+    text: str
+    author: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     source: Path
@@ -102,6 +126,17 @@ class Config:
     series_index: float | None = None
     output: str | None = None
     print: PrintSettings = PrintSettings()
+    isbn: Isbns = Isbns()
+    edition: str | None = None
+    fiction: bool = False
+    dedication: str | None = None
+    epigraph: Quotation | None = None
+    acknowledgements: str | None = None
+    about_the_author: str | None = None
+    also_by: tuple[str, ...] = ()
+    cover: Path | None = None
+    back_cover: str | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # key → book.yaml line
 
     @property
     def slug(self) -> str:
@@ -162,6 +197,9 @@ class Text(Option):
         value = node.value.strip()
         if self.pattern and not re.fullmatch(self.pattern, value):
             self._reject(ctx, node, f"'{key}' is not valid: {value!r}{self.hint}")
+        if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", value):
+            # A "\x01" escape in double quotes: XML, so the EPUB, cannot hold it.
+            self._reject(ctx, node, f"'{key}' holds a control character")
         return value
 
 
@@ -212,6 +250,8 @@ class Authors(Option):
         for item in items:
             if isinstance(item, yaml.MappingNode):
                 values = _validate_mapping(item, self.SCHEMA, ctx, "author")
+                if not isinstance(values.get("name"), str):  # already reported
+                    raise _Invalid
                 authors.append(Author(values["name"], values.get("file-as")))
             else:
                 authors.append(Author(Text().validate(key, item, ctx)))
@@ -243,6 +283,85 @@ class Trim(Option):
         return text, size
 
 
+class Flag(Option):
+    def validate(self, key, node, ctx):
+        value = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else None
+        if value in ("true", "yes", "on"):
+            return True
+        if value in ("false", "no", "off"):
+            return False
+        self._reject(ctx, node, f"'{key}' must be true or false")
+
+
+class Isbn(Text):
+    """An ISBN-13 or ISBN-10, hyphens and spaces allowed, its check digit verified."""
+
+    def validate(self, key, node, ctx):
+        value = super().validate(key, node, ctx)
+        problem = isbn_problem(value)
+        if problem:
+            self._reject(ctx, node, f"'{key}' ISBN {value!r} is not valid: {problem}")
+        return value
+
+
+def isbn_digits(isbn: str) -> str:
+    return re.sub(r"[\s-]", "", isbn).upper()
+
+
+def isbn_problem(isbn: str) -> str | None:
+    """Why `isbn` is not a valid ISBN-13 or ISBN-10, or None when it is."""
+    digits = isbn_digits(isbn)
+    if re.fullmatch(r"\d{13}", digits):
+        if not digits.startswith(("978", "979")):
+            return "an ISBN-13 starts with 978 or 979"
+        total = sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(digits[:12]))
+        expected = str((10 - total % 10) % 10)
+    elif re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum(int(d) * (10 - n) for n, d in enumerate(digits[:9]))
+        check = (11 - total % 11) % 11
+        expected = "X" if check == 10 else str(check)
+    else:
+        return "an ISBN has 13 digits (or 10, the last of which may be X)"
+    if digits[-1] != expected:
+        return f"the check digit is {digits[-1]}, but the other digits make it {expected}"
+    return None
+
+
+class Epigraph(Option):
+    """The words alone, or a mapping of `text`, `author` and `source`."""
+
+    SCHEMA = {"text": Text(required=True), "author": Text(), "source": Text()}
+
+    def validate(self, key, node, ctx):
+        if isinstance(node, yaml.MappingNode):
+            values = _validate_mapping(node, self.SCHEMA, ctx, key)
+            if not isinstance(values.get("text"), str):
+                raise _Invalid
+            return Quotation(values["text"], *(v if isinstance(v, str) else None
+                                               for v in (values.get("author"),
+                                                         values.get("source"))))
+        return Quotation(Text().validate(key, node, ctx))
+
+
+class BookFile(Text):
+    """A file inside the book folder, given relative to it, of one of the `suffixes`."""
+
+    def __init__(self, suffixes: tuple[str, ...], what: str):
+        super().__init__()
+        self.suffixes, self.what = suffixes, what
+
+    def validate(self, key, node, ctx):
+        value = super().validate(key, node, ctx)
+        path = resolve_inside(ctx.root, value)
+        if path is None:
+            self._reject(ctx, node, f"'{value}' is outside the book folder", "BB105")
+        if not path.is_file():
+            self._reject(ctx, node, f"{key} image '{value}' does not exist", "BB208")
+        if path.suffix.lower() not in self.suffixes:
+            self._reject(ctx, node, f"{key} image '{value}' must be {self.what}", "BB208")
+        return path
+
+
 class Spine(Option):
     FILE_SCHEMA = {"file": Text(required=True), "type": Choice(SECTION_TYPES, "chapter"),
                    "role": Choice(ROLES)}
@@ -265,7 +384,9 @@ class Spine(Option):
 
     def _part(self, node, ctx, seen):
         values = _validate_mapping(node, self.PART_SCHEMA, ctx, "spine part")
-        chapters_node = values["chapters"]
+        chapters_node = values.get("chapters")
+        if chapters_node is None:  # reported as a missing key already
+            raise _Invalid
         if not isinstance(chapters_node, yaml.SequenceNode) or not chapters_node.value:
             self._reject(ctx, chapters_node, "a part's 'chapters' must be a list of files")
         chapters = []
@@ -313,6 +434,22 @@ class Section(Option):
         return _validate_mapping(node, self.schema, ctx, key, nodes=True)
 
 
+class IsbnPair(Section):
+    """`isbn: {epub: ..., print: ...}`: each edition has its own ISBN."""
+
+    def __init__(self):
+        super().__init__({"epub": Isbn(), "print": Isbn()})
+
+    def validate(self, key, node, ctx):
+        values = super().validate(key, node, ctx)
+        epub, printed = (v if isinstance(v, str) else None
+                         for v in (values.get("epub"), values.get("print")))
+        if epub and printed and isbn_digits(epub) == isbn_digits(printed):
+            self._reject(ctx, node, "the ebook and the print edition each need their own ISBN; "
+                                    "'epub' and 'print' give the same number")
+        return Isbns(epub, printed)
+
+
 MARGIN_KEYS = ("top", "bottom", "inside", "outside")
 PRINT_SCHEMA: dict[str, Option] = {
     "trim": Trim(),
@@ -342,6 +479,16 @@ BOOK_SCHEMA: dict[str, Option] = {
                    hint=" (letters, digits, '.', '_' and '-' only)"),
     "spine": Spine(required=True),
     "print": Section(PRINT_SCHEMA),
+    "isbn": IsbnPair(),
+    "edition": Text(),
+    "fiction": Flag(),
+    "dedication": Text(),
+    "epigraph": Epigraph(),
+    "acknowledgements": Text(),
+    "about-the-author": Text(),
+    "also-by": TextList(),
+    "cover": BookFile(COVER_SUFFIXES, "a JPEG or PNG file"),
+    "back-cover": Text(),
 }
 
 
@@ -416,9 +563,10 @@ def load(book_dir: Path) -> Config:
     text = read_text(source, report)
     try:
         node = yaml.compose(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        message = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        message = "lists or mappings nested hundreds deep" if isinstance(exc, RecursionError) \
+            else " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise BookError(Problem(BOOK_FILE, mark.line + 1 if mark else None,
                                 f"YAML syntax: {message}", "BB102")) from None
     if not isinstance(node, yaml.MappingNode):
@@ -426,7 +574,7 @@ def load(book_dir: Path) -> Config:
         raise BookError(Problem(BOOK_FILE, line, "book.yaml must be a mapping of keys such as "
                                                  "'title:' and 'spine:'", "BB103"))
     ctx = _Context(root, source, report)
-    values = _validate_mapping(node, BOOK_SCHEMA, ctx, "book.yaml")
+    values = _validate_mapping(node, BOOK_SCHEMA, ctx, "book.yaml", nodes=True)
     report.stop_if_errors()
     return _build_config(root, source, values)
 
@@ -446,8 +594,10 @@ def read_text(path: Path, report: Report) -> str:
 
 def _build_config(root: Path, source: Path, v: dict[str, Any]) -> Config:
     authors = v["author"]
-    identifier = v.get("identifier") or "urn:uuid:" + str(uuid.uuid5(
-        uuid.NAMESPACE_URL, "bookbuild:" + v["title"] + ":" + ";".join(a.name for a in authors)))
+    isbn = v.get("isbn") or Isbns()
+    identifier = v.get("identifier") or (Isbns.urn(isbn.epub) if isbn.epub else None) or \
+        "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "bookbuild:" + v["title"] + ":"
+                                     + ";".join(a.name for a in authors)))
     return Config(
         root=root, source=source, title=v["title"], language=v["language"],
         identifier=identifier, authors=authors, spine=v["spine"], subtitle=v.get("subtitle"),
@@ -455,6 +605,11 @@ def _build_config(root: Path, source: Path, v: dict[str, Any]) -> Config:
         rights=v.get("rights"), subjects=v.get("subjects", ()), series=v.get("series"),
         series_index=v.get("series-index"), output=v.get("output"),
         print=_print_settings(v.get("print") or {}),
+        isbn=isbn, edition=v.get("edition"), fiction=v.get("fiction", False),
+        dedication=v.get("dedication"), epigraph=v.get("epigraph"),
+        acknowledgements=v.get("acknowledgements"), about_the_author=v.get("about-the-author"),
+        also_by=v.get("also-by", ()), cover=v.get("cover"), back_cover=v.get("back-cover"),
+        lines=v.get("_lines", {}),
     )
 
 

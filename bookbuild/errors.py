@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "BB104": "missing-key",
     "BB105": "path-outside-book",
     "BB106": "file-missing",
+    "BB107": "cover-image",
     "BB201": "bad-encoding",
     "BB202": "chapter-header",
     "BB203": "footnote-undefined",
@@ -34,8 +35,13 @@ CODES: dict[str, str] = {
     "BB213": "no-title",
     "BB214": "control-character",
     "BB215": "invisible-character",
+    "BB216": "footnote-in-title",
+    "BB217": "duplicate-id",
+    "BB218": "link-target",
+    "BB219": "too-large",
     "BB301": "epubcheck",
     "BB302": "validator-missing",
+    "BB303": "accessibility",
     "BB401": "glyph-missing",
     "BB402": "margin-too-small",
     "BB403": "page-box",
@@ -111,11 +117,13 @@ class Report:
         except ValueError:
             return path.as_posix()
 
-    def error(self, path: Path | str, line: int | None, message: str, code: str) -> None:
-        self.problems.append(Problem(self.rel(path), line, message, code))
+    def error(self, path: Path | str, line: int | None, message: str, code: str,
+              column: int | None = None) -> None:
+        self.problems.append(Problem(self.rel(path), line, message, code, "error", column))
 
-    def warning(self, path: Path | str, line: int | None, message: str, code: str) -> None:
-        self.problems.append(Problem(self.rel(path), line, message, code, "warning"))
+    def warning(self, path: Path | str, line: int | None, message: str, code: str,
+                column: int | None = None) -> None:
+        self.problems.append(Problem(self.rel(path), line, message, code, "warning", column))
 
     def add(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)

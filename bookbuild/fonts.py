@@ -39,7 +39,7 @@ def covered_characters(book_root: Path) -> frozenset[int]:
 def check_glyphs(book: Book, report: Report) -> None:
     """Warn once per character that no bundled font covers, at its first source line."""
     covered = covered_characters(book.config.root)
-    for section in book.chapters():
+    for section in book.sections:  # generated pages too: their text comes from book.yaml
         if section.body is None:
             continue
         texts = [section.title or "", section.subtitle or "",

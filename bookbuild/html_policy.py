@@ -7,11 +7,13 @@ reported at the source line that holds them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from bookbuild.book import XHTML_NS
+from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, h
 from bookbuild.errors import Report
 
 if TYPE_CHECKING:
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 # Flow and phrasing content that reads well in every reading system.
 ALLOWED = set("""
 a abbr address article aside b bdi bdo blockquote br caption cite code col colgroup dd del
-details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr i img ins
+details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins
 kbd li mark nav ol p pre q rp rt ruby s samp section small span strong sub summary sup table
 tbody td tfoot th thead time tr u ul var wbr
 """.split())
@@ -47,52 +49,403 @@ URL_ATTRIBUTES = ("href", "src", "srcset", "poster", "data", "action", "formacti
 SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 
+# Attributes every allowed element may carry, and those a few elements add. Anything else is
+# refused: EPUBCheck fails a book over an attribute HTML does not define for its element.
+GLOBAL_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "style", "hidden", "translate",
+                     "aria-label", "aria-hidden"}
+ELEMENT_ATTRIBUTES = {
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope", "abbr"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "time": {"datetime"},
+    "del": {"datetime"},
+    "ins": {"datetime"},
+    "details": {"open"},
+    # Only roles EPUBCheck accepts on each of these (an aside takes the fewest).
+    "div": {"role"}, "p": {"role"}, "span": {"role"}, "aside": {"role"},
+}
+ROLES = ("doc-dedication", "doc-example", "doc-footnote", "doc-glossary", "doc-pullquote",
+         "doc-tip", "note", "none", "presentation")
+LANG_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+_DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,3})?)?"
+_ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
+# attribute: (the values allowed, as a regular expression; how to say so)
+VALUES: dict[str, tuple[str, str]] = {
+    "id": (r"[^ \t\n\r\f]+", "a name without spaces"),
+    "lang": (f"({LANG_TAG})?", "a language tag such as en, ru or de-CH"),
+    "hreflang": (LANG_TAG, "a language tag such as en, ru or de-CH"),
+    "dir": ("ltr|rtl|auto", "ltr, rtl or auto"),
+    "hidden": ("|hidden", 'empty or "hidden"'),
+    "translate": ("yes|no", "yes or no"),
+    "aria-hidden": ("true|false", "true or false"),
+    "role": ("|".join(ROLES), ", ".join(ROLES)),
+    "width": ("[0-9]{1,5}", "a number of pixels"),
+    "height": ("[0-9]{1,5}", "a number of pixels"),
+    "start": ("-?[0-9]{1,9}", "a whole number"),
+    "value": ("-?[0-9]{1,9}", "a whole number"),
+    "reversed": ("|reversed", 'empty or "reversed"'),
+    "open": ("|open", 'empty or "open"'),
+    "type": ("[1aAiI]", "1, a, A, i or I"),
+    "colspan": ("[1-9][0-9]{0,2}", "a number from 1 to 999"),
+    "rowspan": ("[0-9]{1,4}", "a number from 0 to 9999"),
+    "span": ("[1-9][0-9]{0,2}", "a number from 1 to 999"),
+    "scope": ("row|col|rowgroup|colgroup", "row, col, rowgroup or colgroup"),
+    "datetime": (rf"[0-9]{{4}}(-(0[1-9]|1[0-2]))?|{_DATE}|{_TIME}|{_DATE}[T ]{_TIME}{_ZONE}?",
+                 "a date or time such as 1953-03-05 or 1953-03-05T21:50"),
+}
+EDIT_DATETIME = (rf"{_DATE}([T ]{_TIME}{_ZONE})?",
+                 "a date, or a date and time with its zone, such as 1953-03-05T21:50Z")
+
+# HTML's content models, as far as the allowed elements need them.
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+SECTIONING = {"article", "aside", "nav", "section"}
+PHRASING = set("""
+a abbr b bdi bdo br cite code del dfn em i img ins kbd mark q ruby s samp small span strong sub
+sup time u var wbr
+""".split())
+TRANSPARENT = {"a", "del", "ins"}  # they take the content model of their parent
+VOID = {"br", "hr", "img", "wbr", "col"}
+PHRASING_ONLY = (PHRASING - TRANSPARENT) | HEADINGS | {"p", "pre", "rt", "rp", "summary"}
+CHILDREN = {  # elements that hold only these elements, and no text
+    "ul": {"li"}, "ol": {"li"}, "dl": {"dt", "dd"},
+    "table": {"caption", "colgroup", "thead", "tbody", "tfoot", "tr"},
+    "thead": {"tr"}, "tbody": {"tr"}, "tfoot": {"tr"}, "tr": {"td", "th"}, "colgroup": {"col"},
+}
+PARENTS = {
+    "li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"}, "th": {"tr"}, "caption": {"table"}, "colgroup": {"table"},
+    "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"}, "col": {"colgroup"},
+    "figcaption": {"figure"}, "summary": {"details"}, "rt": {"ruby"}, "rp": {"ruby"},
+}
+NOT_INSIDE = {  # ancestor: elements that may not appear anywhere inside it
+    "a": {"a", "details"},
+    "header": {"header", "footer"}, "footer": {"header", "footer"},
+    "address": HEADINGS | SECTIONING | {"header", "footer", "address"},
+    "th": HEADINGS | SECTIONING | {"header", "footer"},
+    "dt": HEADINGS | SECTIONING | {"header", "footer"},
+    "caption": {"table"}, "dfn": {"dfn"},
+}
+SEQUENCES = {  # the order of element children, as a pattern over their names
+    "table": (r"(caption )?(colgroup )*(thead )?((tbody )*|(tr )*)(tfoot )?",
+              "a table's parts go in the order caption, colgroup, thead, tbody (or tr), tfoot"),
+    "dl": (r"((dt )+(dd )+)*", "a <dl> holds terms (<dt>) each followed by descriptions (<dd>)"),
+    "details": (r"summary ((?!summary )[a-z0-9]+ )*",
+                "<details> must open with one <summary>"),
+    "figure": (r"(figcaption )?((?!figcaption )[a-z0-9]+ )*|((?!figcaption )[a-z0-9]+ )*"
+               r"figcaption ", "<figcaption> must come first or last in its <figure>, once"),
+}
+MAX_DEPTH = 100  # elements inside each other; writers and readers recurse through them
+HTML_SPACE = " \t\n\r\f"
+CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "calc", "min", "max", "clamp"}
+CSS_VALUE = re.compile(r"""[\w \t\n\r\f#%.,+*/!'"()-]*""")
+URL_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`\[\]]")
+
 
 def sanitize(body: etree._Element, source: Source, report: Report) -> None:
-    """Report every element, attribute or URL the policy forbids."""
+    """Report every element, attribute, URL or nesting the policy or HTML itself refuses."""
+    where = Locator(body, source)
+
+    def fail(el: etree._Element, message: str, code: str = "BB210",
+             line: int | None = None) -> None:
+        report.error(source.path, line or where.element(el), message, code)
+
+    deep = _too_deep(body)
+    if deep is not None:
+        fail(deep, f"the text nests more than {MAX_DEPTH} elements deep (lists, quotes or "
+                   f"divs inside each other); bookbuild reads at most {MAX_DEPTH}", "BB211")
+        return
     for el in body.iter():
-        if not isinstance(el.tag, str):
+        if isinstance(el, etree._ProcessingInstruction):
+            fail(el, "processing instructions (<?...?>) are not allowed in a book",
+                 line=next(iter(where.hits(r"<\?")), None))
+            continue
+        if not isinstance(el.tag, str) or el is body:
             continue
         ns, _, name = el.tag.rpartition("}")
         if ns.lstrip("{") != XHTML_NS:
-            _fail(report, source, name, f"<{name}> is not an XHTML element")
-            continue
-        if name in FORBIDDEN:
-            _fail(report, source, name, f"<{name}>: {FORBIDDEN[name]}")
-            continue
-        if name not in ALLOWED and el is not body:
-            _fail(report, source, name, f"<{name}> is not an element a book may use")
-            continue
-        for attr, value in el.attrib.items():
-            local = attr.rpartition("}")[2]
-            if local.lower().startswith("on"):
-                _fail(report, source, local, f"event handler '{local}' on <{name}>: scripts "
-                                             f"are not allowed in a book", attribute=True)
-            elif local in URL_ATTRIBUTES:
-                _check_url(report, source, name, local, value)
+            fail(el, f"<{name}> is not an XHTML element")
+        elif name in FORBIDDEN:
+            fail(el, f"<{name}>: {FORBIDDEN[name]}")
+        elif name not in ALLOWED:
+            fail(el, f"<{name}> is not an element a book may use")
+        else:
+            for attr, value in el.attrib.items():
+                message = _attribute_problem(el, name, attr, value)
+                if message:
+                    fail(el, message, line=where.attribute(el, attr, value))
+            message = _placement_problem(el, name)
+            if message:
+                fail(el, message, "BB211")
 
 
-def _check_url(report: Report, source: Source, tag: str, attr: str, value: str) -> None:
+def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> str | None:
+    """Why an attribute is refused, or None."""
+    ns, _, local = attr.rpartition("}")
+    ns = ns.lstrip("{")
+    if local.lower().startswith("on") and not ns:
+        return f"event handler '{local}' on <{tag}>: scripts are not allowed in a book"
+    if ns == XML_NS and local == "lang":
+        local = "lang"
+    elif ns == EPUB_NS and local == "type":
+        return None if value.strip(HTML_SPACE) else f"an empty epub:type on <{tag}>"
+    elif ns:
+        prefix = next((p for p, uri in el.nsmap.items() if uri == ns and p), ns)
+        return f"the attribute '{prefix}:{local}' is not allowed on <{tag}>"
+    elif local.startswith("data-"):
+        if len(local) == 5 or re.search("[A-Z]", local):
+            return (f"'{local}' is not a valid data attribute name (lower case, at least one "
+                    f"letter after 'data-')")
+        return None
+    elif local not in GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(tag, set()):
+        return f"the attribute '{local}' is not allowed on <{tag}>"
+    if local in ("href", "src"):
+        return _url_problem(tag, local, value)
+    if local == "style":
+        return _style_problem(tag, value)
+    if local == "value" and el.getparent().tag != h("ol"):
+        return "the attribute 'value' is allowed on an <li> of an <ol> only"
+    allowed, description = EDIT_DATETIME if local == "datetime" and tag != "time" \
+        else VALUES.get(local, (None, ""))
+    if allowed is not None and not re.fullmatch(allowed, value):
+        return f"<{tag} {local}=\"{value}\">: {local} must be {description}"
+    return None
+
+
+def _url_problem(tag: str, attr: str, value: str) -> str | None:
     scheme = SCHEME.match(value)
     if not scheme:
-        return
+        return None  # within the book: manuscript.py resolves it
     kind = scheme[1].lower()
     if tag == "a" and attr == "href" and kind in SAFE_LINK_SCHEMES:
-        return  # a link the reader may follow; nothing is loaded
+        problem = link_problem(value)  # a link the reader may follow; nothing is loaded
+        return f"<a href=\"{value}\">: {problem}" if problem else None
     if kind in ("http", "https"):
-        message = f"<{tag} {attr}=\"{value}\">: remote resources are not allowed; put the file " \
-                  f"in the book folder"
-    else:
-        message = f"<{tag} {attr}=\"{value}\">: '{kind}:' URLs are not allowed"
-    _fail(report, source, re.escape(value), message, literal=True)
+        return f"<{tag} {attr}=\"{value}\">: remote resources are not allowed; put the file " \
+               f"in the book folder"
+    return f"<{tag} {attr}=\"{value}\">: '{kind}:' URLs are not allowed"
 
 
-def _fail(report: Report, source: Source, needle: str, message: str, attribute: bool = False,
-          literal: bool = False) -> None:
-    if literal:
-        pattern = needle
-    elif attribute:
-        pattern = rf"\b{needle}\s*="
-    else:
-        pattern = rf"<{needle}\b"
-    report.error(source.path, source.line_of(pattern), message, "BB210")
+def link_problem(url: str) -> str | None:
+    """Why an http(s) or mailto link is not a URL EPUBCheck accepts, or None."""
+    for char in url:
+        if URL_BAD_CHARACTER.match(char) or unicodedata.category(char)[0] in "CZ":
+            shown = "a space" if char == " " else f"U+{ord(char):04X}" if not char.isprintable() \
+                else f"'{char}'"
+            return f"a URL cannot hold {shown}; write it %-encoded"
+    if re.search("%(?![0-9A-Fa-f]{2})", url):
+        return "'%' in a URL must be followed by two hexadecimal digits"
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "mailto":
+        return None if parts.path else "the mailto: link has no address"
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+        valid = bool(host) and not host.startswith(".") and ".." not in host \
+            and "%" not in host and bool(host.encode("idna"))
+    except (ValueError, UnicodeError):
+        valid = False
+    return None if valid else "the link has no valid host name"
+
+
+def _style_problem(tag: str, style: str) -> str | None:
+    """Why a style attribute is refused, or None: only plain `property: value` declarations,
+    and nothing that loads a file (`url(...)`, `image(...)`)."""
+    for declaration in style.split(";"):
+        if not declaration.strip():
+            continue
+        match = re.fullmatch(r"\s*(-?[A-Za-z][A-Za-z0-9-]*)\s*:(.*)", declaration, re.DOTALL)
+        value = match[2] if match else ""
+        for function in re.findall(r"([A-Za-z-]*)\s*\(", value):
+            if not function:
+                match = None  # a bare parenthesis: not a plain declaration
+            elif function.lower() == "url" or "image" in function.lower():
+                return f"<{tag} style=\"{style}\">: {function}(...) would load a file; images " \
+                       f"belong in the text, styles in styles/epub.css"
+            elif function.lower() not in CSS_FUNCTIONS:
+                return f"<{tag} style=\"{style}\">: the CSS function '{function}()' is not " \
+                       f"allowed in a style attribute"
+        if not (match and value.strip() and CSS_VALUE.fullmatch(value)
+                and value.count("(") == value.count(")")
+                and value.count('"') % 2 == 0 and value.count("'") % 2 == 0):
+            return f"<{tag} style=\"{style}\">: a style attribute may hold only declarations " \
+                   f"such as 'font-style: italic; color: #333'"
+    return None
+
+
+def _placement_problem(el: etree._Element, tag: str) -> str | None:
+    """Why HTML does not allow the element where it is, or None."""
+    parent = etree.QName(el.getparent()).localname
+    if tag in PARENTS and parent not in PARENTS[tag]:
+        return f"<{tag}> must be inside {' or '.join(f'<{p}>' for p in sorted(PARENTS[tag]))}"
+    if parent in CHILDREN and tag not in CHILDREN[parent]:
+        return f"<{tag}> cannot be inside <{parent}>, which holds only " \
+               f"{', '.join(f'<{c}>' for c in sorted(CHILDREN[parent]))}"
+    container = el.getparent()
+    while etree.QName(container).localname in TRANSPARENT and container.getparent() is not None:
+        container = container.getparent()
+    context = etree.QName(container).localname
+    if context in PHRASING_ONLY and tag not in PHRASING \
+            and not (context == "summary" and tag in HEADINGS) \
+            and not (context == "ruby" and tag in ("rt", "rp")):
+        hint = "; leave a blank line before and after block-level HTML" if context == "p" else ""
+        return f"<{tag}> cannot be inside <{context}>, which holds only text and inline " \
+               f"elements{hint}"
+    for ancestor in el.iterancestors():
+        name = etree.QName(ancestor).localname
+        if tag in NOT_INSIDE.get(name, ()):
+            what = "a link inside a link (a footnote call in a link's text?)" \
+                if tag == name == "a" else f"<{tag}> inside <{name}>"
+            return f"HTML does not allow {what}"
+    if tag in VOID and (len(el) or el.text):
+        return f"<{tag}> must be empty (<{tag}/>)"
+    if tag in CHILDREN and any((t or "").strip(HTML_SPACE)
+                               for t in [el.text, *(child.tail for child in el)]):
+        return f"text directly inside <{tag}>; put it inside " \
+               f"{' or '.join(f'<{c}>' for c in sorted(CHILDREN[tag]))}"
+    if tag in SEQUENCES:
+        names = "".join(f"{etree.QName(c).localname} " for c in el if isinstance(c.tag, str))
+        pattern, rule = SEQUENCES[tag]
+        if not re.fullmatch(pattern, names):
+            return rule
+    if tag == "bdo" and el.get("dir") not in ("ltr", "rtl"):
+        return '<bdo> needs dir="ltr" or dir="rtl"'
+    if tag == "img" and not el.get("src"):
+        return "<img> needs a src"
+    if tag == "colgroup" and el.get("span") is not None and len(el):
+        return "a <colgroup> with span cannot also hold <col> elements"
+    return None
+
+
+def _too_deep(body: etree._Element) -> etree._Element | None:
+    """The first element nested more than MAX_DEPTH deep, or None (iteratively: no recursion)."""
+    stack = [(body, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return el
+        stack.extend((child, depth + 1) for child in el)
+    return None
+
+
+class Locator:
+    """Finds the source line an element of a chapter's tree came from, for messages.
+
+    Raw HTML and attribute lists reach the tree in source order, so when a chapter has as many
+    `<iframe` in its text (code left out) as `<iframe>` elements, the n-th is the n-th; the
+    elements Markdown makes (paragraphs, links, note calls) are found by their text instead.
+    """
+
+    def __init__(self, body: etree._Element, source: Source):
+        self.body, self.source = body, source
+        self.lines = _searchable_lines(source)
+        self._hits: dict[str, list[int]] = {}
+
+    def hits(self, pattern: str) -> list[int]:
+        """The line of every match of `pattern` in the text outside code, one per match."""
+        if pattern not in self._hits:
+            regex = re.compile(pattern, re.IGNORECASE)
+            self._hits[pattern] = [n for n, line in self.lines for _ in regex.finditer(line)]
+        return self._hits[pattern]
+
+    def _nth(self, pattern: str, el: etree._Element, peers: list[etree._Element]) -> int | None:
+        hits = self.hits(pattern)
+        if hits and len(hits) == len(peers) and el in peers:
+            return hits[peers.index(el)]
+        return None
+
+    def element(self, el: etree._Element | None) -> int:
+        """The line of `el`: by its tag, its attributes or its text, else the first line."""
+        if el is None or not isinstance(el.tag, str):
+            return self.source.body_start + 1
+        name = etree.QName(el).localname
+        if el.get("class") == "footnote-ref":
+            hits = self.hits(rf"\[\^{re.escape(el.get('href', '')[4:])}\]")
+            if hits:
+                return hits[0]
+        line = self._nth(rf"<{name}(?=[\s/>])", el, list(self.body.iter(el.tag)))
+        for attr, value in el.attrib.items():
+            if line is None and len(value) > 2:
+                line = self.attribute(el, attr, value, fallback=False)
+        for node in (el, *el.iterancestors()):
+            if line is None:
+                line = self._by_text(node)
+        return line or (self.hits(rf"<{name}(?=[\s/>])") or [self.source.body_start + 1])[0]
+
+    def attribute(self, el: etree._Element, attr: str, value: str,
+                  fallback: bool = True) -> int | None:
+        """The line of `attr="value"` on `el`, in raw HTML, a `{...}` list or a Markdown link."""
+        key = etree.QName(attr).localname
+        key = key[5:] if key.startswith("data-") else key
+        lead = {"id": r"\bid\s*=\s*[\"']?|#", "href": r"\bhref\s*=\s*[\"']?|\]\(\s*<?",
+                "src": r"\bsrc\s*=\s*[\"']?|\]\(\s*<?"}.get(key, rf"\b{re.escape(key)}\s*=\s*"
+                                                               r"[\"']?")
+        peers = [e for e in self.body.iter() if e.get(attr) == value]
+        pattern = f"(?:{lead}){re.escape(value)}" if value \
+            else rf"\b{re.escape(key)}\s*=\s*(\"\"|'')"
+        line = self._nth(pattern, el, peers) or next(iter(self.hits(pattern)), None)
+        return line if line or not fallback else self.element(el)
+
+    def _by_text(self, el: etree._Element) -> int | None:
+        for word in re.findall(r"\w{4,}", "".join(el.itertext()))[:3]:
+            hits = self.hits(re.escape(word))
+            if hits:
+                return hits[0]
+        return None
+
+
+def _searchable_lines(source: Source) -> list[tuple[int, str]]:
+    """The body's lines by number, with fenced code and code spans blanked out."""
+    out, in_code = [], False
+    for index in range(source.body_start, len(source.lines)):
+        line = source.lines[index]
+        if re.match(r"\s*(```|~~~)", line):
+            in_code = not in_code
+            continue
+        if not in_code:
+            out.append((index + 1, re.sub(r"(`+).+?\1", "", line)))
+    return out
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+SVG_FORBIDDEN = {"script", "foreignObject", "iframe", "handler", "listener", "animation"}
+_SVG_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def check_svg(data: bytes) -> str | None:
+    """Why an SVG image may not go into the book (not SVG, a script, a link or a load from
+    outside itself), or None. The same policy as raw HTML, for a picture that is markup."""
+    try:
+        root = etree.fromstring(data, _SVG_PARSER)
+    except etree.XMLSyntaxError as exc:
+        return f"is not well-formed SVG ({exc.msg})"
+    if root.getroottree().docinfo.internalDTD is not None:
+        return "declares a DOCTYPE (entities); save it as plain SVG"
+    if root.tag != f"{{{SVG_NS}}}svg":
+        return "is not an SVG image (its root element is not <svg>)"
+    if any(isinstance(node, etree._ProcessingInstruction)
+           for node in (*root.itersiblings(preceding=True), *root.iter())):
+        return "holds a processing instruction (<?...?>); save it as plain SVG"
+    outside = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        name = etree.QName(el).localname
+        if name in SVG_FORBIDDEN:
+            return f"holds a <{name}> element; scripts and embedded documents are not allowed"
+        if name == "style" and outside.search(el.text or ""):
+            return "has a stylesheet that loads a file"
+        for attr, value in el.attrib.items():
+            local = etree.QName(attr).localname
+            if local.lower().startswith("on"):
+                return f"has an event handler ({local}); scripts are not allowed"
+            if local == "href" and not value.strip().startswith("#"):
+                return f"links to '{value}'; an SVG in a book may refer only to its own parts"
+            if outside.search(value):
+                return f"loads a file ({local}=\"{value}\"); an SVG in a book must stand alone"
+    return None

@@ -13,18 +13,31 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 from lxml import etree
 
-from bookbuild.book import EPUB_TYPE, NSMAP, XHTML_NS, XML_NS, Book, Image, Note, Section, h
+from bookbuild.book import (
+    EPUB_TYPE,
+    NSMAP,
+    XHTML_NS,
+    XML_NS,
+    Book,
+    Image,
+    Note,
+    Section,
+    h,
+    unique_id,
+)
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
-from bookbuild.errors import Report
-from bookbuild.html_policy import sanitize
+from bookbuild.errors import BookError, Report
+from bookbuild.html_policy import Locator, check_svg, sanitize
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
+from bookbuild.matter import add_matter
 
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
@@ -36,8 +49,35 @@ URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+).+?\1")
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # Characters XML 1.0 forbids; they are dropped with a warning.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+# Limits that keep a build's time and memory bounded (README, "Limits"), checked before parsing:
+# Python-Markdown's time grows with the square of the blocks in a chapter and of the marks in
+# a paragraph, and it recurses once per level of nesting.
+MAX_CHAPTER_BYTES = 2 * 1024 * 1024
+MAX_BLOCKS = 30_000  # paragraphs, list items, quotes and notes in one chapter
+MAX_MARKS = 20_000  # emphasis, link, note and code marks (* _ [ `) in one paragraph
+MAX_NESTING = 50  # quotes, list levels and divs inside each other
+MAX_IMAGE_BYTES = 25 * 1024 * 1024
+BLOCK_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*>|\s*\[\^")
+QUOTE_MARKS = re.compile(r"(\s*>)+")
+IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                    "image/gif": (b"GIF87a", b"GIF89a")}
+# Invisible characters worth a warning (BB215): zero-width space and joiners, line and
+# paragraph separators, bidi embeddings, overrides and isolates, and a BOM inside the text.
+INVISIBLE = re.compile("[\u200b-\u200d\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+MAX_INVISIBLE_WARNINGS = 20  # per file; then one warning counts the rest
+# Between two letters of these scripts a zero-width joiner or non-joiner is spelling (Persian,
+# the Indic scripts...), and a zero-width space marks a word break in scripts written without
+# spaces (Thai, Khmer, Japanese...): there they are meant and are not reported. A scripts is
+# known by the first word of its characters' Unicode names.
+JOINING_SCRIPTS = set("""
+ARABIC SYRIAC NKO MANDAIC MONGOLIAN DEVANAGARI BENGALI GURMUKHI GUJARATI ORIYA TAMIL TELUGU
+KANNADA MALAYALAM SINHALA TIBETAN MYANMAR KHMER THAI LAO BALINESE JAVANESE
+""".split())
+UNSPACED_SCRIPTS = set("""
+THAI LAO KHMER MYANMAR TIBETAN BALINESE JAVANESE CJK HIRAGANA KATAKANA
+""".split())
 
 
 @dataclass
@@ -70,76 +110,80 @@ def read_book(config: Config, report: Report | None = None) -> Book:
     sections: list[Section] = []
     images: dict[Path, Image] = {}
     used_ids: set[str] = set()
+    sources: list[tuple[Section, Source]] = []
     chapter_number = part_number = 0
     for entry in config.spine:
         entries = [entry]
         part_id = None
         if isinstance(entry, PartEntry):
             part_number += 1
-            part_id = _unique(f"part-{part_number}", used_ids)
+            part_id = unique_id(f"part-{part_number}", used_ids)
             sections.append(Section(part_id, "part", "part", entry.title, None))
             entries = list(entry.chapters)
         for spine_entry in entries:
             if spine_entry.type == "chapter" and spine_entry.role in (None, "chapter"):
                 chapter_number += 1
-            section = _read_section(spine_entry, config, md, report, images, used_ids)
-            if section is None:
+            read = _read_section(spine_entry, config, md, report, images, used_ids)
+            if read is None:
                 continue
+            section = read[0]
+            sources.append(read)
             section.part = part_id
             if section.role == "chapter":
                 section.number = chapter_number
                 if not section.title:
                     section.title = f"Chapter {chapter_number}"
             sections.append(section)
+    _resolve_links(sources, report)
+    sections = add_matter(config, sections, report)
     report.stop_if_errors()
     epoch = _source_epoch(config, images)
     return Book(config, sections, list(images.values()),
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch)
 
 
-def _unique(candidate: str, used: set[str]) -> str:
-    name, n = candidate, 2
-    while name in used:
-        name, n = f"{candidate}-{n}", n + 1
-    used.add(name)
-    return name
-
-
 def _section_id(path: Path, used: set[str]) -> str:
     slug = slugify(path.stem) or "section"
-    return _unique(slug if slug[0].isalpha() else f"ch-{slug}", used)
+    return unique_id(slug if slug[0].isalpha() else f"ch-{slug}", used)
 
 
 def _read_section(entry: SpineEntry, config: Config, md, report: Report,
-                  images: dict[Path, Image], used_ids: set[str]) -> Section | None:
-    problems_before = len(report.errors)
+                  images: dict[Path, Image], used_ids: set[str],
+                  ) -> tuple[Section, Source] | None:
+    """One spine file as a `Section` (with its `Source`, for the links), or None when it cannot
+    be read; every problem found is in `report`, in line order."""
+    first = len(report.problems)
+    section = source = None
     source = _load_source(entry.path, report)
-    if source is None:
-        return None
-    image_names = _check_lines(source, config, report, images)
-    if len(report.errors) > problems_before:
-        return None
+    if source is not None and _within_limits(source, report):
+        image_names = _check_lines(source, config, report, images)
+        body = _convert(md, source, report)
+        if body is not None:
+            sanitize(body, source, report)
+            _check_raw_images(body, source, config, report, images, image_names)
+            section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
+                              entry.path)
+            _take_title(section, source, body, report)
+            _close_heading_gaps(body)
+            _mark_languages(body)
+            _mark_direction(body)
+            _relink_images(body, image_names)
+            section.notes = _take_notes(body, section.id, source, report)
+            section.body = body
+            _check_ids(section, source, report)
+    report.problems[first:] = sorted(report.problems[first:], key=lambda p: p.line or 0)
+    return (section, source) if section is not None else None
+
+
+def _convert(md, source: Source, report: Report) -> etree._Element | None:
     md.reset()
     try:
         markup = md.convert(source.body)
-    except RecursionError:
+    except RecursionError:  # _within_limits should have refused the text first
         report.error(source.path, None, "the text nests too deeply to read (lists, quotes or "
-                                        "divs inside each other hundreds of levels)", "BB211")
+                                        "divs inside each other hundreds of levels)", "BB219")
         return None
-    body = _parse_xhtml(markup, source, report)
-    if body is None:
-        return None
-    sanitize(body, source, report)
-    _check_raw_images(body, source, config, report, images, image_names)
-    section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
-                      entry.path)
-    _take_title(section, source, body)
-    _close_heading_gaps(body)
-    _mark_languages(body)
-    _relink_images(body, image_names)
-    section.notes = _take_notes(body, section.id)
-    section.body = body
-    return section
+    return _parse_xhtml(markup, source, report)
 
 
 def _role(entry: SpineEntry) -> str:
@@ -150,7 +194,19 @@ def _role(entry: SpineEntry) -> str:
 
 
 def _load_source(path: Path, report: Report) -> Source | None:
-    text = read_text(path, report)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHAPTER_BYTES:
+            report.error(path, None, f"the file is {_megabytes(size)}; bookbuild reads chapters "
+                                     f"of up to {_megabytes(MAX_CHAPTER_BYTES)}: split it into "
+                                     f"several files", "BB219")
+            return None
+        text = read_text(path, report)
+    except BookError:
+        return None  # not UTF-8: read_text has reported where
+    except OSError as exc:
+        report.error(path, None, f"cannot read the file: {exc.strerror or exc}", "BB106")
+        return None
     rel = report.rel(path)
     lines = text.split("\n")
     for number, line in enumerate(lines):
@@ -159,6 +215,7 @@ def _load_source(path: Path, report: Report) -> Source | None:
                            "BB214")
             lines[number] = XML_ILLEGAL.sub("", line)
     lines = [unicodedata.normalize("NFC", line) for line in lines]
+    _warn_invisible(path, lines, report)
     source = Source(path, rel, lines)
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
@@ -170,7 +227,7 @@ def _load_source(path: Path, report: Report) -> Source | None:
             # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
             # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
             header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
             report.error(path, (mark.line + 2) if mark else 1,
                          f"YAML header: {getattr(exc, 'problem', exc)}", "BB202")
@@ -183,12 +240,94 @@ def _load_source(path: Path, report: Report) -> Source | None:
             if key not in HEADER_KEYS:
                 report.error(path, line, f"unknown key '{key}' in the chapter header "
                                          f"(use {', '.join(HEADER_KEYS)})", "BB101")
-            elif not isinstance(value, str | int | float) or not str(value).strip():
-                report.error(path, line, f"'{key}' must be a text", "BB202")
+            elif not isinstance(value, str | int | float) or not str(value).strip() \
+                    or XML_ILLEGAL.search(str(value)):
+                report.error(path, line, f"'{key}' must be a text (without control characters)",
+                             "BB202")
             else:
                 source.header[key] = str(value).strip()
         source.body_start = end + 1
     return source
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2 ** 20:.1f} MB"
+
+
+def _warn_invisible(path: Path, lines: list[str], report: Report) -> None:
+    """A warning (BB215) for each line holding an invisible character that is not spelling."""
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        found = next((m for m in INVISIBLE.finditer(line) if not _meant(line, m.start())), None)
+        if found is None:
+            continue
+        count += 1
+        if count <= MAX_INVISIBLE_WARNINGS:
+            char = found[0]
+            report.warning(path, number, f"invisible character U+{ord(char):04X} "
+                                         f"{unicodedata.name(char)}; delete it unless it is "
+                                         f"meant", "BB215", column=found.start() + 1)
+    if count > MAX_INVISIBLE_WARNINGS:
+        report.warning(path, None, f"{count - MAX_INVISIBLE_WARNINGS} more lines hold invisible "
+                                   f"characters", "BB215")
+
+
+def _meant(line: str, index: int) -> bool:
+    """Whether the zero-width character at `index` sits between two letters whose script uses
+    it (see JOINING_SCRIPTS), or joins two emoji into one (a family, a flag)."""
+    char = line[index]
+    if char not in "\u200b\u200c\u200d" or index == 0 or index + 1 >= len(line):
+        return False
+    before, after = line[index - 1], line[index + 1]
+    if char == "\u200d" and unicodedata.category(after) == "So" and (
+            unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f"):
+        return True
+    scripts = JOINING_SCRIPTS if char != "\u200b" else UNSPACED_SCRIPTS
+    return all(unicodedata.category(c)[0] in "LM"
+               and unicodedata.name(c, "").split(" ")[0] in scripts for c in (before, after))
+
+
+def _within_limits(source: Source, report: Report) -> bool:
+    """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
+    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit."""
+    blocks = marks = divs = 0
+    blank, in_code = True, False
+    for index in range(source.body_start, len(source.lines)):
+        number, line = index + 1, source.lines[index]
+        if CODE_FENCE.match(line):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if not line.strip():
+            blank, marks = True, 0
+            continue
+        if blank or BLOCK_START.match(line):
+            blocks += 1
+        blank = False
+        marks += sum(line.count(mark) for mark in "*_[`")
+        if DIV_OPEN.match(line):
+            divs += 1
+        elif DIV_CLOSE.match(line):
+            divs = max(0, divs - 1)
+        quotes = QUOTE_MARKS.match(line)
+        spaces = line.expandtabs(4)
+        depth = divs + (quotes[0].count(">") if quotes else 0) \
+            + (len(spaces) - len(spaces.lstrip())) // 4
+        if depth > MAX_NESTING:
+            problem = (f"this line is nested {depth} levels deep (quotes, lists or divs inside "
+                       f"each other); bookbuild reads at most {MAX_NESTING}")
+        elif blocks > MAX_BLOCKS:
+            problem = (f"the chapter has more than {MAX_BLOCKS:,} paragraphs, list items and "
+                       f"notes; split it into several files")
+        elif marks > MAX_MARKS:
+            problem = (f"this paragraph has more than {MAX_MARKS:,} emphasis, link, note and "
+                       f"code marks (* _ [ `); split it")
+        else:
+            continue
+        report.error(source.path, number, problem, "BB219")
+        return False
+    return True
 
 
 def _check_lines(source: Source, config: Config, report: Report,
@@ -208,8 +347,11 @@ def _check_lines(source: Source, config: Config, report: Report,
             in_code = not in_code
         if in_code:
             continue
-        if DIV_OPEN.match(line):
+        div = DIV_OPEN.match(line)
+        if div:
             open_divs.append(number)
+            if div["attrs"] is not None:
+                _check_span(f"{{{div['attrs']}}}", number, source, report)
         elif DIV_CLOSE.match(line):
             if open_divs:
                 open_divs.pop()
@@ -247,9 +389,10 @@ def _check_lines(source: Source, config: Config, report: Report,
 
 
 def _check_image(src: str, alt: str | None, number: int | None, source: Source, config: Config,
-                 report: Report, images: dict[Path, Image], names: dict[str, str],
+                 report: Report, images: dict[Path, Image], names: dict[str, str | None],
                  alt_hint: str = "describe it between the brackets: ![a map of ...]({src})",
                  ) -> None:
+    names[src] = None  # checked; refused unless it gets a name below
     if not (alt or "").strip():
         report.error(source.path, number, f"image '{src}' has no alt text; "
                                           f"{alt_hint.format(src=src)}", "BB209")
@@ -257,7 +400,7 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
         report.error(source.path, number, f"image '{src}' is not a file in the book; remote "
                                           f"and scheme URLs are not allowed", "BB210")
         return
-    relative = os.path.relpath(source.path.parent / src, config.root)
+    relative = os.path.relpath(source.path.parent / unquote(src), config.root)
     path = resolve_inside(config.root, relative)
     if path is None:
         report.error(source.path, number, f"image '{src}' is outside the book folder", "BB105")
@@ -270,6 +413,21 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
         report.error(source.path, number, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP",
                      "BB208")
         return
+    try:
+        size = path.stat().st_size
+        problem = None if size > MAX_IMAGE_BYTES else _image_content_problem(path, media_type)
+    except OSError as exc:
+        report.error(source.path, number, f"image '{src}' cannot be read: "
+                                          f"{exc.strerror or exc}", "BB208")
+        return
+    if size > MAX_IMAGE_BYTES:
+        report.error(source.path, number, f"image '{src}' is {_megabytes(size)}; images may be "
+                                          f"at most {_megabytes(MAX_IMAGE_BYTES)} (stores refuse "
+                                          f"larger ones): make it smaller", "BB219")
+        return
+    if problem:
+        report.error(source.path, number, f"image '{src}' {problem}", "BB208")
+        return
     if path not in images:
         taken = {image.name for image in images.values()}
         stem, suffix = slugify(path.stem) or "image", path.suffix.lower()
@@ -280,12 +438,26 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
     names[src] = images[path].name
 
 
+def _image_content_problem(path: Path, media_type: str) -> str | None:
+    """Why the file is not the image its name says (or, for SVG, not a safe one), or None."""
+    if media_type == "image/svg+xml":
+        return check_svg(path.read_bytes())
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if media_type == "image/webp":
+        fits = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    else:
+        fits = head.startswith(IMAGE_SIGNATURES[media_type])
+    kind = media_type.split("/")[1].upper()
+    return None if fits else f"is not a {kind} file (its content does not match its name)"
+
+
 def _check_raw_images(body: etree._Element, source: Source, config: Config, report: Report,
-                      images: dict[Path, Image], names: dict[str, str]) -> None:
+                      images: dict[Path, Image], names: dict[str, str | None]) -> None:
     """An `<img>` written as raw HTML is checked and copied into the book like `![alt](src)`."""
     for img in body.iter(h("img")):
         src = img.get("src", "")
-        if src in names or URL_SCHEME.match(src):  # done, or already refused by the policy
+        if not src or src in names or URL_SCHEME.match(src):  # done, or refused by the policy
             continue
         _check_image(src, img.get("alt"), source.line_of(re.escape(src) or "<img"), source,
                      config, report, images, names, alt_hint='add alt="a map of ..."')
@@ -326,16 +498,27 @@ def _parse_xhtml(markup: str, source: Source, report: Report) -> etree._Element 
         message = re.sub(r",? line \d+, column \d+", "", str(exc.msg))
         tag = re.search(r"tag (?:mismatch: |name )?(\w+)", message)
         line = source.line_of(rf"</?{tag[1]}\b") if tag else source.line_of(r"<[A-Za-z/!]")
-        report.error(source.path, line, f"malformed HTML: {message}; raw HTML must be "
-                                        f"well-formed XHTML (close every tag)", "BB211")
+        if "Excessive depth" in message:
+            report.error(source.path, line, f"the HTML nests thousands of elements deep; "
+                                            f"bookbuild reads at most {MAX_NESTING}", "BB219")
+        else:
+            report.error(source.path, line, f"malformed HTML: {message}; raw HTML must be "
+                                            f"well-formed XHTML (close every tag)", "BB211")
         return None
 
 
-def _take_title(section: Section, source: Source, body: etree._Element) -> None:
+def _take_title(section: Section, source: Source, body: etree._Element,
+                report: Report) -> None:
     section.title = source.header.get("title")
     section.subtitle = source.header.get("subtitle")
     first = body.find(h("h1"))
     if first is not None and section.title is None:
+        if first.find(f".//{h('a')}[@class='footnote-ref']") is not None:
+            # The title goes to the contents, the nav and running heads, where a note
+            # cannot follow it; Python-Markdown would drop the note silently.
+            report.error(source.path, source.line_of(r"^#\s.*\[\^"),
+                         "a footnote cannot be called from the chapter title; call it from "
+                         "the first sentence instead", "BB216")
         section.title = " ".join("".join(first.itertext()).split())
         _remove_keep_tail(first)
 
@@ -371,47 +554,155 @@ def _mark_languages(body: etree._Element) -> None:
             el.set(f"{{{XML_NS}}}lang", el.get("lang"))
 
 
-def _relink_images(body: etree._Element, names: dict[str, str]) -> None:
+RTL_BLOCKS = tuple(h(tag) for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd",
+                                     "td", "th", "caption", "figcaption"))
+
+
+def _mark_direction(body: etree._Element) -> None:
+    """A block whose letters are mostly right-to-left (Hebrew, Arabic...) gets `dir="rtl"`, so
+    readers set it from the right, unless the author gave it or a block around it a direction."""
+    for el in reversed(list(body.iter(*RTL_BLOCKS))):
+        if el.get("dir") or any(a.get("dir") for a in el.iterancestors()):
+            continue
+        rtl = ltr = 0
+        for char in "".join(el.itertext()):
+            kind = unicodedata.bidirectional(char)
+            rtl += kind in ("R", "AL")
+            ltr += kind == "L"
+        if rtl > ltr:
+            el.set("dir", "rtl")
+
+
+def _elements(section: Section, tag: str | None = None) -> list[etree._Element]:
+    """The section's elements, its notes' included, in document order."""
+    roots = [section.body, *(block for note in section.notes for block in note.blocks)]
+    return [el for root in roots for el in root.iter(tag) if isinstance(el.tag, str)]
+
+
+def _check_ids(section: Section, source: Source, report: Report) -> None:
+    """The author's ids (raw HTML, `{#id}`) may not repeat in a chapter's document, nor take one
+    bookbuild gives it: the chapter, its title, its notes and note calls, print page numbers."""
+    ours = {section.id: "the chapter", f"{section.id}-title": "the chapter's title"}
+    ours.update({note.id: f"note {note.number}" for note in section.notes})
+    where = Locator(section.body, source)
+    seen: dict[str, etree._Element] = {}
+    for el in _elements(section):
+        value = el.get("id")
+        if value is None:
+            continue
+        if el.get("role") == "doc-noteref":  # a call _take_notes made
+            ours[value] = f"the call of note {el.text}"
+            continue
+        if value in ours or value.startswith("page-"):
+            owner = ours.get(value, "a page number of the print edition")
+            report.error(source.path, where.attribute(el, "id", value),
+                         f"the id '{value}' is the one bookbuild gives {owner}; choose another",
+                         "BB217")
+        elif value in seen:
+            first = where.attribute(seen[value], "id", value)
+            report.error(source.path, where.attribute(el, "id", value),
+                         f"the id '{value}' is used twice in this chapter (first at line "
+                         f"{first})", "BB217")
+        seen.setdefault(value, el)
+
+
+def _resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
+    """Check every link within the book and point it at the document it names: `#id` in the
+    same chapter, or a chapter file of the spine (`02-road.md`, `02-road.md#id`)."""
+    chapters = {section.source.resolve(): section for section, _ in read}
+    ids = {}
+    for section, _ in read:
+        ids[section.id] = {el.get("id") for el in _elements(section) if el.get("id")}
+        ids[section.id] |= {section.id, *(note.id for note in section.notes)}
+        if section.title:
+            ids[section.id].add(f"{section.id}-title")
+    for section, source in read:
+        where = Locator(section.body, source)
+        for link in _elements(section, h("a")):
+            href = link.get("href")
+            if not href or URL_SCHEME.match(href):
+                continue  # the HTML policy checks links that leave the book
+            path, _, fragment = href.partition("#")
+            fragment, target = unquote(fragment), section
+            if path:
+                file = source.path.parent / unquote(path)
+                target = None if "?" in path or path.startswith("/") \
+                    else chapters.get(file.resolve())
+            if target is None:
+                report.error(source.path, where.attribute(link, "href", href),
+                             f"the link '{href}' points at no chapter of this book; link to a "
+                             f"chapter file of the spine (02-road.md, 02-road.md#id) or a web "
+                             f"address", "BB218")
+            elif fragment and fragment not in ids[target.id]:
+                where_to = "this chapter" if target is section else target.source.name
+                report.error(source.path, where.attribute(link, "href", href),
+                             f"the link '{href}' points at no element of {where_to}: none has "
+                             f"the id '{fragment}'", "BB218")
+            elif path:
+                link.set("href", Path(target.file_name).name + (f"#{fragment}" if fragment
+                                                                 else ""))
+
+
+def _relink_images(body: etree._Element, names: dict[str, str | None]) -> None:
     for img in body.iter(h("img")):
-        if img.get("src") in names:
+        if names.get(img.get("src")):
             img.set("src", names[img.get("src")])
 
 
-def _take_notes(body: etree._Element, section_id: str) -> list[Note]:
+def _take_notes(body: etree._Element, section_id: str, source: Source,
+                report: Report) -> list[Note]:
     """Replace Python-Markdown's footnote markup with popup-ready noterefs and `Note`s.
 
-    Notes are numbered in the order they are first called, restarting in each section.
+    Notes are numbered in the order they are first called, restarting in each section; a note
+    called only from inside another note comes after those the text calls.
     """
     bodies: dict[str, list[etree._Element]] = {}
     for container in body.findall(f".//{h('div')}[@class='footnote']"):
-        for li in container.iter(h("li")):
+        for li in container.findall(f"{h('ol')}/{h('li')}"):
             for backref in li.findall(f".//{h('a')}[@class='footnote-backref']"):
                 _strip_backref(backref)
             bodies[li.get("id", "")[3:]] = list(li)
         container.getparent().remove(container)
     numbers: dict[str, int] = {}
     notes: list[Note] = []
-    for sup in list(body.iter(h("sup"))):
-        link = sup.find(h("a"))
-        if link is None or link.get("class") != "footnote-ref":
-            continue
-        label = link.get("href", "")[4:]
-        first_call = label not in numbers
-        if first_call:
-            numbers[label] = len(numbers) + 1
-        number = numbers[label]
-        note_id, ref_id = f"{section_id}-note-{number}", f"{section_id}-ref-{number}"
-        ref = etree.Element(h("a"))
-        ref.set(EPUB_TYPE, "noteref")
-        ref.set("role", "doc-noteref")
-        ref.set("id", ref_id if first_call else f"{ref_id}-{sup.get('id', '').split(':')[0][5:]}")
-        ref.set("href", f"#{note_id}")
-        ref.set("class", "noteref")
-        ref.text = str(number)
-        ref.tail = sup.tail
-        sup.getparent().replace(sup, ref)
-        if first_call:
-            notes.append(Note(number, note_id, ref_id, bodies.get(label, [])))
+
+    def call(scope: list[etree._Element]) -> None:
+        for part in scope:
+            for sup in list(part.iter(h("sup"))):
+                link = sup.find(h("a"))
+                if link is None or link.get("class") != "footnote-ref":
+                    continue
+                label = link.get("href", "")[4:]
+                first_call = label not in numbers
+                if first_call:
+                    numbers[label] = len(numbers) + 1
+                number = numbers[label]
+                note_id, ref_id = f"{section_id}-note-{number}", f"{section_id}-ref-{number}"
+                ref = etree.Element(h("a"))
+                ref.set(EPUB_TYPE, "noteref")
+                ref.set("role", "doc-noteref")
+                ref.set("id", ref_id if first_call
+                        else f"{ref_id}-{sup.get('id', '').split(':')[0][5:]}")
+                ref.set("href", f"#{note_id}")
+                ref.set("class", "noteref")
+                ref.text = str(number)
+                ref.tail = sup.tail
+                sup.getparent().replace(sup, ref)
+                if first_call:
+                    notes.append(Note(number, note_id, ref_id, bodies.get(label, [])))
+
+    call([body])
+    done = 0
+    while done < len(notes):
+        call(notes[done].blocks)
+        done += 1
+    # Python-Markdown keeps a note whose call it did not see (in a code span, an HTML block, the
+    # title); the line checks cannot always tell, and the note would vanish from the book.
+    if not any(p.code == "BB216" and p.path == source.rel for p in report.problems):
+        for label in sorted(bodies.keys() - numbers.keys()):
+            report.error(source.path, source.line_of(rf"^\s*\[\^{re.escape(label)}\]:"),
+                         f"footnote [^{label}] is never called where a reader could follow it "
+                         f"(only in code or raw HTML?)", "BB204")
     return notes
 
 
@@ -430,7 +721,8 @@ def _source_epoch(config: Config, images: dict[Path, Image]) -> int:
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if env.isdigit():
         return int(env)
-    paths = [config.source, *(e.path for e in config.files()), *images]
+    paths = [config.source, *(e.path for e in config.files()), *images,
+             *([config.cover] if config.cover else [])]
     styles = config.root / "styles"
     if styles.is_dir():
         paths.extend(p for p in styles.rglob("*") if p.is_file())

@@ -19,11 +19,11 @@ from pathlib import Path
 import pydyf
 from lxml import etree
 
-from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, Section, h
+from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, h, text_units
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.output import atomic_write
-from bookbuild.theme import theme_file
+from bookbuild.theme import confined_fetcher, theme_file
 
 INCH = 72.0
 # Inside (gutter) minimums by page count, the strictest of KDP, IngramSpark and Lulu.
@@ -50,6 +50,7 @@ class PdfLayout:
     body_first_page: int = 1
     # data-i of each paragraph whose page-final line ends in an automatic hyphen → its page
     page_end_hyphens: dict[str, int] = field(default_factory=dict)
+    page_breaks: list[PageBreak] = field(default_factory=list)  # where each page begins
 
     def displaced_notes(self) -> set[str]:
         """Ids of notes set on another page than their call."""
@@ -87,6 +88,18 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
 
 def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout:
     """Render and write the interior PDF atomically; margin problems stop before writing."""
+    document, layout = lay_out(book, path, profile, report)
+    data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
+    atomic_write(path, data)
+    _remember_page_count(path, layout.page_count)
+    return layout
+
+
+def lay_out(book: Book, path: Path, profile: str, report: Report):
+    """The interior laid out, not written: WeasyPrint's document and its `PdfLayout`.
+
+    (The cover needs the page count without writing the interior.)
+    """
     check_glyphs(book, report)
     images = _print_images(book)
     margins = effective_margins(book, _last_page_count(path) or estimate_pages(book))
@@ -112,10 +125,7 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout
             document, layout = retry, retry_layout
     _check_margins(book, margins, len(document.pages), report)
     report.stop_if_errors()
-    data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
-    atomic_write(path, data)
-    _remember_page_count(path, layout.page_count)
-    return layout
+    return document, layout
 
 
 def estimate_pages(book: Book) -> int:
@@ -217,13 +227,15 @@ def print_html(book: Book, margins: dict[str, float], profile: str,
         etree.SubElement(head, "meta", name=name, content=book.modified)
     etree.SubElement(head, "style").text = _page_css(book, margins, profile)
     body = etree.SubElement(html, "body", {"class": f"profile-{profile}"})
-    _front_matter(book, body)
     first_body = True
     for section in book.sections:
-        if section.kind == "frontmatter":
+        if section.role == "cover":
+            continue  # the print edition's cover is a sheet of its own (cover.py)
+        if section.role == "toc":
+            body.append(_contents(book, section))
             continue
         el = _section(section, images or {}, nudged)
-        if first_body:
+        if first_body and section.kind != "frontmatter":
             el.set("class", el.get("class") + " first-body")
             first_body = False
         body.append(el)
@@ -264,43 +276,10 @@ html {{ string-set: book-title "{title}"; }}
     return css
 
 
-def _front_matter(book: Book, body: etree._Element) -> None:
-    c = book.config
-    half = etree.SubElement(body, "section", {"class": "half-title"})
-    etree.SubElement(half, "p", {"class": "book-title"}).text = c.title
-    title_page = etree.SubElement(body, "section", {"class": "title-page"})
-    etree.SubElement(title_page, "h1", {"class": "book-title"}).text = c.title
-    if c.subtitle:
-        etree.SubElement(title_page, "p", {"class": "book-subtitle"}).text = c.subtitle
-    etree.SubElement(title_page, "p", {"class": "book-author"}).text = \
-        " & ".join(a.name for a in c.authors)
-    if c.publisher:
-        etree.SubElement(title_page, "p", {"class": "publisher"}).text = c.publisher
-    body.append(_copyright_page(book))
-    for section in book.sections:
-        if section.kind == "frontmatter":
-            body.append(_section(section, {}))
-    body.append(_contents(book))
-
-
-def _copyright_page(book: Book) -> etree._Element:
-    c = book.config
-    page = etree.Element("section", {"class": "copyright-page"})
-    lines = []
-    if c.rights:
-        lines.append(c.rights)
-    if c.publisher:
-        lines.append(f"Published by {c.publisher}" + (f", {c.date[:4]}" if c.date else ""))
-    if not c.identifier.startswith("urn:uuid:"):
-        lines.append(c.identifier if "isbn" in c.identifier.lower() else f"ISBN {c.identifier}")
-    lines.append("Set in Linux Libertine.")
-    for line in lines:
-        etree.SubElement(page, "p").text = line
-    return page
-
-
-def _contents(book: Book) -> etree._Element:
-    nav = etree.Element("nav", {"class": "contents", "id": "contents"})
+def _contents(book: Book, section: Section) -> etree._Element:
+    """The contents page, with page numbers; it marks the place of `section` (role toc)."""
+    nav = etree.Element("nav", {"class": "contents", "id": "contents",
+                                "data-section": section.id, "data-heading": "true"})
     etree.SubElement(nav, "h1").text = "Contents"
     ol = etree.SubElement(nav, "ol")
     for section in book.sections:
@@ -317,9 +296,9 @@ def _section(section: Section, images: dict[str, str],
              nudged: set[str] = frozenset()) -> etree._Element:
     classes = [section.kind, section.role]
     el = etree.Element("section", {"id": section.id, "class": " ".join(dict.fromkeys(classes)),
-                                   "data-title": section.toc_title})
+                                   "data-title": section.toc_title, "data-section": section.id})
     if section.title:
-        header = etree.SubElement(el, "header")
+        header = etree.SubElement(el, "header", {"data-heading": "true"})
         if section.number is not None:
             etree.SubElement(header, "p", {"class": "chapter-number"}).text = str(section.number)
         heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title"})
@@ -415,8 +394,9 @@ def _render(book: Book, margins: dict[str, float], profile: str, images: dict[st
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fonts = FontConfiguration()  # @font-face rules register into it; render must use the same
-    stylesheet = weasyprint.CSS(filename=str(css), font_config=fonts)
-    return weasyprint.HTML(string=html, base_url=str(css.parent)).render(
+    fetcher = confined_fetcher(book.config.root)
+    stylesheet = weasyprint.CSS(filename=str(css), font_config=fonts, url_fetcher=fetcher)
+    return weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher).render(
         stylesheets=[stylesheet], font_config=fonts)
 
 
@@ -436,11 +416,80 @@ def _layout(book: Book, path: Path, profile: str, margins: dict[str, float],
                 layout.note_pages[note.id] = (anchors[note.ref_id], anchors[note.id])
     if layout.opener_pages:
         layout.body_first_page = min(layout.opener_pages.values())
+    layout.page_breaks = page_breaks(document, layout.body_first_page)
     for number, page in enumerate(document.pages[:-1], start=1):
         key = _page_end_hyphen(page)
         if key is not None:
             layout.page_end_hyphens[key] = number
     return layout
+
+
+def page_breaks(document, body_first_page: int) -> list[PageBreak]:
+    """Where each page begins, as a place in the model both writers share: the section, and
+    how many `text_units` of its body come before the page's first word.
+
+    The laid-out boxes of each page's main flow are read in order, leaving out running heads,
+    the footnote area and generated content (note calls, ornaments), which the EPUB sets
+    elsewhere or not at all. A page with no text starts where the next one does.
+    """
+    counts: dict[str, int] = {}
+    starts: list[tuple[str, int | None] | None] = []
+    last = None
+    for page in document.pages:
+        first = None
+        for section, in_body, units in _text_runs(page._page_box.children[0], None, False):
+            if first is None and section is not None:
+                first = (section, counts.get(section, 0) if in_body else None)
+            if in_body and section is not None:
+                counts[section] = counts.get(section, 0) + units
+                last = section
+        starts.append(first)
+    following = (last, counts.get(last, 0)) if last else None  # trailing blank pages: the end
+    for index in range(len(starts) - 1, -1, -1):
+        following = starts[index] = starts[index] or following
+    breaks = []
+    for number, start in enumerate(starts, start=1):
+        if start is None:
+            continue
+        label = (str(number - body_first_page + 1) if number >= body_first_page
+                 else roman(number))
+        breaks.append(PageBreak(label, start[0], start[1]))
+    return breaks
+
+
+def _text_runs(box, section: str | None, in_body: bool):
+    """(section id, in its body?, text units) for each piece of text under `box`, in order;
+    an image counts as a piece without units, so a page that opens with one is found."""
+    from weasyprint.formatting_structure import boxes
+
+    if "::" in (box.element_tag or ""):
+        return  # ::footnote-call, ::marker, ::after: generated, not the book's text
+    el = box.element
+    if el is not None:
+        if {"footnote", "note-repeat"} & set((el.get("class") or "").split()):
+            return
+        if el.get("data-section"):
+            section, in_body = el.get("data-section"), True
+        if el.get("data-heading"):
+            in_body = False
+    if isinstance(box, boxes.TextBox):
+        if box.text.strip():
+            yield section, in_body, text_units(box.text)
+    elif isinstance(box, boxes.ReplacedBox):
+        yield section, in_body, 0
+    elif isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            yield from _text_runs(child, section, in_body)
+
+
+def roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
 
 
 def _page_end_hyphen(page) -> str | None:

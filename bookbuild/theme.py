@@ -6,14 +6,29 @@ An author restyles a book by putting a file of the same name in the book's `styl
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from bookbuild.errors import BookError, Problem
 
 PACKAGED = Path(__file__).parent / "theme"
+
+
+def _inside(book_root: Path, path: Path) -> Path:
+    """`path` itself, after making sure a book's own theme file does not lead outside the book
+    (a symbolic link to ~/.ssh would otherwise be copied into the EPUB)."""
+    root = book_root.resolve()
+    if root not in path.resolve().parents:
+        raise BookError(Problem(path.relative_to(book_root).as_posix(), None,
+                                "this theme file leads outside the book folder (a symbolic "
+                                "link?); put the file itself in styles/", "BB105"))
+    return path
 
 
 def theme_file(book_root: Path, name: str) -> Path:
     """The path of a theme file such as `epub.css` or `fonts/LinLibertine_R.otf`."""
     own = book_root / "styles" / name
-    return own if own.is_file() else PACKAGED / name
+    return _inside(book_root, own) if own.is_file() else PACKAGED / name
 
 
 def theme_files(book_root: Path, folder: str) -> list[Path]:
@@ -22,4 +37,24 @@ def theme_files(book_root: Path, folder: str) -> list[Path]:
     for base in (PACKAGED / folder, book_root / "styles" / folder):
         if base.is_dir():
             found.update({p.name: p for p in base.iterdir() if p.is_file()})
-    return [found[name] for name in sorted(found)]
+    return [path if path.is_relative_to(PACKAGED) else _inside(book_root, path)
+            for path in (found[name] for name in sorted(found))]
+
+
+def confined_fetcher(book_root: Path):
+    """A WeasyPrint URL fetcher that loads only `data:` URLs and files inside the book folder or
+    bookbuild's theme: a book's print.css can pull no other file, nor anything remote, into
+    the PDF (a refused URL is left out of the page, as WeasyPrint does with a missing one)."""
+    from weasyprint.urls import URLFetcher
+
+    roots = (book_root.resolve(), PACKAGED.resolve())
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.partition(":")[0].lower() == "file":
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if not any(root in path.parents for root in roots):
+                    raise ValueError(f"bookbuild reads no file outside the book folder: {url}")
+            return super().fetch(url, headers)
+
+    return ConfinedFetcher(allowed_protocols=("file", "data"))

@@ -104,6 +104,16 @@ def tiny_png(width: int = 2, height: int = 2) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def picture(width: int, height: int, mode: str = "RGB", kind: str = "JPEG") -> bytes:
+    """A plain picture of any size and colour mode (cover images), made with Pillow."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), {"RGB": (40, 60, 90), "L": 80,
+                                      "CMYK": (60, 40, 0, 60)}[mode]).save(buffer, kind)
+    return buffer.getvalue()
+
+
 class Epub:
     """A built EPUB opened for inspection: its package document, nav and content documents."""
 

@@ -8,16 +8,23 @@ itself because session fixtures cannot use the function-scoped `capsys`.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bookkit import Epub, build_epub, make_book, tree_digest
+from bookkit import Epub, build_epub, make_book, run_cli, tree_digest
 from feature_books import FEATURE_BOOKS
+from pypdf import PdfReader
 
+from bookbuild import config as config_module
 from bookbuild.check import EpubCheckMessage, run_epubcheck_many
+from bookbuild.manuscript import read_book
 
 REPO = Path(__file__).resolve().parents[1]
+# DAISY Ace starts a Chromium for every `check` of an EPUB; the session runs it once, on the
+# sample book (the `sample` fixture), and switches it off for every other `check`.
+os.environ["BOOKBUILD_ACE"] = "off"
 
 
 @dataclass
@@ -80,3 +87,18 @@ def epubcheck_results(feature_books: dict[str, FeatureBook], sample_book: Sample
     """EPUBCheck's messages for every feature book, the sample and the faulty one, in one JVM."""
     paths = [b.epub.path for b in (*feature_books.values(), sample_book, faulty_book)]
     return run_epubcheck_many(paths)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> dict:
+    """`bookbuild check` on the sample book (EPUB with its page-list, PDF, cover; EPUBCheck,
+    DAISY Ace when installed, preflight), once per session."""
+    out = tmp_path_factory.mktemp("sample-check")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("BOOKBUILD_ACE")
+        run = run_cli("check", REPO, "--out", out)
+    book = read_book(config_module.load(REPO))
+    pdf = out / f"{book.config.slug}.pdf"
+    return {"run": run, "out": out, "book": book, "pdf": pdf,
+            "epub": out / f"{book.config.slug}.epub",
+            "cover": out / f"{book.config.slug}-cover.pdf", "reader": PdfReader(pdf)}

@@ -6,7 +6,7 @@ the feature tests read the EPUBs. Titles differ, so every book gets its own file
 
 from __future__ import annotations
 
-from bookkit import tiny_png
+from bookkit import picture, tiny_png
 
 PNG = tiny_png()
 
@@ -260,4 +260,57 @@ feature_book("output_override", """
     spine: [out.md]
 """, {
     "out.md": "# Out\n\nText.\n",
+})
+
+# Front and back matter written from book.yaml alone (matter.py), with a cover.
+feature_book("matter", """
+    title: Matter Book
+    subtitle: Pages From Metadata
+    author: [Jane Doe, John Roe]
+    publisher: Test Press
+    date: "2026-03-01"
+    edition: Second edition
+    fiction: true
+    isbn: {epub: 978-0-00-000195-5, print: 0-306-40615-2}
+    dedication: For *everyone* who "asked".
+    epigraph:
+      text: Words [без слов]{lang=ru} & <b>no tags</b>.
+      author: A. Speaker
+      source: A Source
+    acknowledgements: |
+      First paragraph of thanks.
+
+      Second paragraph of thanks.
+    about-the-author: Jane Doe and John Roe write together.
+    also-by: [First Book, Second Book]
+    cover: art/cover.jpg
+    spine:
+      - {file: pre.md, type: frontmatter, role: preface}
+      - ch1.md
+      - {file: after.md, type: backmatter, role: afterword}
+""", {
+    "pre.md": "# Preface\n\nWhy.\n",
+    "ch1.md": "# One\n\nText.\n",
+    "after.md": "# Afterword\n\nAfter.\n",
+    "art/cover.jpg": picture(1600, 2400),
+})
+
+# The author's own pages replace the generated ones, wherever the spine names them.
+feature_book("matter_replaced", """
+    title: Replaced Matter Book
+    author: Jane Doe
+    dedication: This generated dedication loses to the file.
+    about-the-author: This generated page loses to the file.
+    spine:
+      - ch1.md
+      - {file: front/legal.md, type: frontmatter, role: copyright-page}
+      - {file: front/title.md, type: frontmatter, role: title-page}
+      - {file: front/dedication.md, type: frontmatter, role: dedication}
+      - {file: back/about.md, type: backmatter, role: about-the-author}
+""", {
+    "ch1.md": "# One\n\nText.\n",
+    "front/legal.md": "Our own small print.\n",
+    "front/title.md": "Our own title page.\n",
+    "front/dedication.md": "For the file.\n",
+    "back/about.md": "# About Jane\n\nThe file's biography.\n",
 })

@@ -89,3 +89,14 @@ def test_footnote_ids_are_unique_across_the_book(feature_books):
     assert not duplicates
     for doc in epub.documents().values():
         assert all(el.get("id") for el in noterefs(doc) + asides(doc))
+
+
+def test_footnote_called_from_a_chapter_title_is_an_error_at_its_line(tmp_path):
+    from bookkit import make_book, run_cli
+
+    book = make_book(tmp_path / "b", "title: T\nauthor: A\nspine:\n  - c.md\n",
+                     {"c.md": "Intro.\n\n# The Title[^1]\n\nText.\n\n[^1]: Note.\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 1
+    assert "c.md:3: error: a footnote cannot be called from the chapter title" in run.err
+    assert "[BB216 footnote-in-title]" in run.err

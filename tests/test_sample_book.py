@@ -1,6 +1,7 @@
 """The sample book end to end: `bookbuild check` at the repository root, then the real files.
 
 The EPUB goes through EPUBCheck inside `check`; the PDF is read back with pypdf and poppler.
+(The `sample` fixture, that one `check` run, is in conftest.py: other tests read it too.)
 """
 
 from __future__ import annotations
@@ -12,24 +13,11 @@ from pathlib import Path
 
 import pytest
 from bookkit import run_cli
-from pypdf import PdfReader
 
-from bookbuild import config as config_module
-from bookbuild.manuscript import read_book
 from bookbuild.pdf import minimum_gutter
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIM = (432.0, 648.0)  # 6 x 9 in
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample")
-    run = run_cli("check", ROOT, "--out", out)
-    book = read_book(config_module.load(ROOT))
-    pdf = out / f"{book.config.slug}.pdf"
-    return {"run": run, "out": out, "book": book, "pdf": pdf,
-            "epub": out / f"{book.config.slug}.epub", "reader": PdfReader(pdf)}
 
 
 def normalise(text: str) -> str:

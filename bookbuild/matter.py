@@ -1,0 +1,202 @@
+"""Front and back matter: the pages every published book has, written from book.yaml.
+
+Hands manuscript.py generated `Section`s (cover, half title, title page, copyright page,
+dedication, epigraph, contents; acknowledgements, about the author, also by) in their places
+among the author's own; a spine file with the same role replaces the generated page.
+"""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+from lxml import etree
+
+from bookbuild.book import DEFAULT_TITLES, NSMAP, XHTML_NS, XML_NS, Section, h, unique_id
+from bookbuild.config import Config
+from bookbuild.errors import Report
+from bookbuild.markdown_ext.spans import BracketedSpanExtension
+from bookbuild.markdown_ext.typography import typography_extension
+
+# The conventional order of the opening pages; other front matter (foreword, preface...)
+# follows the contents in spine order.
+FRONT = ("cover", "half-title", "title-page", "copyright-page", "dedication", "epigraph", "toc")
+BACK = ("acknowledgments", "about-the-author", "also-by")
+FICTION_NOTICE = (
+    "This is a work of fiction. Its characters and events are invented; where real people, "
+    "places or institutions appear, they are used fictitiously, and any other likeness to "
+    "actual persons, living or dead, is coincidental.")
+
+
+def add_matter(config: Config, sections: list[Section], report: Report) -> list[Section]:
+    """The author's sections with the generated ones added, front matter in the usual order."""
+    own = {s.role: s for s in reversed(sections) if s.kind != "part"}
+    used = {s.id for s in sections}
+
+    def made(role: str) -> Section | None:
+        if role in own:
+            return None
+        section = BUILDERS[role](config, report)
+        if section is not None:
+            section.id = unique_id(section.id, used)
+            section.source, section.generated = config.source, True
+        return section
+
+    front = [own.get(role) or made(role) for role in FRONT]
+    placed = {id(s) for s in front if s is not None}
+    rest = [s for s in sections if id(s) not in placed]
+    back = [made(role) for role in BACK]
+    return [s for s in (*front, *rest, *back) if s is not None]
+
+
+def _section(section_id: str, kind: str, role: str, title: str | None = None) -> Section:
+    body = etree.Element(h("section"), nsmap=NSMAP)
+    return Section(section_id, kind, role, title, None, body=body)
+
+
+def _p(parent: etree._Element, text: str, cls: str | None = None) -> etree._Element:
+    p = etree.SubElement(parent, h("p"), {"class": cls} if cls else {})
+    p.text = text
+    return p
+
+
+def _authors(config: Config) -> str:
+    names = [a.name for a in config.authors]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# ---- the pages ----
+
+
+def cover(config: Config, report: Report) -> Section | None:
+    """A placeholder: the EPUB writer shows the cover image here; print has its own cover."""
+    if config.cover is None:
+        return None
+    from bookbuild.cover import check_cover_image
+
+    check_cover_image(config, report)
+    section = _section("cover", "frontmatter", "cover")
+    section.body = None
+    return section
+
+
+def half_title(config: Config, report: Report) -> Section:
+    section = _section("half-title", "frontmatter", "half-title")
+    _p(section.body, config.title, "book-title")
+    return section
+
+
+def title_page(config: Config, report: Report) -> Section:
+    section = _section("title-page", "frontmatter", "title-page")
+    etree.SubElement(section.body, h("h1"), {"class": "book-title"}).text = config.title
+    if config.subtitle:
+        _p(section.body, config.subtitle, "book-subtitle").set("role", "doc-subtitle")
+    _p(section.body, _authors(config), "book-author")
+    if config.publisher:
+        _p(section.body, config.publisher, "publisher")
+    return section
+
+
+def copyright_page(config: Config, report: Report) -> Section:
+    section = _section("copyright", "frontmatter", "copyright-page")
+    year = config.date[:4] if config.date else None
+    rights = config.rights or f"Copyright \u00a9 {year + ' ' if year else ''}{_authors(config)}"
+    _p(section.body, rights, "rights")
+    if config.fiction:
+        _p(section.body, FICTION_NOTICE, "fiction")
+    if config.edition:
+        _p(section.body, config.edition, "edition")
+    if config.publisher:
+        _p(section.body, f"Published by {config.publisher}" + (f", {year}" if year else ""),
+           "publisher")
+    epub_isbn = config.isbn.epub
+    if not epub_isbn and config.identifier.lower().startswith("urn:isbn:"):
+        epub_isbn = config.identifier[len("urn:isbn:"):]
+    for isbn, edition in ((config.isbn.print, "paperback"), (epub_isbn, "ebook")):
+        if isbn:
+            _p(section.body, f"ISBN {isbn} ({edition})", "isbn")
+    return section
+
+
+def dedication(config: Config, report: Report) -> Section | None:
+    if not config.dedication:
+        return None
+    section = _section("dedication", "frontmatter", "dedication")
+    section.body.extend(prose(config, "dedication", config.dedication, report))
+    return section
+
+
+def epigraph(config: Config, report: Report) -> Section | None:
+    quotation = config.epigraph
+    if quotation is None:
+        return None
+    section = _section("epigraph", "frontmatter", "epigraph")
+    div = etree.SubElement(section.body, h("div"), {"class": "epigraph"})
+    div.extend(prose(config, "epigraph", quotation.text, report))
+    if quotation.author or quotation.source:  # as the `::: epigraph` div sets it
+        line = _p(div, "\u2014\u2009" + (quotation.author or ""), "attribution")
+        if quotation.source:
+            line.text += ", " if quotation.author else ""
+            etree.SubElement(line, h("cite")).text = quotation.source
+    return section
+
+
+def contents(config: Config, report: Report) -> Section:
+    """A placeholder: the EPUB's nav document, the PDF's contents with page numbers."""
+    section = _section("toc", "frontmatter", "toc", "Contents")
+    section.body = None
+    return section
+
+
+def acknowledgements(config: Config, report: Report) -> Section | None:
+    return _prose_section(config, "acknowledgements", "acknowledgments", report)
+
+
+def about_the_author(config: Config, report: Report) -> Section | None:
+    return _prose_section(config, "about-the-author", "about-the-author", report)
+
+
+def _prose_section(config: Config, key: str, role: str, report: Report) -> Section | None:
+    text = getattr(config, key.replace("-", "_"))
+    if not text:
+        return None
+    section = _section(key, "backmatter", role, DEFAULT_TITLES[role])
+    section.body.extend(prose(config, key, text, report))
+    return section
+
+
+def also_by(config: Config, report: Report) -> Section | None:
+    if not config.also_by:
+        return None
+    section = _section("also-by", "backmatter", "also-by", f"Also by {_authors(config)}")
+    works = etree.SubElement(section.body, h("ul"), {"class": "book-list"})
+    for title in config.also_by:
+        etree.SubElement(etree.SubElement(works, h("li")), h("cite")).text = title
+    return section
+
+
+BUILDERS = {
+    "cover": cover, "half-title": half_title, "title-page": title_page,
+    "copyright-page": copyright_page, "dedication": dedication, "epigraph": epigraph,
+    "toc": contents, "acknowledgments": acknowledgements, "about-the-author": about_the_author,
+    "also-by": also_by,
+}
+
+
+def prose(config: Config, key: str, text: str, report: Report) -> list[etree._Element]:
+    """Text from book.yaml as paragraphs: blank lines part them; *emphasis*, smart quotes and
+    [foreign words]{lang=ru} work as in a chapter; HTML is shown as text, never run."""
+    md = markdown.Markdown(extensions=[typography_extension(), BracketedSpanExtension()],
+                           output_format="xhtml")
+    markup = md.convert(html.escape(text, quote=False))
+    try:
+        body = etree.fromstring(f'<section xmlns="{XHTML_NS}">{markup}</section>'.encode())
+    except etree.XMLSyntaxError as exc:
+        report.error(config.source, config.lines.get(key), f"'{key}' cannot be set as text: "
+                                                           f"{exc.msg}", "BB103")
+        return []
+    for el in body.iter():
+        if el.get("lang"):
+            el.set(f"{{{XML_NS}}}lang", el.get("lang"))
+    return list(body)
+
