@@ -42,8 +42,11 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     if "pdf" in formats:
         from bookbuild.pdf import estimate_pages, write_pdf
 
-        with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None):
+        with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None) \
+                as stage:
             pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report)
+            stage.final = True
+            stage.update(completed=pdf.page_count, total=pdf.page_count, detail=pdf.summary)
         result.outputs.append(pdf.path)
         if check:
             from bookbuild.preflight import preflight

@@ -131,6 +131,7 @@ class Config:
     fiction: bool = False
     dedication: str | None = None
     epigraph: Quotation | None = None
+    afterword: str | None = None
     acknowledgements: str | None = None
     about_the_author: str | None = None
     also_by: tuple[str, ...] = ()
@@ -484,6 +485,7 @@ BOOK_SCHEMA: dict[str, Option] = {
     "fiction": Flag(),
     "dedication": Text(),
     "epigraph": Epigraph(),
+    "afterword": Text(),
     "acknowledgements": Text(),
     "about-the-author": Text(),
     "also-by": TextList(),
@@ -606,7 +608,7 @@ def _build_config(root: Path, source: Path, v: dict[str, Any]) -> Config:
         series_index=v.get("series-index"), output=v.get("output"),
         print=_print_settings(v.get("print") or {}),
         isbn=isbn, edition=v.get("edition"), fiction=v.get("fiction", False),
-        dedication=v.get("dedication"), epigraph=v.get("epigraph"),
+        dedication=v.get("dedication"), epigraph=v.get("epigraph"), afterword=v.get("afterword"),
         acknowledgements=v.get("acknowledgements"), about_the_author=v.get("about-the-author"),
         also_by=v.get("also-by", ()), cover=v.get("cover"), back_cover=v.get("back-cover"),
         lines=v.get("_lines", {}),

@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "BB217": "duplicate-id",
     "BB218": "link-target",
     "BB219": "too-large",
+    "BB220": "footnote-nested",
     "BB301": "epubcheck",
     "BB302": "validator-missing",
     "BB303": "accessibility",

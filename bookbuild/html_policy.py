@@ -158,7 +158,7 @@ def sanitize(body: etree._Element, source: Source, report: Report) -> None:
     deep = _too_deep(body)
     if deep is not None:
         fail(deep, f"the text nests more than {MAX_DEPTH} elements deep (lists, quotes or "
-                   f"divs inside each other); bookbuild reads at most {MAX_DEPTH}", "BB211")
+                   f"divs inside each other); bookbuild reads at most {MAX_DEPTH}", "BB219")
         return
     for el in body.iter():
         if isinstance(el, etree._ProcessingInstruction):
@@ -337,7 +337,7 @@ class Locator:
     """Finds the source line an element of a chapter's tree came from, for messages.
 
     Raw HTML and attribute lists reach the tree in source order, so when a chapter has as many
-    `<iframe` in its text (code left out) as `<iframe>` elements, the n-th is the n-th; the
+    `<iframe` in its text (code spans left out) as `<iframe>` elements, the n-th is the n-th; the
     elements Markdown makes (paragraphs, links, note calls) are found by their text instead.
     """
 
@@ -400,16 +400,9 @@ class Locator:
 
 
 def _searchable_lines(source: Source) -> list[tuple[int, str]]:
-    """The body's lines by number, with fenced code and code spans blanked out."""
-    out, in_code = [], False
-    for index in range(source.body_start, len(source.lines)):
-        line = source.lines[index]
-        if re.match(r"\s*(```|~~~)", line):
-            in_code = not in_code
-            continue
-        if not in_code:
-            out.append((index + 1, re.sub(r"(`+).+?\1", "", line)))
-    return out
+    """The body's lines by number, code spans blanked out."""
+    return [(index + 1, re.sub(r"(`+).+?\1", "", source.lines[index]))
+            for index in range(source.body_start, len(source.lines))]
 
 
 SVG_NS = "http://www.w3.org/2000/svg"

@@ -32,7 +32,7 @@ from bookbuild.book import (
 )
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
 from bookbuild.errors import BookError, Report
-from bookbuild.html_policy import Locator, check_svg, sanitize
+from bookbuild.html_policy import MAX_DEPTH, PHRASING, Locator, check_svg, sanitize
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
@@ -42,6 +42,9 @@ from bookbuild.matter import add_matter
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
+# A definition indented or quoted: inside a list, a quote or another note, where Python-Markdown
+# reads it at an unpredictable point (and, inside a note, fails).
+NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^([^\]\s]+)\]:")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
@@ -51,6 +54,7 @@ CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+HTML_SPACE = " \t\n\r\f"
 # Limits that keep a build's time and memory bounded (README, "Limits"), checked before parsing:
 # Python-Markdown's time grows with the square of the blocks in a chapter and of the marks in
 # a paragraph, and it recurses once per level of nesting.
@@ -159,6 +163,8 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
         image_names = _check_lines(source, config, report, images)
         body = _convert(md, source, report)
         if body is not None:
+            _unwrap_block_paragraphs(body)
+            _lift_note_calls(body)
             sanitize(body, source, report)
             _check_raw_images(body, source, config, report, images, image_names)
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
@@ -183,7 +189,52 @@ def _convert(md, source: Source, report: Report) -> etree._Element | None:
         report.error(source.path, None, "the text nests too deeply to read (lists, quotes or "
                                         "divs inside each other hundreds of levels)", "BB219")
         return None
+    except Exception as exc:  # noqa: BLE001 - a Python-Markdown failure, told against the file
+        report.error(source.path, None, f"internal error reading the Markdown ({type(exc).__name__}"
+                                        f": {exc}); please report it with this chapter", "BB001")
+        return None
     return _parse_xhtml(markup, source, report)
+
+
+def _unwrap_block_paragraphs(body: etree._Element) -> None:
+    """Python-Markdown reads block HTML inside a list item or a quote as text and wraps it in a
+    paragraph, where HTML does not allow it (`<p><aside>...</aside></p>`): a paragraph holding
+    nothing but block elements gives way to them."""
+    for p in list(body.iter(h("p"))):
+        children = list(p)
+        if not children or (p.text or "").strip(HTML_SPACE) or any(
+                not isinstance(c.tag, str) or etree.QName(c).localname in PHRASING
+                or (c.tail or "").strip(HTML_SPACE) for c in children):
+            continue
+        children[-1].tail = p.tail
+        parent = p.getparent()
+        index = parent.index(p)
+        parent[index:index + 1] = children
+
+
+def _lift_note_calls(body: etree._Element) -> None:
+    """A footnote call in a link's text (`[words[^1]](url)`) would be a link inside a link,
+    which HTML forbids: the call moves to just after the link."""
+    for sup in list(body.iter(h("sup"))):
+        call = sup.find(h("a"))
+        links = list(sup.iterancestors(h("a")))
+        if call is None or call.get("class") != "footnote-ref" or not links:
+            continue
+        _detach(sup)
+        sup.tail, links[-1].tail = links[-1].tail, None
+        links[-1].addnext(sup)
+
+
+def _detach(el: etree._Element) -> None:
+    """Take `el` out of the tree, leaving its tail text where it was."""
+    parent, previous = el.getparent(), el.getprevious()
+    if el.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    el.tail = None
+    parent.remove(el)
 
 
 def _role(entry: SpineEntry) -> str:
@@ -256,20 +307,23 @@ def _megabytes(size: int) -> str:
 
 def _warn_invisible(path: Path, lines: list[str], report: Report) -> None:
     """A warning (BB215) for each line holding an invisible character that is not spelling."""
-    count = 0
+    count, first_unreported = 0, None
     for number, line in enumerate(lines, start=1):
         found = next((m for m in INVISIBLE.finditer(line) if not _meant(line, m.start())), None)
         if found is None:
             continue
         count += 1
+        if count == MAX_INVISIBLE_WARNINGS + 1:
+            first_unreported = number
         if count <= MAX_INVISIBLE_WARNINGS:
             char = found[0]
             report.warning(path, number, f"invisible character U+{ord(char):04X} "
                                          f"{unicodedata.name(char)}; delete it unless it is "
                                          f"meant", "BB215", column=found.start() + 1)
     if count > MAX_INVISIBLE_WARNINGS:
-        report.warning(path, None, f"{count - MAX_INVISIBLE_WARNINGS} more lines hold invisible "
-                                   f"characters", "BB215")
+        rest = count - MAX_INVISIBLE_WARNINGS - 1
+        report.warning(path, first_unreported, f"this line and {rest} more hold invisible "
+                                               f"characters too", "BB215")
 
 
 def _meant(line: str, index: int) -> bool:
@@ -289,22 +343,25 @@ def _meant(line: str, index: int) -> bool:
 
 def _within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
-    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit."""
+    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit,
+    or fail on: a footnote defined inside another (BB220, reported at each)."""
     blocks = marks = divs = 0
-    blank, in_code = True, False
+    blank, nested = True, False
+    # Every line counts, ``` fences too: our dialect has no fenced code blocks, so Python-Markdown
+    # reads what is between them.
     for index in range(source.body_start, len(source.lines)):
         number, line = index + 1, source.lines[index]
-        if CODE_FENCE.match(line):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
         if not line.strip():
             blank, marks = True, 0
             continue
         if blank or BLOCK_START.match(line):
             blocks += 1
         blank = False
+        if NESTED_DEF.match(line) and not FOOTNOTE_DEF.match(line):
+            report.error(source.path, number, "footnotes must be defined at the left margin, "
+                                              "not inside a quote, a list or another footnote",
+                         "BB220")
+            nested = True
         marks += sum(line.count(mark) for mark in "*_[`")
         if DIV_OPEN.match(line):
             divs += 1
@@ -327,7 +384,7 @@ def _within_limits(source: Source, report: Report) -> bool:
             continue
         report.error(source.path, number, problem, "BB219")
         return False
-    return True
+    return not nested
 
 
 def _check_lines(source: Source, config: Config, report: Report,
@@ -345,6 +402,8 @@ def _check_lines(source: Source, config: Config, report: Report,
         number, line = index + 1, source.lines[index]
         if CODE_FENCE.match(line):
             in_code = not in_code
+        elif not line.strip():
+            in_code = False  # ``` is no code block in our dialect: a code span, ended by a blank
         if in_code:
             continue
         div = DIV_OPEN.match(line)
@@ -496,15 +555,51 @@ def _parse_xhtml(markup: str, source: Source, report: Report) -> etree._Element 
         return etree.fromstring(wrapped.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         message = re.sub(r",? line \d+, column \d+", "", str(exc.msg))
-        tag = re.search(r"tag (?:mismatch: |name )?(\w+)", message)
-        line = source.line_of(rf"</?{tag[1]}\b") if tag else source.line_of(r"<[A-Za-z/!]")
+        line = _malformed_line(message, source)
         if "Excessive depth" in message:
             report.error(source.path, line, f"the HTML nests thousands of elements deep; "
-                                            f"bookbuild reads at most {MAX_NESTING}", "BB219")
+                                            f"bookbuild reads at most {MAX_DEPTH}", "BB219")
         else:
             report.error(source.path, line, f"malformed HTML: {message}; raw HTML must be "
                                             f"well-formed XHTML (close every tag)", "BB211")
         return None
+
+
+RAW_TAG = re.compile(r"(?<!\\)<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])"
+                     r"(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+
+
+def _malformed_line(message: str, source: Source) -> int:
+    """The line that most likely broke the XHTML: the entity lxml names, else the innermost
+    raw tag left open or closed out of turn, else a line with the tag lxml names."""
+    entity = re.search(r"Entity '([^']+)'", message)
+    if entity:
+        line = source.line_of(re.escape(f"&{entity[1]};"))
+    elif "CharRef" in message:
+        line = source.line_of(r"&#")
+    else:
+        line = _unbalanced_tag_line(source)
+        tag = re.search(r"tag (?:mismatch: |name )?(\w+)", message)
+        if line is None and tag:
+            line = source.line_of(rf"</?{tag[1]}\b")
+    return line or source.line_of(r"<[A-Za-z/!?]|&") or source.body_start + 1
+
+
+def _unbalanced_tag_line(source: Source) -> int | None:
+    """The line of the innermost raw HTML tag never closed, or closed out of turn."""
+    stack: list[tuple[str, int]] = []
+    for index in range(source.body_start, len(source.lines)):
+        for match in RAW_TAG.finditer(CODE_SPAN.sub("", source.lines[index])):
+            closing, name, empty = match[1], match[2].lower(), match[3]
+            if empty:
+                continue
+            if not closing:
+                stack.append((name, index + 1))
+            elif stack and stack[-1][0] == name:
+                stack.pop()
+            else:
+                return stack[-1][1] if stack else index + 1
+    return stack[-1][1] if stack else None
 
 
 def _take_title(section: Section, source: Source, body: etree._Element,
@@ -700,9 +795,11 @@ def _take_notes(body: etree._Element, section_id: str, source: Source,
     # title); the line checks cannot always tell, and the note would vanish from the book.
     if not any(p.code == "BB216" and p.path == source.rel for p in report.problems):
         for label in sorted(bodies.keys() - numbers.keys()):
-            report.error(source.path, source.line_of(rf"^\s*\[\^{re.escape(label)}\]:"),
-                         f"footnote [^{label}] is never called where a reader could follow it "
-                         f"(only in code or raw HTML?)", "BB204")
+            line = source.line_of(rf"^\[\^{re.escape(label)}\]:")
+            if line is not None:  # else it is nested, which _check_lines reported
+                report.error(source.path, line, f"footnote [^{label}] is never called where a "
+                                                f"reader could follow it (only in code or raw "
+                                                f"HTML?)", "BB204")
     return notes
 
 

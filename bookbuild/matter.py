@@ -1,7 +1,8 @@
 """Front and back matter: the pages every published book has, written from book.yaml.
 
 Hands manuscript.py generated `Section`s (cover, half title, title page, copyright page,
-dedication, epigraph, contents; acknowledgements, about the author, also by) in their places
+dedication, epigraph, contents; afterword, acknowledgements, about the author, also by) in
+their places
 among the author's own; a spine file with the same role replaces the generated page.
 """
 
@@ -21,7 +22,7 @@ from bookbuild.markdown_ext.typography import typography_extension
 # The conventional order of the opening pages; other front matter (foreword, preface...)
 # follows the contents in spine order.
 FRONT = ("cover", "half-title", "title-page", "copyright-page", "dedication", "epigraph", "toc")
-BACK = ("acknowledgments", "about-the-author", "also-by")
+BACK = ("afterword", "acknowledgments", "about-the-author", "also-by")
 FICTION_NOTICE = (
     "This is a work of fiction. Its characters and events are invented; where real people, "
     "places or institutions appear, they are used fictitiously, and any other likeness to "
@@ -148,6 +149,10 @@ def contents(config: Config, report: Report) -> Section:
     return section
 
 
+def afterword(config: Config, report: Report) -> Section | None:
+    return _prose_section(config, "afterword", "afterword", report)
+
+
 def acknowledgements(config: Config, report: Report) -> Section | None:
     return _prose_section(config, "acknowledgements", "acknowledgments", report)
 
@@ -178,8 +183,8 @@ def also_by(config: Config, report: Report) -> Section | None:
 BUILDERS = {
     "cover": cover, "half-title": half_title, "title-page": title_page,
     "copyright-page": copyright_page, "dedication": dedication, "epigraph": epigraph,
-    "toc": contents, "acknowledgments": acknowledgements, "about-the-author": about_the_author,
-    "also-by": also_by,
+    "toc": contents, "afterword": afterword, "acknowledgments": acknowledgements,
+    "about-the-author": about_the_author, "also-by": also_by,
 }
 
 

@@ -51,6 +51,16 @@ class PdfLayout:
     # data-i of each paragraph whose page-final line ends in an automatic hyphen → its page
     page_end_hyphens: dict[str, int] = field(default_factory=dict)
     page_breaks: list[PageBreak] = field(default_factory=list)  # where each page begins
+    passes: int = 1  # times the whole book was laid out
+    sections_laid_out: int | None = None  # laid out in pieces: how many were not cached
+    sections: int | None = None
+
+    @property
+    def summary(self) -> str:
+        text = f"{self.page_count} pages, {self.passes} layout pass{'es' * (self.passes != 1)}"
+        if self.sections is not None:
+            text += f", {self.sections_laid_out} of {self.sections} sections laid out"
+        return text
 
     def displaced_notes(self) -> set[str]:
         """Ids of notes set on another page than their call."""
@@ -87,9 +97,19 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
 
 
 def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout:
-    """Render and write the interior PDF atomically; margin problems stop before writing."""
-    document, layout = lay_out(book, path, profile, report)
-    data = document.write_pdf(finisher=_finisher(book, profile), **_pdf_options(book, profile))
+    """Render and write the interior PDF atomically; margin problems stop before writing.
+
+    A book of several sections is laid out section by section in parallel, with a cache
+    (pdf_chunks.py); the result is the same as the single pass below, page for page.
+    """
+    from bookbuild import pdf_chunks
+
+    if pdf_chunks.worth_chunking(book, profile):
+        data, layout = pdf_chunks.write_chunked(book, path, profile, report)
+    else:
+        document, layout = lay_out(book, path, profile, report)
+        data = document.write_pdf(finisher=_finisher(book, profile),
+                                  **_pdf_options(book, profile))
     atomic_write(path, data)
     _remember_page_count(path, layout.page_count)
     return layout
@@ -103,13 +123,16 @@ def lay_out(book: Book, path: Path, profile: str, report: Report):
     check_glyphs(book, report)
     images = _print_images(book)
     margins = effective_margins(book, _last_page_count(path) or estimate_pages(book))
-    for _ in range(4):  # the gutter depends on the page count, which depends on the gutter
+    passes = 0
+    for _ in range(4):  # the gutter depends on the page count, and the reverse
+        passes += 1
         document = _render(book, margins, profile, images)
         needed = effective_margins(book, len(document.pages))
         if needed == margins:
             break
         margins = needed
     layout = _layout(book, path, profile, margins, document)
+    layout.passes = passes
     if layout.displaced_notes() or layout.page_end_hyphens:
         # Two faults are mended by laying the book out once more with local changes:
         # - WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
@@ -120,6 +143,7 @@ def lay_out(book: Book, path: Path, profile: str, report: Report):
         retry = _render(book, margins, profile, images, nudged=layout.displaced_notes(),
                         unhyphenated=set(layout.page_end_hyphens))
         retry_layout = _layout(book, path, profile, margins, retry)
+        retry_layout.passes = layout.passes = passes + 1
         if (retry_layout.faults() < layout.faults()
                 and effective_margins(book, len(retry.pages)) == margins):
             document, layout = retry, retry_layout
@@ -212,8 +236,14 @@ def _pdf_options(book: Book, profile: str) -> dict:
 
 def print_html(book: Book, margins: dict[str, float], profile: str,
                images: dict[str, str] | None = None, nudged: set[str] = frozenset(),
-               unhyphenated: set[str] = frozenset()) -> str:
-    """The whole book as one HTML document for WeasyPrint."""
+               unhyphenated: set[str] = frozenset(), only: set[str] | None = None,
+               contents_pages: dict[str, str] | None = None, shells: bool = False) -> str:
+    """The whole book as one HTML document for WeasyPrint.
+
+    For laying the book out in pieces (pdf_chunks.py): `only` keeps just those sections,
+    `contents_pages` prints the contents' page numbers as given, and `shells` leaves each
+    section empty.
+    """
     html = etree.Element("html", lang=book.language)
     head = etree.SubElement(html, "head")
     etree.SubElement(head, "meta", charset="utf-8")
@@ -227,17 +257,16 @@ def print_html(book: Book, margins: dict[str, float], profile: str,
         etree.SubElement(head, "meta", name=name, content=book.modified)
     etree.SubElement(head, "style").text = _page_css(book, margins, profile)
     body = etree.SubElement(html, "body", {"class": f"profile-{profile}"})
-    first_body = True
+    first_body = next((s.id for s in book.sections if s.kind != "frontmatter"), None)
     for section in book.sections:
-        if section.role == "cover":
+        if section.role == "cover" or (only is not None and section.id not in only):
             continue  # the print edition's cover is a sheet of its own (cover.py)
         if section.role == "toc":
-            body.append(_contents(book, section))
+            body.append(_contents(book, section, contents_pages))
             continue
-        el = _section(section, images or {}, nudged)
-        if first_body and section.kind != "frontmatter":
+        el = _section(section, images or {}, nudged, shells)
+        if section.id == first_body:
             el.set("class", el.get("class") + " first-body")
-            first_body = False
         body.append(el)
     _number_paragraphs(body, unhyphenated)
     return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
@@ -276,7 +305,8 @@ html {{ string-set: book-title "{title}"; }}
     return css
 
 
-def _contents(book: Book, section: Section) -> etree._Element:
+def _contents(book: Book, section: Section,
+              pages: dict[str, str] | None = None) -> etree._Element:
     """The contents page, with page numbers; it marks the place of `section` (role toc)."""
     nav = etree.Element("nav", {"class": "contents", "id": "contents",
                                 "data-section": section.id, "data-heading": "true"})
@@ -288,15 +318,20 @@ def _contents(book: Book, section: Section) -> etree._Element:
         li = etree.SubElement(ol, "li", {"class": section.kind if section.kind == "part"
                                          else "entry"})
         link = etree.SubElement(li, "a", href=f"#{section.id}")
+        if pages is not None:  # laid out in pieces: the target is in another piece
+            del link.attrib["href"]
+            link.set("data-page", pages[section.id])
         etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
     return nav
 
 
 def _section(section: Section, images: dict[str, str],
-             nudged: set[str] = frozenset()) -> etree._Element:
+             nudged: set[str] = frozenset(), shell: bool = False) -> etree._Element:
     classes = [section.kind, section.role]
     el = etree.Element("section", {"id": section.id, "class": " ".join(dict.fromkeys(classes)),
                                    "data-title": section.toc_title, "data-section": section.id})
+    if shell:
+        return el
     if section.title:
         header = etree.SubElement(el, "header", {"data-heading": "true"})
         if section.number is not None:
@@ -385,10 +420,11 @@ def _print_images(book: Book) -> dict[str, str]:
 
 
 def _render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
-            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset()):
+            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
+            **pieces):
     import weasyprint
 
-    html = print_html(book, margins, profile, images, nudged, unhyphenated)
+    html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
     css = theme_file(book.config.root, "print.css")
     from weasyprint.text.fonts import FontConfiguration
 

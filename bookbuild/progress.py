@@ -34,6 +34,7 @@ class Stage:
     def __init__(self, name: str, total: int | None = None):
         self.name, self.label, self.total = name, STAGES.get(name, name), total
         self.completed, self.detail = 0, ""
+        self.final = False  # set by the step itself once it knows its outcome
         self.started = time.perf_counter()
         self.seconds = 0.0
 
@@ -181,7 +182,7 @@ class _LayoutListener(logging.Handler):
         self.logger.removeHandler(self)
         self.logger.setLevel(self.saved[0])
         self.logger.propagate = self.saved[1]
-        if self.pages:
+        if self.pages and not self.stage.final:
             plural = "es" if self.passes != 1 else ""
             self.stage.update(completed=self.pages, total=self.pages,
                               detail=f"{self.pages} pages, {self.passes} layout pass{plural}")

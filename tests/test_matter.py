@@ -146,6 +146,9 @@ def test_print_edition_sets_the_same_generated_pages(matter_pdf):
     assert pages[1] == ""
     title = next(n for n, text in enumerate(pages) if "Pages From Metadata" in text)
     assert title % 2 == 0, "the title page is a recto (odd page number)"
+    # Display pages print no folio and no running head: nothing but their own text.
+    assert pages[title].lower() == "matter book pages from metadata jane doe and john roe " \
+                                   "test press"
     copyright_page = pages[title + 1]  # its verso
     assert "This is a work of fiction." in copyright_page
     assert "ISBN 0-306-40615-2 (paperback)" in copyright_page
@@ -231,3 +234,20 @@ def test_a_character_the_fonts_lack_on_a_generated_page_is_a_warning_at_its_line
     assert run.code == 0, run.err
     assert "book.yaml:3: warning: '\u4e2d' (U+4E2D CJK UNIFIED IDEOGRAPH-4E2D) is in none of " \
            "the bundled fonts" in run.err
+
+
+def test_back_matter_from_book_yaml_follows_the_authors_own(tmp_path):
+    from bookkit import Epub, build_epub
+
+    book = make_book(tmp_path / "book", """
+        title: T
+        author: A
+        afterword: Why this book.
+        about-the-author: A lives here.
+        spine:
+          - a.md
+          - {file: notes.md, type: backmatter, role: appendix}
+    """, {"a.md": "# A\n\nText.\n", "notes.md": "# Notes\n\nMore.\n"})
+    epub = Epub(build_epub(book))
+    assert stems(epub)[-4:] == ["a", "notes", "afterword", "about-the-author"]
+    assert section_of(epub, "EPUB/text/afterword.xhtml").get(EPUB_TYPE) == "afterword"

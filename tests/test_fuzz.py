@@ -1,0 +1,44 @@
+"""Property: whatever Markdown a stranger sends, a build either stops with `path:line:` problems
+(exit status 1, nothing written) or writes an EPUB that EPUBCheck passes with no error or
+warning. A few hundred fixed examples here; bench/fuzz.py runs thousands of new ones."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+from fuzzkit import Outcome, build_example, chapters
+from hypothesis import HealthCheck, given, settings
+
+from bookbuild.check import run_epubcheck_many
+
+EXAMPLES = 250
+
+
+def test_random_manuscripts_stop_with_located_problems_or_pass_epubcheck(tmp_path):
+    built: list[Outcome] = []
+    numbers = itertools.count()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(chapters())
+    def build_one(markdown: str) -> None:
+        root = tmp_path / f"example-{next(numbers)}"
+        outcome = build_example(root, markdown)
+        if outcome.epub is not None:
+            kept = tmp_path / "epubs" / f"{root.name}.epub"
+            kept.parent.mkdir(exist_ok=True)
+            outcome.epub = Path(shutil.move(outcome.epub, kept))
+            built.append(outcome)
+        shutil.rmtree(root)
+
+    build_one()
+    # Both outcomes must be well represented, or the property proves little.
+    assert EXAMPLES // 5 <= len(built) <= EXAMPLES * 4 // 5, len(built)
+    results = run_epubcheck_many([outcome.epub for outcome in built])
+    invalid = {outcome.markdown: [f"{m.id} {m.message} ({m.location})"
+                                  for m in results[outcome.epub]
+                                  if m.severity in ("FATAL", "ERROR", "WARNING")]
+               for outcome in built}
+    assert {markdown: found for markdown, found in invalid.items() if found} == {}

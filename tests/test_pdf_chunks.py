@@ -1,0 +1,121 @@
+"""Laying the interior out section by section, in parallel and cached, gives the same book as
+one WeasyPrint pass: the same pages, text, boxes and pixels, and the same layout facts.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bookbuild import config as config_module
+from bookbuild import pdf as single
+from bookbuild import pdf_chunks
+from bookbuild.errors import Report
+from bookbuild.manuscript import read_book
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """The sample book laid out both ways."""
+    out = tmp_path_factory.mktemp("chunks")
+    book = read_book(config_module.load(ROOT))
+    document, one_pass = single.lay_out(book, out / "single.pdf", "pod", Report(ROOT))
+    single_pdf = document.write_pdf(finisher=single._finisher(book, "pod"),
+                                    **single._pdf_options(book, "pod"))
+    chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
+                                                    Report(ROOT))
+    (out / "single.pdf").write_bytes(single_pdf)
+    (out / "chunked.pdf").write_bytes(chunked_pdf)
+    return {"out": out, "book": book, "single": one_pass, "chunked": chunked,
+            "single_pdf": single_pdf, "chunked_pdf": chunked_pdf}
+
+
+def test_the_sample_book_is_laid_out_in_pieces(both):
+    assert pdf_chunks.worth_chunking(both["book"], "pod")
+    assert not pdf_chunks.worth_chunking(both["book"], "screen")
+
+
+def test_same_pages_text_and_boxes_as_a_single_pass(both):
+    a = PdfReader(io.BytesIO(both["single_pdf"]))
+    b = PdfReader(io.BytesIO(both["chunked_pdf"]))
+    assert len(a.pages) == len(b.pages)
+    for number, (pa, pb) in enumerate(zip(a.pages, b.pages, strict=True), start=1):
+        # Lower-cased: a small capital maps back to a letter of either case in the text
+        # layer, depending on which the font subset of its piece met first.
+        assert pa.extract_text().lower().split() == pb.extract_text().lower().split(), number
+        for box in ("mediabox", "trimbox", "bleedbox"):
+            assert list(map(float, getattr(pa, box))) == list(map(float, getattr(pb, box)))
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_every_page_renders_to_the_same_pixels(both):
+    from PIL import Image, ImageChops
+
+    out = both["out"]
+    for name in ("single", "chunked"):
+        subprocess.run(["pdftoppm", "-r", "40", "-png", out / f"{name}.pdf", out / name],
+                       check=True)
+    singles = sorted(out.glob("single-*.png"))
+    assert len(singles) == len(PdfReader(io.BytesIO(both["single_pdf"])).pages)
+    for path in singles:
+        other = out / path.name.replace("single", "chunked")
+        difference = ImageChops.difference(Image.open(path).convert("L"),
+                                           Image.open(other).convert("L"))
+        assert difference.getbbox() is None, path.name
+
+
+def test_same_layout_facts_as_a_single_pass(both):
+    a, b = both["single"], both["chunked"]
+    assert a.page_count == b.page_count
+    assert a.opener_pages == b.opener_pages
+    assert a.note_pages == b.note_pages
+    assert a.body_first_page == b.body_first_page
+    assert a.page_breaks == b.page_breaks
+    assert a.margins == b.margins
+
+
+def test_assembled_pdf_keeps_the_pdf_x_identification(both):
+    reader = PdfReader(io.BytesIO(both["chunked_pdf"]))
+    assert str(reader.metadata["/GTS_PDFXVersion"]).startswith("PDF/X-1")
+    root = reader.trailer["/Root"]
+    assert [i.get_object()["/S"] for i in root["/OutputIntents"]] == ["/GTS_PDFX"]
+    assert all("/Annots" not in page for page in reader.pages)
+    assert b"/ObjStm" not in both["chunked_pdf"]  # PDF 1.4: no object streams in PDF/X-1a
+
+
+def _edit_and_build(book_dir: Path, out: Path) -> tuple[bytes, set[str]]:
+    book = read_book(config_module.load(book_dir))
+    def sections_cached() -> set[str]:  # the furniture's entry aside
+        return {p.name for p in (out / ".cache" / "chunks").glob("*.pdf")
+                if not p.name.startswith("furniture-")}
+
+    before = sections_cached() if (out / ".cache").exists() else set()
+    data, _ = pdf_chunks.write_chunked(book, out / "book.pdf", "pod", Report(book_dir))
+    return data, sections_cached() - before
+
+
+def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
+    book_dir = tmp_path / "book"
+    shutil.copytree(ROOT / "manuscript", book_dir / "manuscript")
+    shutil.copy(ROOT / "book.yaml", book_dir / "book.yaml")
+    out = tmp_path / "out"
+    first, new = _edit_and_build(book_dir, out)
+    body = [s for s in read_book(config_module.load(book_dir)).sections
+            if s.kind != "frontmatter" and s.role != "cover"]
+    assert len(new) == len(body)
+    unchanged, new = _edit_and_build(book_dir, out)
+    assert new == set() and unchanged == first
+    chapter = book_dir / "manuscript" / "03-the-ninth-day.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nOne more line.\n",
+                       encoding="utf-8")
+    incremental, new = _edit_and_build(book_dir, out)
+    assert len(new) == 1 and incremental != first
+    fresh, _ = _edit_and_build(book_dir, tmp_path / "fresh")
+    assert incremental == fresh
