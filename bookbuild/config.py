@@ -569,6 +569,10 @@ def load(book_dir: Path) -> Config:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         message = "lists or mappings nested hundreds deep" if isinstance(exc, RecursionError) \
             else " ".join(str(getattr(exc, "problem", None) or exc).split())
+        if isinstance(exc, RecursionError):  # no mark: the line that opens the most brackets
+            lines = text.split("\n")
+            mark = yaml.Mark("", 0, max(range(len(lines)), key=lambda n: sum(
+                lines[n].count(c) for c in "[{")), 0, None, None)
         raise BookError(Problem(BOOK_FILE, mark.line + 1 if mark else None,
                                 f"YAML syntax: {message}", "BB102")) from None
     if not isinstance(node, yaml.MappingNode):

@@ -165,6 +165,8 @@ def note_aside(note) -> etree._Element:
     aside.set("role", "doc-footnote")
     aside.set("class", "footnote")
     blocks = [copy.deepcopy(b) for b in note.blocks] or [etree.Element(h("p"))]
+    for img in (img for block in blocks for img in block.iter(h("img"))):
+        img.set("src", "../" + img.get("src"))  # as in the text: the document is in text/
     if blocks[0].tag != h("p"):
         blocks.insert(0, etree.Element(h("p")))
     first = blocks[0]

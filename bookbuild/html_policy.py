@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -143,45 +145,64 @@ SEQUENCES = {  # the order of element children, as a pattern over their names
 MAX_DEPTH = 100  # elements inside each other; writers and readers recurse through them
 HTML_SPACE = " \t\n\r\f"
 CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "calc", "min", "max", "clamp"}
-CSS_VALUE = re.compile(r"""[\w \t\n\r\f#%.,+*/!'"()-]*""")
+CSS_VALUE = re.compile(r"""[\w \t\n\r\f#%.,+*/'"()-]*""")
 URL_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`\[\]]")
 
 
+@dataclass(frozen=True)
+class Breach:
+    """One thing the policy or HTML refuses: the element (and the attribute, when it is one)."""
+
+    element: etree._Element
+    message: str
+    code: str = "BB210"
+    attribute: tuple[str, str] | None = None  # (name, value)
+
+
 def sanitize(body: etree._Element, source: Source, report: Report) -> None:
-    """Report every element, attribute, URL or nesting the policy or HTML itself refuses."""
+    """Report every breach in a chapter's tree at the source line that holds it."""
     where = Locator(body, source)
+    for breach in breaches(body):
+        line = where.attribute(breach.element, *breach.attribute) if breach.attribute \
+            else where.element(breach.element)
+        report.error(source.path, line, breach.message, breach.code)
 
-    def fail(el: etree._Element, message: str, code: str = "BB210",
-             line: int | None = None) -> None:
-        report.error(source.path, line or where.element(el), message, code)
 
+def breaches(body: etree._Element) -> Iterator[Breach]:
+    """Every element, attribute, URL or nesting under `body` that the policy or HTML itself
+    refuses; what is inside a refused element is not looked at again."""
     deep = _too_deep(body)
     if deep is not None:
-        fail(deep, f"the text nests more than {MAX_DEPTH} elements deep (lists, quotes or "
-                   f"divs inside each other); bookbuild reads at most {MAX_DEPTH}", "BB219")
+        yield Breach(deep, f"the text nests more than {MAX_DEPTH} elements deep (lists, quotes "
+                           f"or divs inside each other); bookbuild reads at most {MAX_DEPTH}",
+                     "BB219")
         return
+    refused: set[etree._Element] = set()
     for el in body.iter():
+        if any(ancestor in refused for ancestor in el.iterancestors()):
+            continue  # inside an element already refused: one problem is enough
         if isinstance(el, etree._ProcessingInstruction):
-            fail(el, "processing instructions (<?...?>) are not allowed in a book",
-                 line=next(iter(where.hits(r"<\?")), None))
+            yield Breach(el, "processing instructions (<?...?>) are not allowed in a book")
             continue
         if not isinstance(el.tag, str) or el is body:
             continue
         ns, _, name = el.tag.rpartition("}")
+        if ns.lstrip("{") != XHTML_NS or name in FORBIDDEN or name not in ALLOWED:
+            refused.add(el)
         if ns.lstrip("{") != XHTML_NS:
-            fail(el, f"<{name}> is not an XHTML element")
+            yield Breach(el, f"<{name}> is not an XHTML element")
         elif name in FORBIDDEN:
-            fail(el, f"<{name}>: {FORBIDDEN[name]}")
+            yield Breach(el, f"<{name}>: {FORBIDDEN[name]}")
         elif name not in ALLOWED:
-            fail(el, f"<{name}> is not an element a book may use")
+            yield Breach(el, f"<{name}> is not an element a book may use")
         else:
             for attr, value in el.attrib.items():
                 message = _attribute_problem(el, name, attr, value)
                 if message:
-                    fail(el, message, line=where.attribute(el, attr, value))
+                    yield Breach(el, message, attribute=(attr, value))
             message = _placement_problem(el, name)
             if message:
-                fail(el, message, "BB211")
+                yield Breach(el, message, "BB211")
 
 
 def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> str | None:
@@ -190,19 +211,18 @@ def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> s
     ns = ns.lstrip("{")
     if local.lower().startswith("on") and not ns:
         return f"event handler '{local}' on <{tag}>: scripts are not allowed in a book"
-    if ns == XML_NS and local == "lang":
-        local = "lang"
-    elif ns == EPUB_NS and local == "type":
+    if ns == EPUB_NS and local == "type":
         return None if value.strip(HTML_SPACE) else f"an empty epub:type on <{tag}>"
-    elif ns:
-        prefix = next((p for p, uri in el.nsmap.items() if uri == ns and p), ns)
+    if ns and not (ns == XML_NS and local == "lang"):  # xml:lang is checked as lang is
+        prefix = "xml" if ns == XML_NS else next(
+            (p for p, uri in el.nsmap.items() if uri == ns and p), ns)
         return f"the attribute '{prefix}:{local}' is not allowed on <{tag}>"
-    elif local.startswith("data-"):
+    if local.startswith("data-") and not ns:
         if len(local) == 5 or re.search("[A-Z]", local):
             return (f"'{local}' is not a valid data attribute name (lower case, at least one "
                     f"letter after 'data-')")
         return None
-    elif local not in GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(tag, set()):
+    if local not in GLOBAL_ATTRIBUTES | ELEMENT_ATTRIBUTES.get(tag, set()):
         return f"the attribute '{local}' is not allowed on <{tag}>"
     if local in ("href", "src"):
         return _url_problem(tag, local, value)
@@ -219,11 +239,14 @@ def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> s
 
 def _url_problem(tag: str, attr: str, value: str) -> str | None:
     scheme = SCHEME.match(value)
-    if not scheme:
+    remote = value.startswith("//")  # another host, without saying how to reach it
+    if not (scheme or remote):
         return None  # within the book: manuscript.py resolves it
-    kind = scheme[1].lower()
+    kind = "http" if remote else scheme[1].lower()
     if tag == "a" and attr == "href" and kind in SAFE_LINK_SCHEMES:
-        problem = link_problem(value)  # a link the reader may follow; nothing is loaded
+        # A link the reader may follow; nothing is loaded.
+        problem = "write the whole address, https:// included" if remote \
+            else link_problem(value)
         return f"<a href=\"{value}\">: {problem}" if problem else None
     if kind in ("http", "https"):
         return f"<{tag} {attr}=\"{value}\">: remote resources are not allowed; put the file " \
@@ -260,7 +283,7 @@ def _style_problem(tag: str, style: str) -> str | None:
         if not declaration.strip():
             continue
         match = re.fullmatch(r"\s*(-?[A-Za-z][A-Za-z0-9-]*)\s*:(.*)", declaration, re.DOTALL)
-        value = match[2] if match else ""
+        value = re.sub(r"!\s*important\s*$", "", match[2], flags=re.IGNORECASE) if match else ""
         for function in re.findall(r"([A-Za-z-]*)\s*\(", value):
             if not function:
                 match = None  # a bare parenthesis: not a plain declaration
@@ -270,12 +293,21 @@ def _style_problem(tag: str, style: str) -> str | None:
             elif function.lower() not in CSS_FUNCTIONS:
                 return f"<{tag} style=\"{style}\">: the CSS function '{function}()' is not " \
                        f"allowed in a style attribute"
-        if not (match and value.strip() and CSS_VALUE.fullmatch(value)
-                and value.count("(") == value.count(")")
+        if not (match and value.strip() and CSS_VALUE.fullmatch(value) and _balanced(value)
                 and value.count('"') % 2 == 0 and value.count("'") % 2 == 0):
             return f"<{tag} style=\"{style}\">: a style attribute may hold only declarations " \
                    f"such as 'font-style: italic; color: #333'"
     return None
+
+
+def _balanced(value: str) -> bool:
+    """Whether every parenthesis closes one opened before it."""
+    depth = 0
+    for char in value:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _placement_problem(el: etree._Element, tag: str) -> str | None:
@@ -361,6 +393,8 @@ class Locator:
 
     def element(self, el: etree._Element | None) -> int:
         """The line of `el`: by its tag, its attributes or its text, else the first line."""
+        if isinstance(el, etree._ProcessingInstruction):
+            return next(iter(self.hits(r"<\?")), self.source.body_start + 1)
         if el is None or not isinstance(el.tag, str):
             return self.source.body_start + 1
         name = etree.QName(el).localname
@@ -386,7 +420,7 @@ class Locator:
                 "src": r"\bsrc\s*=\s*[\"']?|\]\(\s*<?"}.get(key, rf"\b{re.escape(key)}\s*=\s*"
                                                                r"[\"']?")
         peers = [e for e in self.body.iter() if e.get(attr) == value]
-        pattern = f"(?:{lead}){re.escape(value)}" if value \
+        pattern = f"(?:{lead}){re.escape(value)}(?=[\"'\\s)>}}]|$)" if value \
             else rf"\b{re.escape(key)}\s*=\s*(\"\"|'')"
         line = self._nth(pattern, el, peers) or next(iter(self.hits(pattern)), None)
         return line if line or not fallback else self.element(el)

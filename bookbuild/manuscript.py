@@ -65,6 +65,7 @@ MAX_NESTING = 50  # quotes, list levels and divs inside each other
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 BLOCK_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*>|\s*\[\^")
 QUOTE_MARKS = re.compile(r"(\s*>)+")
+LIST_MARKER = re.compile(r"([-*+]|[0-9]+[.)])\s")
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a")}
 # Invisible characters worth a warning (BB215): zero-width space and joiners, line and
@@ -110,6 +111,7 @@ class Source:
 def read_book(config: Config, report: Report | None = None) -> Book:
     """Parse every spine file into a `Book`; raises BookError listing every problem found."""
     report = report or Report(config.root)
+    first_problem = len(report.problems)
     md = new_markdown()
     sections: list[Section] = []
     images: dict[Path, Image] = {}
@@ -139,11 +141,20 @@ def read_book(config: Config, report: Report | None = None) -> Book:
                     section.title = f"Chapter {chapter_number}"
             sections.append(section)
     _resolve_links(sources, report)
+    _sort_problems(report, first_problem)
     sections = add_matter(config, sections, report)
     report.stop_if_errors()
     epoch = _source_epoch(config, images)
     return Book(config, sections, list(images.values()),
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch)
+
+
+def _sort_problems(report: Report, first: int) -> None:
+    """The manuscript's problems file by file (in spine order), each file's in line order, as
+    a compiler lists them, whichever check found them first."""
+    found = report.problems[first:]
+    files = {path: n for n, path in enumerate(dict.fromkeys(p.path for p in found))}
+    report.problems[first:] = sorted(found, key=lambda p: (files[p.path], p.line or 0))
 
 
 def _section_id(path: Path, used: set[str]) -> str:
@@ -155,13 +166,13 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
                   images: dict[Path, Image], used_ids: set[str],
                   ) -> tuple[Section, Source] | None:
     """One spine file as a `Section` (with its `Source`, for the links), or None when it cannot
-    be read; every problem found is in `report`, in line order."""
-    first = len(report.problems)
+    be read; every problem found is in `report`."""
     section = source = None
     source = _load_source(entry.path, report)
     if source is not None and _within_limits(source, report):
+        nested = _nested_notes(source, report)
         image_names = _check_lines(source, config, report, images)
-        body = _convert(md, source, report)
+        body = None if nested else _convert(md, source, report)
         if body is not None:
             _unwrap_block_paragraphs(body)
             _lift_note_calls(body)
@@ -177,7 +188,6 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             section.notes = _take_notes(body, section.id, source, report)
             section.body = body
             _check_ids(section, source, report)
-    report.problems[first:] = sorted(report.problems[first:], key=lambda p: p.line or 0)
     return (section, source) if section is not None else None
 
 
@@ -343,10 +353,9 @@ def _meant(line: str, index: int) -> bool:
 
 def _within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
-    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit,
-    or fail on: a footnote defined inside another (BB220, reported at each)."""
+    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit."""
     blocks = marks = divs = 0
-    blank, nested = True, False
+    blank = True
     # Every line counts, ``` fences too: our dialect has no fenced code blocks, so Python-Markdown
     # reads what is between them.
     for index in range(source.body_start, len(source.lines)):
@@ -357,11 +366,6 @@ def _within_limits(source: Source, report: Report) -> bool:
         if blank or BLOCK_START.match(line):
             blocks += 1
         blank = False
-        if NESTED_DEF.match(line) and not FOOTNOTE_DEF.match(line):
-            report.error(source.path, number, "footnotes must be defined at the left margin, "
-                                              "not inside a quote, a list or another footnote",
-                         "BB220")
-            nested = True
         marks += sum(line.count(mark) for mark in "*_[`")
         if DIV_OPEN.match(line):
             divs += 1
@@ -369,8 +373,10 @@ def _within_limits(source: Source, report: Report) -> bool:
             divs = max(0, divs - 1)
         quotes = QUOTE_MARKS.match(line)
         spaces = line.expandtabs(4)
-        depth = divs + (quotes[0].count(">") if quotes else 0) \
-            + (len(spaces) - len(spaces.lstrip())) // 4
+        indent = len(spaces) - len(spaces.lstrip())
+        # A list item one level down is indented 4 more; the text of an item, 4 past its marker.
+        depth = divs + (quotes[0].count(">") if quotes else 0) + -(-indent // 4) \
+            + bool(LIST_MARKER.match(spaces.lstrip()))
         if depth > MAX_NESTING:
             problem = (f"this line is nested {depth} levels deep (quotes, lists or divs inside "
                        f"each other); bookbuild reads at most {MAX_NESTING}")
@@ -384,7 +390,21 @@ def _within_limits(source: Source, report: Report) -> bool:
             continue
         report.error(source.path, number, problem, "BB219")
         return False
-    return not nested
+    return True
+
+
+def _nested_notes(source: Source, report: Report) -> bool:
+    """Report each footnote defined inside a quote, a list or another note (BB220), where
+    Python-Markdown reads it at an unpredictable point or, inside a note, fails; True if any."""
+    found = False
+    for index in range(source.body_start, len(source.lines)):
+        line = source.lines[index]
+        if NESTED_DEF.match(line) and not FOOTNOTE_DEF.match(line):
+            report.error(source.path, index + 1, "footnotes must be defined at the left margin, "
+                                                 "not inside a quote, a list or another footnote",
+                         "BB220")
+            found = True
+    return found
 
 
 def _check_lines(source: Source, config: Config, report: Report,
@@ -455,10 +475,8 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
     if not (alt or "").strip():
         report.error(source.path, number, f"image '{src}' has no alt text; "
                                           f"{alt_hint.format(src=src)}", "BB209")
-    if URL_SCHEME.match(src):
-        report.error(source.path, number, f"image '{src}' is not a file in the book; remote "
-                                          f"and scheme URLs are not allowed", "BB210")
-        return
+    if URL_SCHEME.match(src) or src.startswith("//"):
+        return  # not a file of the book: the HTML policy reports it
     relative = os.path.relpath(source.path.parent / unquote(src), config.root)
     path = resolve_inside(config.root, relative)
     if path is None:
@@ -514,12 +532,17 @@ def _image_content_problem(path: Path, media_type: str) -> str | None:
 def _check_raw_images(body: etree._Element, source: Source, config: Config, report: Report,
                       images: dict[Path, Image], names: dict[str, str | None]) -> None:
     """An `<img>` written as raw HTML is checked and copied into the book like `![alt](src)`."""
+    where = Locator(body, source)
     for img in body.iter(h("img")):
-        src = img.get("src", "")
-        if not src or src in names or URL_SCHEME.match(src):  # done, or refused by the policy
-            continue
-        _check_image(src, img.get("alt"), source.line_of(re.escape(src) or "<img"), source,
-                     config, report, images, names, alt_hint='add alt="a map of ..."')
+        src, alt = img.get("src", ""), img.get("alt")
+        line = where.attribute(img, "src", src)
+        if alt is None:  # Markdown always writes an alt, so this is raw HTML
+            report.error(source.path, line, f"image '{src}' has no alt text; add "
+                                            f"alt=\"a map of ...\"", "BB209")
+        if not src or src in names or URL_SCHEME.match(src) or src.startswith("//"):
+            continue  # done, or refused by the policy
+        _check_image(src, "-" if alt is None else alt, line, source, config, report, images,
+                     names, alt_hint='add alt="a map of ..."')
 
 
 def _check_span(attr_text: str, number: int, source: Source, report: Report) -> None:
@@ -554,15 +577,28 @@ def _parse_xhtml(markup: str, source: Source, report: Report) -> etree._Element 
     try:
         return etree.fromstring(wrapped.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
-        message = re.sub(r",? line \d+, column \d+", "", str(exc.msg))
-        line = _malformed_line(message, source)
-        if "Excessive depth" in message:
-            report.error(source.path, line, f"the HTML nests thousands of elements deep; "
-                                            f"bookbuild reads at most {MAX_DEPTH}", "BB219")
-        else:
-            report.error(source.path, line, f"malformed HTML: {message}; raw HTML must be "
-                                            f"well-formed XHTML (close every tag)", "BB211")
+        report.error(source.path, *_malformed(str(exc.msg), source))
         return None
+
+
+def _malformed(message: str, source: Source) -> tuple[int | None, str, str]:
+    """Where the chapter's XHTML broke, and how to tell the author: line, message, code."""
+    message = re.sub(r",? line \d+, column \d+", "", message)
+    message = re.sub(r"tag mismatch: (\S+) line \d+ and (\S+)", r"tag mismatch: <\1> closed by "
+                     r"</\2>", message)
+    declaration = source.line_of(r"<!(DOCTYPE|ENTITY)")
+    if declaration:
+        return declaration, "a DOCTYPE or ENTITY declaration is not allowed in a chapter", "BB210"
+    if "Excessive depth" in message:
+        return (_malformed_line(message, source), f"the HTML nests thousands of elements deep; "
+                                                  f"bookbuild reads at most {MAX_DEPTH}", "BB219")
+    if message in ("unknown error", "Memory allocation failed"):  # libxml2 out of memory
+        return None, ("the chapter is too large to read in the memory available; split it into "
+                      "several files"), "BB219"
+    void = re.search(r"<(br|hr|img|wbr|col)> closed by", message)
+    hint = f", and write <{void[1]}/> for <{void[1]}>" if void else ""
+    return (_malformed_line(message, source), f"malformed HTML: {message}; raw HTML must be "
+                                              f"well-formed XHTML (close every tag{hint})", "BB211")
 
 
 RAW_TAG = re.compile(r"(?<!\\)<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])"
@@ -576,7 +612,9 @@ def _malformed_line(message: str, source: Source) -> int:
     if entity:
         line = source.line_of(re.escape(f"&{entity[1]};"))
     elif "CharRef" in message:
-        line = source.line_of(r"&#")
+        value = re.search(r"value (\d+)", message)
+        code = int(value[1]) if value else None
+        line = source.line_of(rf"&#(0*{code}|[xX]0*{code:x});" if code is not None else "&#")
     else:
         line = _unbalanced_tag_line(source)
         tag = re.search(r"tag (?:mismatch: |name )?(\w+)", message)
@@ -715,7 +753,7 @@ def _resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
         where = Locator(section.body, source)
         for link in _elements(section, h("a")):
             href = link.get("href")
-            if not href or URL_SCHEME.match(href):
+            if not href or URL_SCHEME.match(href) or href.startswith("//"):
                 continue  # the HTML policy checks links that leave the book
             path, _, fragment = href.partition("#")
             fragment, target = unquote(fragment), section

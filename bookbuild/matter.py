@@ -16,6 +16,7 @@ from lxml import etree
 from bookbuild.book import DEFAULT_TITLES, NSMAP, XHTML_NS, XML_NS, Section, h, unique_id
 from bookbuild.config import Config
 from bookbuild.errors import Report
+from bookbuild.html_policy import SCHEME, breaches
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.typography import typography_extension
 
@@ -199,6 +200,17 @@ def prose(config: Config, key: str, text: str, report: Report) -> list[etree._El
     except etree.XMLSyntaxError as exc:
         report.error(config.source, config.lines.get(key), f"'{key}' cannot be set as text: "
                                                            f"{exc.msg}", "BB103")
+        return []
+    # Links, pictures and span attributes are Markdown here, so the HTML policy still applies;
+    # a picture or a link into the book would need a file or a target book.yaml cannot give.
+    problems = [(breach.message, breach.code) for breach in breaches(body)]
+    problems += [(f"image '{img.get('src')}' cannot be set from book.yaml; put it in a chapter",
+                  "BB103") for img in body.iter(h("img"))]
+    problems += [(f"the link '{a.get('href')}' must be a web or mailto: address", "BB103")
+                 for a in body.iter(h("a")) if not SCHEME.match(a.get("href", ""))]
+    for problem, code in problems:
+        report.error(config.source, config.lines.get(key), f"'{key}': {problem}", code)
+    if problems:
         return []
     for el in body.iter():
         if el.get("lang"):

@@ -134,6 +134,19 @@ HOSTILE_BLOCK_HTML = [
 ]
 
 
+CSS_PROPERTIES = ["color", "font-style", "margin", "-webkit-hyphens", "x", "font", "width",
+                  "font-family", "text-indent"]
+CSS_ATOMS = ["red", "#333", "#", "1px", "1.5em", "-2", "+3", "0", ".5", "1e3", "10%", "!important",
+             "!", "'a b'", '"q"', "'", "(", ")", "rgb(1,2,3)", "calc(1px + 2em)", "calc(", "/",
+             ",", "*", "inherit", "_x", "ё", "1px/2", "--", "-", ".", "url(x.png)", "&amp;"]
+# A style attribute of random declarations: the policy decides, EPUBCheck judges what it lets by.
+STYLES = st.lists(st.tuples(st.sampled_from(CSS_PROPERTIES),
+                            st.lists(st.sampled_from(CSS_ATOMS), max_size=3).map(" ".join)),
+                  min_size=1, max_size=3).map(
+    lambda declarations: "<span style=\"" + "; ".join(f"{p}: {v}" for p, v in declarations)
+    + "\">styled</span>")
+
+
 def _pool(safe: list[str], hostile: list[str], is_hostile: bool) -> st.SearchStrategy[str]:
     return st.sampled_from(safe + hostile if is_hostile else safe)
 
@@ -153,7 +166,8 @@ def _inline(hostile: bool) -> st.SearchStrategy[str]:
     text = st.lists(_words(hostile), min_size=1, max_size=6).map(" ".join)
     html = _pool(SAFE_INLINE_HTML, HOSTILE_INLINE_HTML, hostile)
     images = _pool(SAFE_IMAGES, HOSTILE_IMAGES, hostile)
-    leaves = st.one_of(text, text, text, html, images, LABELS.map(lambda label: f"[^{label}]"),
+    leaves = st.one_of(text, text, text, html, images, STYLES,
+                       LABELS.map(lambda label: f"[^{label}]"),
                        st.sampled_from(["\"quoted\"", "it's", "--", "---", "...", "`code`"]))
 
     urls = _pool(SAFE_URLS, HOSTILE_URLS, hostile)
@@ -205,24 +219,29 @@ def _blocks(hostile: bool) -> st.SearchStrategy[str]:
     return st.recursive(leaves, extend, max_leaves=10)
 
 
-def _tidy(text: str) -> str:
-    """Define every footnote the text calls and drop definitions nobody calls, so that a good
+def _tidy(text: str, draw: st.DrawFn) -> str:
+    """Define, at the end, every footnote the text calls (notes may call notes), so that a good
     share of the well-behaved examples build and reach EPUBCheck."""
-    defined = set(re.findall(r"^\[\^([^\]\s]+)\]:", text, re.MULTILINE))
-    called = set(re.findall(r"\[\^([^\]\s]+)\](?!:)", text))
-    for label in sorted(called - defined):
-        text += f"\n\n[^{label}]: The note {label}."
+    for _ in range(4):
+        defined = set(re.findall(r"^\[\^([^\]\s]+)\]:", text, re.MULTILINE))
+        called = set(re.findall(r"\[\^([^\]\s]+)\](?!:)", text))
+        for label in sorted(called - defined):
+            text += f"\n\n[^{label}]: " + draw(NOTE_TEXT)
     return text
+
+
+BLOCKS = {hostile: st.lists(_blocks(hostile), min_size=1, max_size=6) for hostile in (False, True)}
+NOTE_TEXT = _inline(False)
 
 
 @st.composite
 def chapters(draw: st.DrawFn) -> str:
     """One chapter: a header or not, then blocks; well-behaved or hostile."""
     hostile = draw(st.booleans())
-    blocks = draw(st.lists(_blocks(hostile), min_size=1, max_size=6))
+    blocks = draw(BLOCKS[hostile])
     text = "\n\n".join(blocks)
     if not hostile:
-        text = _tidy(text)
+        text = _tidy(text, draw)
     if draw(st.booleans()):
         title = draw(st.sampled_from(["One", "Без вещей", "שלום", "\"Quoted\"", "a: b"]))
         text = f"---\ntitle: {title}\n---\n\n{text}"

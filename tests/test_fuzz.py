@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from bookbuild.check import run_epubcheck_many
 
-EXAMPLES = 250
+EXAMPLES = 300
 
 
 def test_random_manuscripts_stop_with_located_problems_or_pass_epubcheck(tmp_path):
