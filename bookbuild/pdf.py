@@ -552,11 +552,43 @@ def _page_end_hyphen(page) -> str | None:
     return owner.element.get("data-i") if owner.element is not None else None
 
 
+# The rule over a page's footnotes: a quarter of the measure, 0.4 pt, in black ink only.
+# CSS can draw the footnote area's border only across the whole measure, and WeasyPrint
+# crashes on a CMYK gradient, so bookbuild draws the rule into the page itself.
+FOOTNOTE_RULE_SHARE = 0.25
+FOOTNOTE_RULE_WEIGHT = 0.4
+
+
+def draw_footnote_rules(document, pdf) -> None:
+    """Stroke a short rule at the top of every page's footnote area that holds notes."""
+    from weasyprint.formatting_structure import boxes
+
+    scale = 0.75  # PDF points per CSS pixel
+    for number, page in zip(pdf.pages["Kids"][::3], document.pages, strict=True):
+        area = next((b for b in page._page_box.children
+                     if isinstance(b, boxes.FootnoteAreaBox) and b.children), None)
+        if area is None:
+            continue
+        x = area.content_box_x() * scale
+        y = (page.height - area.border_box_y()) * scale - FOOTNOTE_RULE_WEIGHT / 2
+        length = area.width * scale * FOOTNOTE_RULE_SHARE
+        # WeasyPrint's own stream leaves its flipped coordinates in force: fence it in.
+        before = pydyf.Stream([b"q"])
+        after = pydyf.Stream([b"Q", f"0 0 0 1 K {FOOTNOTE_RULE_WEIGHT:g} w 0 J "
+                                    f"{x:.3f} {y:.3f} m {x + length:.3f} {y:.3f} l S".encode()])
+        pdf.add_object(before)
+        pdf.add_object(after)
+        page_dict = pdf.objects[number]
+        page_dict["Contents"] = pydyf.Array([before.reference, page_dict["Contents"],
+                                             after.reference])
+
+
 def _finisher(book: Book, profile: str):
     """Last touches on the PDF objects: no annotations in print, repeatable identifiers."""
     document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.config.identifier)}"
 
     def finish(document, pdf) -> None:
+        draw_footnote_rules(document, pdf)
         if standard_for(book, profile) != "none" and "OutputIntents" not in pdf.catalog:
             pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])
         if profile != "screen":

@@ -153,7 +153,7 @@ def _lay_out_section(section_id: str) -> ChunkResult:
         if len(retry[2][0]) + len(retry[2][1]) < len(displaced) + len(hyphens) \
                 and retry[1].pages == result.pages:
             document, result = retry[0], retry[1]
-    result.pdf = document.write_pdf(finisher=_strip_annotations)
+    result.pdf = document.write_pdf(finisher=_finish_section)
     return result
 
 
@@ -194,7 +194,9 @@ def _lay_out_chunk(html: str, css_path: str, root: str, notes: list[tuple[str, s
     return document, result, (displaced, sorted(hyphens))
 
 
-def _strip_annotations(document, pdf) -> None:
+def _finish_section(document, pdf) -> None:
+    """No links in a print section, and the footnote rules drawn as in a single pass."""
+    single.draw_footnote_rules(document, pdf)
     for number in pdf.pages["Kids"][::3]:
         pdf.objects[number].pop("Annots", None)
 

@@ -256,3 +256,31 @@ def test_cyrillic_and_hebrew_are_set_in_the_bundled_font(sample, pages):
     text = " ".join(pages)
     assert "Без вещей" in text
     assert re.search("[\u05d0-\u05ea]", text)
+
+
+def _short_rules(reader, page) -> list[float]:
+    """Lengths of the horizontal K-black strokes drawn with moveto/lineto on a page."""
+    from pypdf.generic import ContentStream
+
+    ops = ContentStream(page.get_contents(), reader).operations
+    rules = []
+    for i in range(len(ops) - 2):
+        (start, o1), (end, o2), (_, o3) = ops[i], ops[i + 1], ops[i + 2]
+        if (o1, o2, o3) == (b"m", b"l", b"S") and float(start[1]) == float(end[1]):
+            rules.append(float(end[0]) - float(start[0]))
+    return rules
+
+
+def test_a_short_rule_separates_footnotes_from_the_text(sample, pages):
+    reader = sample["reader"]
+    note_starts = [" ".join("".join(n.blocks[0].itertext()).split()[:5])
+                   for s in sample["book"].chapters() for n in s.notes]
+    with_notes = {n for n, text in enumerate(pages) if any(s in text for s in note_starts)}
+    assert with_notes
+    for number, page in enumerate(reader.pages):
+        rules = _short_rules(reader, page)
+        if number in with_notes:
+            assert len(rules) == 1, number
+            assert 50 < rules[0] < 100, rules  # a quarter of a 6x9 in page's measure
+        else:
+            assert rules == [], number
