@@ -44,7 +44,12 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
 
         with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None) \
                 as stage:
-            pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report)
+            def section_done(done: int, total: int) -> None:
+                stage.by_section = True
+                stage.update(completed=done, total=total, detail=f"section {done} of {total}")
+
+            pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report,
+                            on_section=section_done)
             stage.final = True
             stage.update(completed=pdf.page_count, total=pdf.page_count, detail=pdf.summary)
         result.outputs.append(pdf.path)

@@ -96,16 +96,18 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
     return margins
 
 
-def write_pdf(book: Book, path: Path, profile: str, report: Report) -> PdfLayout:
+def write_pdf(book: Book, path: Path, profile: str, report: Report,
+              on_section=None) -> PdfLayout:
     """Render and write the interior PDF atomically; margin problems stop before writing.
 
     A book of several sections is laid out section by section in parallel, with a cache
     (pdf_chunks.py); the result is the same as the single pass below, page for page.
+    `on_section(done, total)` is told as each section is laid out, for a progress bar.
     """
     from bookbuild import pdf_chunks
 
     if pdf_chunks.worth_chunking(book, profile):
-        data, layout = pdf_chunks.write_chunked(book, path, profile, report)
+        data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section)
     else:
         document, layout = lay_out(book, path, profile, report)
         data = document.write_pdf(finisher=_finisher(book, profile),

@@ -18,7 +18,7 @@ import json
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def worth_chunking(book: Book, profile: str) -> bool:
     return profile != "screen" and len(_body_sections(book)) >= 2
 
 
-def write_chunked(book: Book, path: Path, profile: str, report: Report):
+def write_chunked(book: Book, path: Path, profile: str, report: Report, on_section=None):
     """Lay out and assemble the interior; returns (PDF bytes, PdfLayout)."""
     check_glyphs(book, report)
     images = single._print_images(book)
@@ -72,7 +72,8 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report):
     laid_out = passes = 0
     for _ in range(4):  # the gutter depends on the page count, and the reverse
         passes += 1
-        results, fresh = _lay_out_body(book, body, margins, profile, images, cache)
+        results, fresh = _lay_out_body(book, body, margins, profile, images, cache,
+                                       on_section)
         laid_out += fresh
         furniture, owners = _furniture(book, body, results, margins, profile, cache)
         front, front_pages = _front(book, body, owners, margins, profile, images)
@@ -97,7 +98,7 @@ def _body_sections(book: Book) -> list[Section]:
 
 
 def _lay_out_body(book: Book, body: list[Section], margins, profile, images,
-                  cache: _Cache) -> tuple[list[ChunkResult], int]:
+                  cache: _Cache, on_section=None) -> tuple[list[ChunkResult], int]:
     """Every body section laid out, from the cache where it can be; and how many were not."""
     css = theme_file(book.config.root, "print.css")
     keys = {s.id: cache.key(book, css, single.print_html(book, margins, profile, images,
@@ -106,7 +107,7 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images,
     missing = [sid for sid, result in results.items() if result is None]
     _JOB.update(book=book, margins=margins, profile=profile, images=images, css=str(css))
     try:
-        for sid, result in _run(missing).items():
+        for sid, result in _run(missing, on_section).items():
             cache.put(keys[sid], result)
             results[sid] = result
     finally:
@@ -118,16 +119,27 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images,
 _JOB: dict = {}
 
 
-def _run(ids: list[str]) -> dict[str, ChunkResult]:
+def _run(ids: list[str], on_section=None) -> dict[str, ChunkResult]:
     """Lay out each section in worker processes (in this one when there is just one)."""
+    done: dict[str, ChunkResult] = {}
+
+    def finished(sid: str, result: ChunkResult) -> None:
+        done[sid] = result
+        if on_section:
+            on_section(len(done), len(ids))
+
     if len(ids) <= 1 or os.name != "posix":
-        return {sid: _lay_out_section(sid) for sid in ids}
+        for sid in ids:
+            finished(sid, _lay_out_section(sid))
+        return done
     workers = min(len(ids), os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         # Longest first, so that no worker is left with a long chapter at the end.
         order = sorted(ids, key=lambda sid: -_size(sid))
-        futures = {sid: pool.submit(_lay_out_section, sid) for sid in order}
-        return {sid: futures[sid].result() for sid in ids}
+        futures = {pool.submit(_lay_out_section, sid): sid for sid in order}
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    return {sid: done[sid] for sid in ids}
 
 
 def _size(section_id: str) -> int:

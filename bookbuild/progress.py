@@ -35,6 +35,7 @@ class Stage:
         self.name, self.label, self.total = name, STAGES.get(name, name), total
         self.completed, self.detail = 0, ""
         self.final = False  # set by the step itself once it knows its outcome
+        self.by_section = False  # the PDF is laid out in sections, which report themselves
         self.started = time.perf_counter()
         self.seconds = 0.0
 
@@ -188,6 +189,8 @@ class _LayoutListener(logging.Handler):
                               detail=f"{self.pages} pages, {self.passes} layout pass{plural}")
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.stage.by_section:
+            return  # WeasyPrint's own passes are then only the furniture and front matter
         message = record.getMessage()
         if message.startswith("Step 1 "):  # a new document: the writer lays the book out again
             if self.pages:
