@@ -37,6 +37,7 @@ from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
+from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 
 HEADER_KEYS = ("title", "subtitle")
@@ -642,8 +643,9 @@ def _unbalanced_tag_line(source: Source) -> int | None:
 
 def _take_title(section: Section, source: Source, body: etree._Element,
                 report: Report) -> None:
-    section.title = source.header.get("title")
-    section.subtitle = source.header.get("subtitle")
+    section.title, section.subtitle = (
+        smart_text(source.header[key]) if key in source.header else None
+        for key in ("title", "subtitle"))
     first = body.find(h("h1"))
     if first is not None and section.title is None:
         if first.find(f".//{h('a')}[@class='footnote-ref']") is not None:

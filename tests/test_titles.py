@@ -37,3 +37,18 @@ def test_chapter_titles_are_the_nav_entries(feature_books):
     nav = epub.xml(epub.nav_name())
     labels = [text_of(a) for a in nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)]
     assert labels == ["The Heading Title", "The Header Title"]
+
+
+def test_titles_from_a_yaml_header_get_smart_punctuation_and_stay_text(tmp_path):
+    from bookkit import Epub, build_epub, make_book
+
+    chapter = ('---\ntitle: The Doctor\'s "Hand" *and* <b>more</b>\n'
+               'subtitle: March 1953 -- May 1956...\n---\nText.\n')
+    book = make_book(tmp_path / "b", "title: T\nauthor: A\nspine:\n  - c.md\n",
+                     {"c.md": chapter})
+    doc = Epub(build_epub(book)).document("c")
+    heading = doc.find(".//{http://www.w3.org/1999/xhtml}h1")
+    subtitle = doc.find(".//{http://www.w3.org/1999/xhtml}p[@role='doc-subtitle']")
+    assert "".join(heading.itertext()) == "The Doctor\u2019s \u201cHand\u201d *and* <b>more</b>"
+    assert len(heading) == 0  # markup characters stay characters
+    assert subtitle.text == "March 1953 \u2013 May 1956\u2026"
