@@ -184,3 +184,16 @@ def body_text(doc: etree._Element) -> str:
     """The document's text with notes left out, whitespace as written."""
     section = doc.find(".//x:body/x:section", NS)
     return text_of(section)
+
+
+def copied_image(book, doc_suffix: str, alt: str, source: str) -> str:
+    """Check the one <img> of the spine document ending in `doc_suffix`: its alt text, and
+    that its src resolves to a file in the EPUB holding `source`'s bytes. Returns that name."""
+    epub = book.epub
+    doc_name = next(n for n in epub.spine() if n.endswith(doc_suffix))
+    (img,) = epub.xml(doc_name).findall(".//x:img", NS)
+    assert img.get("alt") == alt
+    target = epub.full_name(img.get("src"), relative_to=doc_name)
+    assert target in epub.files
+    assert epub.files[target] == (book.root / source).read_bytes()
+    return target

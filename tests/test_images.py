@@ -1,18 +1,13 @@
 """Images: copied into the EPUB, referenced by a path that resolves, alt text kept."""
 
-from bookkit import NS, text_of
+from bookkit import NS, copied_image, text_of
 
 
 def test_image_is_copied_and_referenced(feature_books):
     book = feature_books["image"]
-    epub = book.epub
-    doc_name = next(n for n in epub.spine() if n.endswith("map.xhtml"))
-    (img,) = epub.xml(doc_name).findall(".//x:img", NS)
-    assert img.get("alt") == "A street map of central Moscow"
-    target = epub.full_name(img.get("src"), relative_to=doc_name)
-    assert target in epub.files
-    assert epub.files[target] == (book.root / "art" / "moscow-map.png").read_bytes()
-    assert epub.item_named(target)["media-type"] == "image/png"
+    target = copied_image(book, "map.xhtml", "A street map of central Moscow",
+                          "art/moscow-map.png")
+    assert book.epub.item_named(target)["media-type"] == "image/png"
 
 
 def test_image_alone_in_paragraph_is_figure_with_caption(feature_books):

@@ -1,6 +1,6 @@
 """Raw HTML that is well-formed and harmless passes through unchanged."""
 
-from bookkit import NS, text_of
+from bookkit import NS, copied_image, text_of
 
 
 def test_well_formed_raw_html_passes_through(feature_books):
@@ -23,10 +23,5 @@ def test_inline_raw_html_passes_through(feature_books):
 
 def test_raw_html_image_is_copied_and_referenced(feature_books):
     book = feature_books["raw_html"]
-    epub = book.epub
-    doc_name = next(n for n in epub.spine() if n.endswith("raw.xhtml"))
-    (img,) = epub.xml(doc_name).findall(".//x:img", NS)
-    assert img.get("alt") == "A round ministry stamp"
-    target = epub.full_name(img.get("src"), relative_to=doc_name)
-    assert epub.files[target] == (book.root / "art" / "stamp.png").read_bytes()
-    assert epub.item_named(target)["media-type"] == "image/png"
+    target = copied_image(book, "raw.xhtml", "A round ministry stamp", "art/stamp.png")
+    assert book.epub.item_named(target)["media-type"] == "image/png"
