@@ -101,11 +101,12 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images,
                   cache: _Cache, on_section=None) -> tuple[list[ChunkResult], int]:
     """Every body section laid out, from the cache where it can be; and how many were not."""
     css = theme_file(book.config.root, "print.css")
-    keys = {s.id: cache.key(book, css, single.print_html(book, margins, profile, images,
-                                                        only={s.id})) for s in body}
+    html = {s.id: single.print_html(book, margins, profile, images, only={s.id}) for s in body}
+    keys = {sid: cache.key(book, css, text) for sid, text in html.items()}
     results = {sid: cache.get(key) for sid, key in keys.items()}
     missing = [sid for sid, result in results.items() if result is None]
-    _JOB.update(book=book, margins=margins, profile=profile, images=images, css=str(css))
+    _JOB.update(book=book, margins=margins, profile=profile, images=images, css=str(css),
+                html=html)
     try:
         for sid, result in _run(missing, on_section).items():
             cache.put(keys[sid], result)
@@ -155,8 +156,9 @@ def _lay_out_section(section_id: str) -> ChunkResult:
     notes = [(n.id, n.ref_id) for n in section.notes]
 
     def lay_out(nudged=frozenset(), unhyphenated=frozenset()):
-        html = single.print_html(book, _JOB["margins"], _JOB["profile"], _JOB["images"],
-                                 only={section_id}, nudged=nudged, unhyphenated=unhyphenated)
+        html = _JOB["html"][section_id] if not (nudged or unhyphenated) else single.print_html(
+            book, _JOB["margins"], _JOB["profile"], _JOB["images"], only={section_id},
+            nudged=nudged, unhyphenated=unhyphenated)
         return _lay_out_chunk(html, _JOB["css"], str(book.config.root), notes)
 
     document, result, (displaced, hyphens) = lay_out()
