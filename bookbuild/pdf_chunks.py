@@ -383,20 +383,30 @@ class _Cache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._theme: bytes | None = None
 
     def key(self, book: Book, css: Path, html: str) -> str:
-        import weasyprint
-
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(self._theme_digest(book, css))
         # A section's own PDF dates are dropped when the book is assembled; keying on them
         # would lay every section out again whenever any file is touched.
-        html = DATES.sub("", html)
-        for part in (__version__, weasyprint.__version__, html, css.read_bytes()):
-            digest.update(part if isinstance(part, bytes) else part.encode())
-        for font in theme_files(book.config.root, "fonts"):
-            digest.update(font.name.encode() + font.read_bytes()[:4096]
-                          + str(font.stat().st_size).encode())
+        digest.update(DATES.sub("", html).encode())
         return digest.hexdigest()[:32]
+
+    def _theme_digest(self, book: Book, css: Path) -> bytes:
+        """The versions, print.css and fonts, read once per build rather than per section."""
+        if self._theme is None:
+            import weasyprint
+
+            digest = hashlib.sha256()
+            for part in (__version__, weasyprint.__version__):
+                digest.update(part.encode())
+            digest.update(css.read_bytes())
+            for font in theme_files(book.config.root, "fonts"):
+                with font.open("rb") as handle:
+                    head = handle.read(4096)
+                digest.update(font.name.encode() + head + str(font.stat().st_size).encode())
+            self._theme = digest.digest()
+        return self._theme
 
     def get(self, key: str) -> ChunkResult | None:
         cached = self.get_raw(key)
