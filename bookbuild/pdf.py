@@ -585,6 +585,12 @@ def draw_footnote_rules(document, pdf) -> None:
                                              after.reference])
 
 
+def drop_annotations(pdf) -> None:
+    """No links or comments on any page: a print interior carries none."""
+    for number in pdf.pages["Kids"][::3]:  # Kids holds "n 0 R" triples
+        pdf.objects[number].pop("Annots", None)
+
+
 def _finisher(book: Book, profile: str):
     """Last touches on the PDF objects: no annotations in print, repeatable identifiers."""
     document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.config.identifier)}"
@@ -594,8 +600,7 @@ def _finisher(book: Book, profile: str):
         if standard_for(book, profile) != "none" and "OutputIntents" not in pdf.catalog:
             pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])
         if profile != "screen":
-            for number in pdf.pages["Kids"][::3]:  # Kids holds "n 0 R" triples
-                pdf.objects[number].pop("Annots", None)
+            drop_annotations(pdf)
             pdf.catalog.pop("Outlines", None)
             pdf.catalog.pop("PageMode", None)
             pdf.catalog.pop("Names", None)

@@ -211,8 +211,7 @@ def _lay_out_chunk(html: str, css_path: str, root: str, notes: list[tuple[str, s
 def _finish_section(document, pdf) -> None:
     """No links in a print section, and the footnote rules drawn as in a single pass."""
     single.draw_footnote_rules(document, pdf)
-    for number in pdf.pages["Kids"][::3]:
-        pdf.objects[number].pop("Annots", None)
+    single.drop_annotations(pdf)
 
 
 # ---- furniture and front matter ----
