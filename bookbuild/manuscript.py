@@ -689,6 +689,10 @@ def _mark_languages(body: etree._Element) -> None:
             el.set(f"{{{XML_NS}}}lang", el.get("lang"))
 
 
+# Every code point of bidi class R or AL lies in these blocks (tests/test_manuscript checks it
+# against unicodedata): a block with none of them is left to right, without asking per letter.
+MAYBE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff"
+                       "\U0001e800-\U0001efff]")
 RTL_BLOCKS = tuple(h(tag) for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd",
                                      "td", "th", "caption", "figcaption"))
 
@@ -699,8 +703,11 @@ def _mark_direction(body: etree._Element) -> None:
     for el in reversed(list(body.iter(*RTL_BLOCKS))):
         if el.get("dir") or any(a.get("dir") for a in el.iterancestors()):
             continue
+        text = "".join(el.itertext())
+        if not MAYBE_RTL.search(text):
+            continue
         rtl = ltr = 0
-        for char in "".join(el.itertext()):
+        for char in text:
             kind = unicodedata.bidirectional(char)
             rtl += kind in ("R", "AL")
             ltr += kind == "L"
