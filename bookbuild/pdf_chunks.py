@@ -12,6 +12,7 @@ the same `PdfLayout` a single pass would give.
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import io
 import json
@@ -134,13 +135,33 @@ def _run(ids: list[str], on_section=None) -> dict[str, ChunkResult]:
             finished(sid, _lay_out_section(sid))
         return done
     workers = min(len(ids), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        # Longest first, so that no worker is left with a long chapter at the end.
-        order = sorted(ids, key=lambda sid: -_size(sid))
-        futures = {pool.submit(_lay_out_section, sid): sid for sid in order}
-        for future in as_completed(futures):
-            finished(futures[future], future.result())
+    # Forked workers share this process's objects; frozen, the collector never walks them
+    # (walking them cost a worker a third more time, and copied the pages they sit in).
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker) as pool:
+            # Longest first, so that no worker is left with a long chapter at the end.
+            order = sorted(ids, key=lambda sid: -_size(sid))
+            futures = {pool.submit(_pooled_section, sid): sid for sid in order}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    finally:
+        gc.unfreeze()
     return {sid: done[sid] for sid in ids}
+
+
+def _start_worker() -> None:
+    """A worker collects garbage once per section (see _pooled_section), not while laying out:
+    WeasyPrint makes objects by the million and the collector would keep walking them."""
+    gc.disable()
+
+
+def _pooled_section(section_id: str) -> ChunkResult:
+    result = _lay_out_section(section_id)
+    gc.collect()  # the section's boxes and pages, now unreachable (about 10 ms)
+    return result
 
 
 def _size(section_id: str) -> int:
