@@ -17,6 +17,7 @@ from bookbuild.check import ace_problems, epubcheck_problems
 from bookbuild.epub import write_epub
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.manuscript import read_book
+from bookbuild.markdown_cache import MarkdownCache
 from bookbuild.progress import Progress
 
 
@@ -34,7 +35,9 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     progress = progress or Progress()
     with progress.stage("parse"):
         config = config_module.load(book_dir)
-        book = read_book(config, report)
+        markdown_cache = MarkdownCache(out_dir / ".cache" / "markdown")
+        book = read_book(config, report, markdown_cache)
+        markdown_cache.prune()
     if on_book:
         on_book(book)
     result = BuildResult()

@@ -33,6 +33,7 @@ from bookbuild.book import (
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
 from bookbuild.errors import BookError, Report
 from bookbuild.html_policy import MAX_DEPTH, PHRASING, Locator, check_svg, sanitize
+from bookbuild.markdown_cache import MarkdownCache
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
@@ -109,11 +110,14 @@ class Source:
         return "\n".join(self.lines[self.body_start:])
 
 
-def read_book(config: Config, report: Report | None = None) -> Book:
-    """Parse every spine file into a `Book`; raises BookError listing every problem found."""
+def read_book(config: Config, report: Report | None = None,
+              cache: MarkdownCache | None = None) -> Book:
+    """Parse every spine file into a `Book`; raises BookError listing every problem found.
+
+    With a `cache`, a chapter whose text has not changed skips the Markdown conversion."""
     report = report or Report(config.root)
     first_problem = len(report.problems)
-    md = new_markdown()
+    md = _Converter(cache or MarkdownCache(None))
     sections: list[Section] = []
     images: dict[Path, Image] = {}
     used_ids: set[str] = set()
@@ -192,8 +196,25 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
     return (section, source) if section is not None else None
 
 
-def _convert(md, source: Source, report: Report) -> etree._Element | None:
-    md.reset()
+class _Converter:
+    """Markdown to markup through the cache; Python-Markdown is set up at the first miss."""
+
+    def __init__(self, cache: MarkdownCache):
+        self.cache = cache
+        self._md = None
+
+    def convert(self, text: str) -> str:
+        markup = self.cache.get(text)
+        if markup is None:
+            if self._md is None:
+                self._md = new_markdown()
+            self._md.reset()
+            markup = self._md.convert(text)
+            self.cache.put(text, markup)
+        return markup
+
+
+def _convert(md: _Converter, source: Source, report: Report) -> etree._Element | None:
     try:
         markup = md.convert(source.body)
     except RecursionError:  # _within_limits should have refused the text first
