@@ -13,7 +13,6 @@ from pathlib import Path
 
 from bookbuild import config as config_module
 from bookbuild.book import Book
-from bookbuild.check import ace_problems, epubcheck_problems
 from bookbuild.epub import write_epub
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.manuscript import read_book
@@ -37,7 +36,6 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
         config = config_module.load(book_dir)
         markdown_cache = MarkdownCache(out_dir / ".cache" / "markdown")
         book = read_book(config, report, markdown_cache)
-        markdown_cache.prune()
     if on_book:
         on_book(book)
     result = BuildResult()
@@ -67,6 +65,8 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                                    pdf.page_breaks if pdf else None)
         result.outputs.append(epub_path)
         if check:
+            from bookbuild.check import ace_problems, epubcheck_problems
+
             with progress.stage("epubcheck"):
                 problems = epubcheck_problems(epub_path, report.rel(epub_path))
             report.add(problems)
@@ -80,6 +80,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 result.notes.append(note)
     if "cover" in formats and (book.cover or formats == ("cover",)):
         result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
+    markdown_cache.save()
     return result
 
 

@@ -429,7 +429,8 @@ def _ebooklib_bytes(book: Book, page_breaks: list[PageBreak]) -> bytes:
     eb.spine = spine
     buffer = io.BytesIO()
     modified = datetime.datetime.fromtimestamp(book.epoch, datetime.UTC)
-    epub.write_epub(buffer, eb, {"mtime": modified, "epub2_guide": False,
+    # Stored, not compressed: _repack compresses every entry once, for good.
+    epub.write_epub(buffer, eb, {"mtime": modified, "compresslevel": 0, "epub2_guide": False,
                                  "epub3_landmark": False, "epub3_pages": False})
     return buffer.getvalue()
 

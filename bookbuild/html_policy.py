@@ -375,8 +375,14 @@ class Locator:
 
     def __init__(self, body: etree._Element, source: Source):
         self.body, self.source = body, source
-        self.lines = _searchable_lines(source)
+        self._lines: list[tuple[int, str]] | None = None  # made at the first question
         self._hits: dict[str, list[int]] = {}
+
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        if self._lines is None:
+            self._lines = _searchable_lines(self.source)
+        return self._lines
 
     def hits(self, pattern: str) -> list[int]:
         """The line of every match of `pattern` in the text outside code, one per match."""

@@ -4,7 +4,8 @@ Converting the Markdown is most of the time a build spends reading the manuscrip
 output depends on nothing but the chapter's text and the converter: the text, Python-Markdown's
 version, bookbuild's and the source of our extensions make the key. Everything after the
 conversion (checks, ids, images, links) runs on every build, so a cached chapter is checked
-exactly as a fresh one. Entries a build did not use are removed at its end.
+exactly as a fresh one. New entries are written, and those the build did not use removed,
+only when the whole build has succeeded: a failed build writes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class MarkdownCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.used: set[str] = set()
+        self._new: dict[str, str] = {}
         self._converter: bytes | None = None
 
     def get(self, text: str) -> str | None:
@@ -37,22 +39,24 @@ class MarkdownCache:
             return None
 
     def put(self, text: str, markup: str) -> None:
+        if self.folder is not None:
+            key = self._key(text)
+            self.used.add(key)
+            self._new[key] = markup
+
+    def save(self) -> None:
+        """Write the new entries; remove those this build did not use (chapters since edited
+        or removed)."""
         if self.folder is None:
             return
-        key = self._key(text)
-        self.used.add(key)
         try:
-            atomic_write(self.folder / f"{key}.html", markup.encode("utf-8"))
+            for key, markup in self._new.items():
+                atomic_write(self.folder / f"{key}.html", markup.encode("utf-8"))
+            for entry in self.folder.glob("*.html"):
+                if entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
-
-    def prune(self) -> None:
-        """Remove the entries this build did not use (chapters since edited or removed)."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for entry in self.folder.glob("*.html"):
-            if entry.stem not in self.used:
-                entry.unlink(missing_ok=True)
 
     def _key(self, text: str) -> str:
         digest = hashlib.sha256(self._converter_digest())

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from bookbuild.errors import BookError, Problem
 
@@ -52,6 +51,8 @@ def confined_fetcher(book_root: Path):
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.partition(":")[0].lower() == "file":
+                from urllib.request import url2pathname  # slow to import; PDF only
+
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
                 if not any(root in path.parents for root in roots):
                     raise ValueError(f"bookbuild reads no file outside the book folder: {url}")

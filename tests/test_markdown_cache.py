@@ -64,15 +64,25 @@ def test_the_edited_chapters_old_entry_is_removed(tmp_path):
     assert len(before & after) == 1  # chapter one's entry stays; chapter two's is replaced
 
 
-def test_a_cached_chapter_reports_its_problems_again(tmp_path, conversions):
-    text = ONE + "\nA zero\u200bwidth space.\n\n<span onclick=\"x()\">A handler.</span>\n"
+def test_a_cached_chapter_reports_its_warnings_again(tmp_path, conversions):
+    text = ONE + "\nA zero\u200bwidth space.\n"
     book = make_book(tmp_path / "book", YAML, {"one.md": text, "two.md": TWO})
     out = tmp_path / "out"
     first = run_cli("build", book, "--out", out, "--format", "epub")
     conversions.clear()
     second = run_cli("build", book, "--out", out, "--format", "epub")
     assert conversions == []  # both chapters came from the cache
-    assert "BB215" in first.err and (second.code, second.err) == (first.code, first.err)
+    assert "BB215" in first.err and (second.code, second.err) == (0, first.err)
+
+
+def test_a_failed_build_keeps_nothing(tmp_path, conversions):
+    text = ONE + '\n<span onclick="x()">A handler.</span>\n'
+    book = make_book(tmp_path / "book", YAML, {"one.md": text, "two.md": TWO})
+    out = tmp_path / "out"
+    first = run_cli("build", book, "--out", out, "--format", "epub")
+    assert first.code == 1 and not (out / ".cache").exists()
+    second = run_cli("build", book, "--out", out, "--format", "epub")
+    assert (second.code, second.err) == (1, first.err) and len(conversions) == 4
 
 
 def test_the_key_changes_with_the_extensions_source(tmp_path, monkeypatch):
