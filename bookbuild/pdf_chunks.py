@@ -71,18 +71,20 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     margins = single.effective_margins(
         book, single._last_page_count(path) or single.estimate_pages(book))
     laid_out = passes = 0
-    for _ in range(4):  # the gutter depends on the page count, and the reverse
-        passes += 1
-        results, fresh = _lay_out_body(book, body, margins, profile, images, cache,
-                                       on_section)
-        laid_out += fresh
-        furniture, owners = _furniture(book, body, results, margins, profile, cache)
-        front, front_pages = _front(book, body, owners, margins, profile, images)
-        total = front_pages + (front_pages % 2) + len(owners)
-        needed = single.effective_margins(book, total)
-        if needed == margins:
-            break
-        margins = needed
+    with _Workers(book, profile, images) as workers:
+        for _ in range(4):  # the gutter depends on the page count, and the reverse
+            passes += 1
+            results, fresh = _lay_out_body(book, body, margins, profile, cache, workers,
+                                           on_section)
+            laid_out += fresh
+            owners = _owners(results)
+            furniture = _furniture(book, body, owners, margins, profile, cache, workers)
+            front, front_pages = _front(book, body, owners, margins, profile, images)
+            total = front_pages + (front_pages % 2) + len(owners)
+            needed = single.effective_margins(book, total)
+            if needed == margins:
+                break
+            margins = needed
     single._check_margins(book, margins, total, report)
     report.stop_if_errors()
     data = _assemble(book, front, front_pages, furniture, owners, results, profile)
@@ -95,81 +97,102 @@ def _body_sections(book: Book) -> list[Section]:
     return [s for s in book.sections if s.kind != "frontmatter" and s.role != "cover"]
 
 
-# ---- laying out the body, in parallel ----
+# ---- the workers ----
 
 
-def _lay_out_body(book: Book, body: list[Section], margins, profile, images,
-                  cache: _Cache, on_section=None) -> tuple[list[ChunkResult], int]:
-    """Every body section laid out, from the cache where it can be; and how many were not."""
-    css = theme_file(book.config.root, "print.css")
-    html = {s.id: single.print_html(book, margins, profile, images, only={s.id}) for s in body}
-    keys = {sid: cache.key(book, css, text) for sid, text in html.items()}
-    results = {sid: cache.get(key) for sid, key in keys.items()}
-    missing = [sid for sid, result in results.items() if result is None]
-    _JOB.update(book=book, margins=margins, profile=profile, images=images, css=str(css),
-                html=html)
-    try:
-        for sid, result in _run(missing, on_section).items():
-            cache.put(keys[sid], result)
-            results[sid] = result
-    finally:
-        _JOB.clear()
-    return [results[s.id] for s in body], len(missing)
-
-
-# What every worker needs; forked workers inherit it rather than receive a pickled Book.
+# What every job needs and no job changes; forked workers inherit it rather than receive a
+# pickled Book.
 _JOB: dict = {}
 
 
-def _run(ids: list[str], on_section=None) -> dict[str, ChunkResult]:
-    """Lay out each section in worker processes (in this one when there is just one)."""
-    done: dict[str, ChunkResult] = {}
+class _Workers:
+    """Runs batches of jobs: in this process when a batch has one job, else in a pool of
+    forked processes, made at the first such batch and kept for the build, so that each worker
+    loads the fonts and print.css once."""
 
-    def finished(sid: str, result: ChunkResult) -> None:
-        done[sid] = result
-        if on_section:
-            on_section(len(done), len(ids))
+    def __init__(self, book: Book, profile: str, images: dict[str, str]):
+        self.job = {"book": book, "profile": profile, "images": images,
+                    "css": str(theme_file(book.config.root, "print.css"))}
+        self.pool: ProcessPoolExecutor | None = None
 
-    if len(ids) <= 1 or os.name != "posix":
-        for sid in ids:
-            finished(sid, _lay_out_section(sid))
-        return done
-    workers = min(len(ids), os.cpu_count() or 1)
-    # Forked workers share this process's objects; frozen, the collector never walks them
-    # (walking them cost a worker a third more time, and copied the pages they sit in).
-    gc.collect()
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_worker) as pool:
-            # Longest first, so that no worker is left with a long chapter at the end.
-            order = sorted(ids, key=lambda sid: -_size(sid))
-            futures = {pool.submit(_pooled_section, sid): sid for sid in order}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-    finally:
-        gc.unfreeze()
-    return {sid: done[sid] for sid in ids}
+    def __enter__(self) -> _Workers:
+        _JOB.update(self.job)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            gc.unfreeze()
+        _JOB.clear()
+
+    def run(self, function, batch: list[tuple], done=None) -> list:
+        """`function(*args)` for each args of `batch`, longest first as `batch` is ordered;
+        `done()` after each."""
+        results: list = [None] * len(batch)
+        if len(batch) <= 1 or os.name != "posix":
+            for index, args in enumerate(batch):
+                results[index] = function(*args)
+                if done:
+                    done()
+            return results
+        if self.pool is None:
+            # Forked workers share this process's objects; frozen, the collector never walks
+            # them (walking them cost a worker a third more time, and copied their pages).
+            gc.collect()
+            gc.freeze()
+            self.pool = ProcessPoolExecutor(
+                min(len(batch), os.cpu_count() or 1), initializer=_start_worker,
+                mp_context=multiprocessing.get_context("fork"))
+        futures = {self.pool.submit(_pooled, function, *args): index
+                   for index, args in enumerate(batch)}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if done:
+                done()
+        return results
 
 
 def _start_worker() -> None:
-    """A worker collects garbage once per section (see _pooled_section), not while laying out:
-    WeasyPrint makes objects by the million and the collector would keep walking them."""
+    """A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
+    makes objects by the million and the collector would keep walking them."""
     gc.disable()
 
 
-def _pooled_section(section_id: str) -> ChunkResult:
-    result = _lay_out_section(section_id)
-    gc.collect()  # the section's boxes and pages, now unreachable (about 10 ms)
+def _pooled(function, *args):
+    result = function(*args)
+    gc.collect()  # the job's boxes and pages, now unreachable (about 10 ms)
     return result
 
 
-def _size(section_id: str) -> int:
-    section = next(s for s in _JOB["book"].sections if s.id == section_id)
-    return len(etree.tostring(section.body)) if section.body is not None else 0
+# ---- laying out the body ----
 
 
-def _lay_out_section(section_id: str) -> ChunkResult:
+def _lay_out_body(book: Book, body: list[Section], margins, profile, cache: _Cache, workers,
+                  on_section=None) -> tuple[list[ChunkResult], int]:
+    """Every body section laid out, from the cache where it can be; and how many were not."""
+    css = theme_file(book.config.root, "print.css")
+    html = {s.id: single.print_html(book, margins, profile, _JOB["images"], only={s.id})
+            for s in body}
+    keys = {sid: cache.key(book, css, text) for sid, text in html.items()}
+    results = {sid: cache.get(key) for sid, key in keys.items()}
+    # Longest first, so that no worker is left with a long chapter at the end.
+    missing = sorted((sid for sid, result in results.items() if result is None),
+                     key=lambda sid: -len(html[sid]))
+    progress = iter(range(1, len(missing) + 1))
+
+    def done() -> None:
+        if on_section:
+            on_section(next(progress), len(missing))
+
+    laid_out = workers.run(_lay_out_section, [(sid, html[sid], margins) for sid in missing],
+                           done)
+    for sid, result in zip(missing, laid_out, strict=True):
+        cache.put(keys[sid], result)
+        results[sid] = result
+    return [results[s.id] for s in body], len(missing)
+
+
+def _lay_out_section(section_id: str, html: str, margins) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
     single pass mends too (see pdf.write_pdf), keeping the better of the two."""
     book = _JOB["book"]
@@ -177,10 +200,10 @@ def _lay_out_section(section_id: str) -> ChunkResult:
     notes = [(n.id, n.ref_id) for n in section.notes]
 
     def lay_out(nudged=frozenset(), unhyphenated=frozenset()):
-        html = _JOB["html"][section_id] if not (nudged or unhyphenated) else single.print_html(
-            book, _JOB["margins"], _JOB["profile"], _JOB["images"], only={section_id},
+        text = html if not (nudged or unhyphenated) else single.print_html(
+            book, margins, _JOB["profile"], _JOB["images"], only={section_id},
             nudged=nudged, unhyphenated=unhyphenated)
-        return _lay_out_chunk(html, _JOB["css"], str(book.config.root), notes)
+        return _lay_out_chunk(text, notes)
 
     document, result, (displaced, hyphens) = lay_out()
     if displaced or hyphens:
@@ -197,24 +220,36 @@ _WORKER_STATE: dict = {}
 atexit.register(_WORKER_STATE.clear)
 
 
-def _lay_out_chunk(html: str, css_path: str, root: str, notes: list[tuple[str, str]]):
-    """Lay one piece of print HTML out; returns (document, ChunkResult without its PDF,
-    (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
+def _render(html: str, extra_css: str):
+    """WeasyPrint's layout of `html` with print.css and `extra_css`; the fonts and stylesheets
+    load once per process, not once per job."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     from bookbuild.theme import confined_fetcher
 
+    css_path, root = _JOB["css"], _JOB["book"].config.root
     if _WORKER_STATE.get("css") != (css_path, root):
-        # Fonts and the stylesheet load once per process, not once per section.
         fonts = FontConfiguration()
-        fetcher = confined_fetcher(Path(root))
-        _WORKER_STATE.update(css=(css_path, root), fonts=fonts, fetcher=fetcher, sheets=[
-            weasyprint.CSS(filename=css_path, font_config=fonts, url_fetcher=fetcher),
-            weasyprint.CSS(string=NO_FURNITURE, font_config=fonts)])
-    document = weasyprint.HTML(string=html, base_url=str(Path(css_path).parent),
-                               url_fetcher=_WORKER_STATE["fetcher"]).render(
-        stylesheets=_WORKER_STATE["sheets"], font_config=_WORKER_STATE["fonts"])
+        _WORKER_STATE.clear()
+        _WORKER_STATE.update(css=(css_path, root), fonts=fonts, sheets={},
+                             fetcher=confined_fetcher(Path(root)), theme=weasyprint.CSS(
+                                 filename=css_path, font_config=fonts,
+                                 url_fetcher=confined_fetcher(Path(root))))
+    sheets = _WORKER_STATE["sheets"]
+    if extra_css not in sheets:
+        sheets[extra_css] = weasyprint.CSS(string=extra_css,
+                                           font_config=_WORKER_STATE["fonts"])
+    return weasyprint.HTML(string=html, base_url=str(Path(css_path).parent),
+                           url_fetcher=_WORKER_STATE["fetcher"]).render(
+        stylesheets=[_WORKER_STATE["theme"], sheets[extra_css]],
+        font_config=_WORKER_STATE["fonts"])
+
+
+def _lay_out_chunk(html: str, notes: list[tuple[str, str]]):
+    """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
+    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
+    document = _render(html, NO_FURNITURE)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
@@ -238,51 +273,89 @@ def _finish_section(document, pdf) -> None:
 # ---- furniture and front matter ----
 
 
-def _furniture(book: Book, body: list[Section], results: list[ChunkResult], margins,
-               profile, cache: _Cache) -> tuple[bytes, list[tuple[int, int] | None]]:
-    """Folios and running heads for the whole body, laid out on empty pages by print.css.
+def _owners(results: list[ChunkResult]) -> list[tuple[int, int] | None]:
+    """For each body page, the (section index, page) printed on it, or None for the blank verso
+    before a section that would otherwise open on a verso (every body section opens on a
+    recto; the furniture pass checks that WeasyPrint agrees)."""
+    owners: list[tuple[int, int] | None] = []
+    for index, result in enumerate(results):
+        if len(owners) % 2:
+            owners.append(None)
+        owners += [(index, page) for page in range(result.pages)]
+    return owners
 
-    Returns the PDF and, for each of its pages, the (section index, page) it dresses, or
-    None for a blank verso before a recto opening.
+
+def _furniture(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
+               profile, cache: _Cache, workers: _Workers) -> list[tuple[bytes, int]]:
+    """Folios and running heads for the body, laid out by print.css on empty pages, in one piece
+    of whole sections per worker, each numbered from its first page on.
+
+    Returns each piece's PDF with the index in `owners` of its first page; blank versos
+    between pieces belong to none.
     """
-    import weasyprint
-
-    source = single.print_html(book, margins, profile, {}, only={s.id for s in body},
-                               shells=True)
-    root = lxml_html.document_fromstring(source)
-    for section, result in zip(body, results, strict=True):
-        shell = root.get_element_by_id(section.id)
-        for child in list(shell):
-            shell.remove(child)
-        for _ in range(result.pages):
-            etree.SubElement(shell, "div", {"class": "furniture-page"})
     css = theme_file(book.config.root, "print.css")
-    html = lxml_html.tostring(root, encoding="unicode")
-    key = "furniture-" + cache.key(book, css, html)
-    cached = cache.get_raw(key)
-    if cached is not None:
-        return cached[0], [tuple(o) if o else None for o in cached[1]["owners"]]
-    fonts = _fonts()
-    document = weasyprint.HTML(string=html, base_url=str(css.parent)).render(
-        stylesheets=[weasyprint.CSS(filename=str(css), font_config=fonts),
-                     weasyprint.CSS(string=FURNITURE, font_config=fonts)], font_config=fonts)
-    starts = {}
+    pieces, jobs, keys = [], [], []
+    for first, end in _split(owners, os.cpu_count() or 1):
+        sections = sorted({o[0] for o in owners[first:end] if o is not None})
+        last = max(i for i in range(first, end) if owners[i] is not None)
+        source = single.print_html(book, margins, profile, {},
+                                   only={body[i].id for i in sections}, shells=True)
+        root = lxml_html.document_fromstring(source)
+        for index in sections:
+            shell = root.get_element_by_id(body[index].id)
+            for child in list(shell):
+                shell.remove(child)
+            for _ in range(sum(1 for o in owners[first:end] if o and o[0] == index)):
+                etree.SubElement(shell, "div", {"class": "furniture-page"})
+        # The piece's first page carries the folio it has in the whole body.
+        etree.SubElement(root.find("head"), "style").text = \
+            f"@page :first {{ counter-reset: page {first + 1}; }}"
+        html = lxml_html.tostring(root, encoding="unicode")
+        expected = {body[o[0]].id: i - first for i, o in enumerate(owners[first:end], first)
+                    if o is not None and o[1] == 0}
+        pieces.append((first, last - first + 1, expected))
+        keys.append("furniture-" + cache.key(book, css, html))
+        jobs.append((html,))
+    laid_out = {}
+    missing = []
+    for index, key in enumerate(keys):
+        cached = cache.get_raw(key)
+        if cached is None:
+            missing.append(index)
+        else:
+            laid_out[index] = (cached[0], cached[1]["starts"])
+    for index, result in zip(missing, workers.run(_lay_out_furniture,
+                                                  [jobs[i] for i in missing]), strict=True):
+        cache.put_raw(keys[index], result[0], {"starts": result[1]})
+        laid_out[index] = result
+    out = []
+    for index, (first, pages, expected) in enumerate(pieces):
+        data, starts = laid_out[index]
+        if starts != {**expected, "pages": pages}:
+            raise RuntimeError(f"the furniture of body pages {first + 1}-{first + pages} does "
+                               f"not match the sections laid out ({starts} != {expected})")
+        out.append((data, first))
+    return out
+
+
+def _split(owners: list[tuple[int, int] | None], count: int) -> list[tuple[int, int]]:
+    """`owners` cut at section openings into at most `count` runs of about equal length."""
+    openings = [i for i, o in enumerate(owners) if o is not None and o[1] == 0]
+    cuts = sorted({min(openings, key=lambda i: abs(i - len(owners) * n / count))
+                   for n in range(count)} | {0})
+    return list(zip(cuts, cuts[1:] + [len(owners)], strict=True))
+
+
+def _lay_out_furniture(html: str) -> tuple[bytes, dict[str, int]]:
+    """One piece of furniture: its PDF, and the 0-based page each section opens on, with the
+    page count under "pages"."""
+    document = _render(html, FURNITURE)
+    starts: dict[str, int] = {"pages": len(document.pages)}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             starts.setdefault(name, number)
-    owners: list[tuple[int, int] | None] = [None] * len(document.pages)
-    for index, (section, result) in enumerate(zip(body, results, strict=True)):
-        for page in range(result.pages):
-            owners[starts[section.id] + page] = (index, page)
-    data = document.write_pdf()
-    cache.put_raw(key, data, {"owners": owners})
-    return data, owners
-
-
-def _fonts():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
+    shells = {el.get("id") for el in lxml_html.document_fromstring(html).iter("section")}
+    return document.write_pdf(), {k: v for k, v in starts.items() if k in shells | {"pages"}}
 
 
 def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
@@ -301,7 +374,7 @@ def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None]
 # ---- assembly ----
 
 
-def _assemble(book: Book, front, front_pages: int, furniture: bytes,
+def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, int]],
               owners: list[tuple[int, int] | None], results: list[ChunkResult],
               profile: str) -> bytes:
     """One PDF: the front matter's file (with its PDF/X identification), a blank verso if
@@ -310,21 +383,30 @@ def _assemble(book: Book, front, front_pages: int, furniture: bytes,
 
     book_pdf = pikepdf.open(io.BytesIO(front.write_pdf(
         finisher=single._finisher(book, profile), **single._pdf_options(book, profile))))
-    furniture_pdf = pikepdf.open(io.BytesIO(furniture))
     chunks = [pikepdf.open(io.BytesIO(r.pdf)) for r in results]
+    pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in furniture]
+    dress = {first + number: page for piece, first in pieces
+             for number, page in enumerate(piece.pages)}
+    verso = _verso(book_pdf, chunks, owners)  # a blank page takes the boxes of a verso
     if front_pages % 2:  # the body opens on a recto; a single pass would insert this blank
-        book_pdf.pages.append(_blank_like(book_pdf, book_pdf.pages[1]))
+        book_pdf.pages.append(_blank_like(book_pdf, verso))
     for number, owner in enumerate(owners):
-        dress = furniture_pdf.pages[number]
         if owner is None:
-            book_pdf.pages.append(dress)
+            book_pdf.pages.append(_blank_like(book_pdf, verso))
             continue
         book_pdf.pages.append(chunks[owner[0]].pages[owner[1]])
-        _overlay(book_pdf, book_pdf.pages[-1], dress)
+        _overlay(book_pdf, book_pdf.pages[-1], dress[number])
     out = io.BytesIO()
     book_pdf.save(out, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.disable)
     return out.getvalue()
+
+
+def _verso(book_pdf, chunks, owners):
+    if len(book_pdf.pages) > 1:
+        return book_pdf.pages[1]
+    owner = next(o for number, o in enumerate(owners) if number % 2 and o is not None)
+    return chunks[owner[0]].pages[owner[1]]
 
 
 def _overlay(pdf, page, dress) -> None:

@@ -29,8 +29,12 @@ def both(tmp_path_factory):
     document, one_pass = single.lay_out(book, out / "single.pdf", "pod", Report(ROOT))
     single_pdf = document.write_pdf(finisher=single._finisher(book, "pod"),
                                     **single._pdf_options(book, "pod"))
-    chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
-                                                    Report(ROOT))
+    with pytest.MonkeyPatch.context() as patch:
+        # Three pieces of furniture, whatever this machine's cores, so that two of them are
+        # numbered from a page of their own.
+        patch.setattr(pdf_chunks.os, "cpu_count", lambda: 3)
+        chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
+                                                        Report(ROOT))
     (out / "single.pdf").write_bytes(single_pdf)
     (out / "chunked.pdf").write_bytes(chunked_pdf)
     return {"out": out, "book": book, "single": one_pass, "chunked": chunked,
@@ -40,6 +44,17 @@ def both(tmp_path_factory):
 def test_the_sample_book_is_laid_out_in_pieces(both):
     assert pdf_chunks.worth_chunking(both["book"], "pod")
     assert not pdf_chunks.worth_chunking(both["book"], "screen")
+    assert len(list((both["out"] / ".cache" / "chunks").glob("furniture-*.pdf"))) == 3
+
+
+def test_the_body_is_split_at_section_openings_into_even_runs():
+    # Three sections of 5, 1 and 6 pages: a blank verso after the first and after the second.
+    owners = [(0, p) for p in range(5)] + [None, (1, 0), None] + [(2, p) for p in range(6)]
+    assert pdf_chunks._owners([pdf_chunks.ChunkResult(n, {}, [], []) for n in (5, 1, 6)]) \
+        == owners
+    assert pdf_chunks._split(owners, 1) == [(0, 14)]
+    assert pdf_chunks._split(owners, 2) == [(0, 6), (6, 14)]
+    assert pdf_chunks._split(owners, 3) == [(0, 6), (6, 8), (8, 14)]
 
 
 def test_same_pages_text_and_boxes_as_a_single_pass(both):
