@@ -13,10 +13,10 @@ from pathlib import Path
 
 from bookbuild import config as config_module
 from bookbuild.book import Book
+from bookbuild.chapter_cache import ChapterCache
 from bookbuild.epub import write_epub
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.manuscript import read_book
-from bookbuild.markdown_cache import MarkdownCache
 from bookbuild.progress import Progress
 
 
@@ -34,8 +34,8 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     progress = progress or Progress()
     with progress.stage("parse"):
         config = config_module.load(book_dir)
-        markdown_cache = MarkdownCache(out_dir / ".cache" / "markdown")
-        book = read_book(config, report, markdown_cache)
+        chapter_cache = ChapterCache(out_dir / ".cache" / "chapters")
+        book = read_book(config, report, chapter_cache)
     if on_book:
         on_book(book)
     result = BuildResult()
@@ -80,7 +80,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 result.notes.append(note)
     if "cover" in formats and (book.cover or formats == ("cover",)):
         result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
-    markdown_cache.save()
+    chapter_cache.save()
     return result
 
 

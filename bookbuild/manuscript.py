@@ -30,10 +30,10 @@ from bookbuild.book import (
     h,
     unique_id,
 )
+from bookbuild.chapter_cache import ChapterCache
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
 from bookbuild.errors import BookError, Report
 from bookbuild.html_policy import MAX_DEPTH, PHRASING, Locator, check_svg, sanitize
-from bookbuild.markdown_cache import MarkdownCache
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
@@ -111,13 +111,14 @@ class Source:
 
 
 def read_book(config: Config, report: Report | None = None,
-              cache: MarkdownCache | None = None) -> Book:
+              cache: ChapterCache | None = None) -> Book:
     """Parse every spine file into a `Book`; raises BookError listing every problem found.
 
-    With a `cache`, a chapter whose text has not changed skips the Markdown conversion."""
+    With a `cache`, a chapter whose text has not changed is not read again (chapter_cache.py).
+    """
     report = report or Report(config.root)
     first_problem = len(report.problems)
-    md = _Converter(cache or MarkdownCache(None))
+    md = _Converter(cache or ChapterCache(None))
     sections: list[Section] = []
     images: dict[Path, Image] = {}
     used_ids: set[str] = set()
@@ -174,7 +175,17 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
     be read; every problem found is in `report`."""
     section = source = None
     source = _load_source(entry.path, report)
-    if source is not None and _within_limits(source, report):
+    if source is None:
+        return None
+    would_be_id = _section_id(entry.path, set(used_ids))
+    key = md.cache.key("section", "\n".join(source.lines), would_be_id, entry.type,
+                       _role(entry))
+    section = md.cache.section(key, entry.path)  # kept only once within the limits below
+    if section is not None:
+        used_ids.add(section.id)
+        return section, source
+    if _within_limits(source, report):
+        problems = len(report.problems)
         nested = _nested_notes(source, report)
         image_names = _check_lines(source, config, report, images)
         body = None if nested else _convert(md, source, report)
@@ -193,24 +204,27 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             section.notes = _take_notes(body, section.id, source, report)
             section.body = body
             _check_ids(section, source, report)
+            if not image_names and body.find(f".//{h('img')}") is None \
+                    and len(report.problems) == problems:  # see chapter_cache.py
+                md.cache.keep_section(key, section, source.body)
     return (section, source) if section is not None else None
 
 
 class _Converter:
     """Markdown to markup through the cache; Python-Markdown is set up at the first miss."""
 
-    def __init__(self, cache: MarkdownCache):
+    def __init__(self, cache: ChapterCache):
         self.cache = cache
         self._md = None
 
     def convert(self, text: str) -> str:
-        markup = self.cache.get(text)
+        markup = self.cache.markup(text)
         if markup is None:
             if self._md is None:
                 self._md = new_markdown()
             self._md.reset()
             markup = self._md.convert(text)
-            self.cache.put(text, markup)
+            self.cache.keep_markup(text, markup)
         return markup
 
 
@@ -292,13 +306,17 @@ def _load_source(path: Path, report: Report) -> Source | None:
         return None
     rel = report.rel(path)
     lines = text.split("\n")
-    for number, line in enumerate(lines):
+    # Each check looks at the whole text first: most chapters need no line looked at.
+    illegal = XML_ILLEGAL.search(text) is not None
+    for number, line in enumerate(lines if illegal else ()):
         if XML_ILLEGAL.search(line):
             report.warning(path, number + 1, "control character removed (not allowed in XHTML)",
                            "BB214")
             lines[number] = XML_ILLEGAL.sub("", line)
-    lines = [unicodedata.normalize("NFC", line) for line in lines]
-    _warn_invisible(path, lines, report)
+    if illegal or not unicodedata.is_normalized("NFC", text):  # a removal may join marks
+        lines = [unicodedata.normalize("NFC", line) for line in lines]
+    if INVISIBLE.search(text):
+        _warn_invisible(path, lines, report)
     source = Source(path, rel, lines)
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
@@ -309,7 +327,7 @@ def _load_source(path: Path, report: Report) -> Source | None:
         try:
             # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
             # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
-            header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
+            header = _yaml_header("\n".join(lines[1:end]))
         except (yaml.YAMLError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
             report.error(path, (mark.line + 2) if mark else 1,
@@ -331,6 +349,18 @@ def _load_source(path: Path, report: Report) -> Source | None:
                 source.header[key] = str(value).strip()
         source.body_start = end + 1
     return source
+
+
+def _yaml_header(text: str):
+    """The header as BaseLoader reads it; libyaml's loader first, being many times faster, and
+    PyYAML's own when the text is wrong, for the same messages on every machine."""
+    fast = getattr(yaml, "CBaseLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast) or {}
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=yaml.BaseLoader) or {}
 
 
 def _megabytes(size: int) -> str:

@@ -88,3 +88,9 @@ def test_the_quick_right_to_left_test_misses_no_right_to_left_letter():
     missed = [hex(c) for c in range(0x110000)
               if unicodedata.bidirectional(chr(c)) in ("R", "AL") and not MAYBE_RTL.match(chr(c))]
     assert missed == []
+
+
+def test_a_mark_left_next_to_its_letter_by_a_removed_control_character_is_composed(tmp_path):
+    epub = _chapter(tmp_path, "# One\n\nA cafe\x07\u0301.\n")
+    paragraph = epub.document("one").find(".//x:section/x:p", NS)
+    assert text_of(paragraph) == "A caf\u00e9."

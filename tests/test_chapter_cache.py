@@ -1,15 +1,17 @@
-"""The Markdown cache: a rebuild converts only the chapters whose text changed, writes the same
-EPUB a fresh build writes, reports the same problems, and keeps no entry it did not use."""
+"""The chapter cache: a rebuild reads only the chapters whose text changed, writes the same EPUB
+a fresh build writes, reports the same problems, checks pictures again, and keeps no entry it
+did not use."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import markdown
 import pytest
-from bookkit import make_book, run_cli
+from bookkit import make_book, run_cli, tiny_png
 
-from bookbuild import markdown_cache
+from bookbuild import chapter_cache
 
 YAML = "title: Cache Book\nauthor: Jane Doe\nspine: [one.md, two.md]\n"
 ONE = "# One\n\nThe first chapter, with a note.[^1]\n\n[^1]: The note.\n"
@@ -56,12 +58,13 @@ def test_the_edited_chapters_old_entry_is_removed(tmp_path):
     book = make_book(tmp_path / "book", YAML, {"one.md": ONE, "two.md": TWO})
     out = tmp_path / "out"
     _build(book, out)
-    before = {p.name for p in (out / ".cache" / "markdown").iterdir()}
+    before = {p.name for p in (out / ".cache" / "chapters").iterdir()}
     (book / "two.md").write_text(TWO + "\nAn added line.\n", encoding="utf-8")
     _build(book, out)
-    after = {p.name for p in (out / ".cache" / "markdown").iterdir()}
-    assert len(before) == len(after) == 2
-    assert len(before & after) == 1  # chapter one's entry stays; chapter two's is replaced
+    after = {p.name for p in (out / ".cache" / "chapters").iterdir()}
+    # A section each, kept in place of its markup; chapter one's stays.
+    assert (len(before), len(after), len(before & after)) == (2, 2, 1)
+    assert {Path(name).suffix for name in before | after} == {".json"}
 
 
 def test_a_cached_chapter_reports_its_warnings_again(tmp_path, conversions):
@@ -85,12 +88,36 @@ def test_a_failed_build_keeps_nothing(tmp_path, conversions):
     assert (second.code, second.err) == (1, first.err) and len(conversions) == 4
 
 
-def test_the_key_changes_with_the_extensions_source(tmp_path, monkeypatch):
-    copy = tmp_path / "markdown_ext"
-    shutil.copytree(markdown_cache.EXTENSIONS, copy)
-    monkeypatch.setattr(markdown_cache, "EXTENSIONS", copy)
-    before = markdown_cache.MarkdownCache(tmp_path)._key(ONE)
-    with (copy / "spans.py").open("a", encoding="utf-8") as handle:
+def test_the_key_changes_with_bookbuilds_source(tmp_path, monkeypatch):
+    copy = tmp_path / "bookbuild"
+    shutil.copytree(chapter_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(chapter_cache, "PACKAGE", copy)
+    before = chapter_cache.ChapterCache(tmp_path).key("markup", ONE)
+    with (copy / "markdown_ext" / "spans.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# a changed extension\n")
-    assert markdown_cache.MarkdownCache(tmp_path)._key(ONE) != before
+    assert chapter_cache.ChapterCache(tmp_path).key("markup", ONE) != before
 
+
+def test_a_chapter_with_a_picture_has_its_picture_checked_again(tmp_path, conversions):
+    text = ONE + "\n![A map.](map.png)\n"
+    book = make_book(tmp_path / "book", YAML, {"one.md": text, "two.md": TWO,
+                                               "map.png": tiny_png()})
+    out = tmp_path / "out"
+    _build(book, out)
+    assert len(list((out / ".cache" / "chapters").glob("*.json"))) == 1  # chapter two only
+    (book / "map.png").write_bytes(b"not a picture")
+    conversions.clear()
+    run = run_cli("build", book, "--out", out, "--format", "epub")
+    assert run.code == 1 and "one.md:7: error: image 'map.png'" in run.err, run.err
+    assert conversions == []  # its Markdown came from the cache all the same
+
+
+def test_the_sample_book_rebuilt_from_the_cache_is_the_same_epub(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    cached, fresh = tmp_path / "cached", tmp_path / "fresh"
+    for out in (cached, cached, fresh):
+        run = run_cli("build", root, "--out", out, "--format", "epub")
+        assert run.code == 0, run.err
+    epub = next(cached.glob("*.epub")).name
+    assert (cached / epub).read_bytes() == (fresh / epub).read_bytes()
+    assert len(list((cached / ".cache" / "chapters").glob("*.json"))) >= 4
