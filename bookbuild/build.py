@@ -7,6 +7,7 @@ written; problems go into the caller's `Report`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,56 +33,69 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     """`on_book` sees the parsed book before the writers run (the live preview shows it)."""
     report = report or Report(book_dir)
     progress = progress or Progress()
-    with progress.stage("parse"):
-        config = config_module.load(book_dir)
-        chapter_cache = ChapterCache(out_dir / ".cache" / "chapters")
-        book = read_book(config, report, chapter_cache)
-    if on_book:
-        on_book(book)
-    result = BuildResult()
-    pdf = None
-    if "pdf" in formats:
-        from bookbuild.pdf import estimate_pages, write_pdf
+    with contextlib.ExitStack() as cleanup:
+        with progress.stage("parse"):
+            config = config_module.load(book_dir)
+            # Layout workers start now: they load WeasyPrint and the theme while we read.
+            workers = cleanup.enter_context(_layout_workers(config, formats, profile))
+            chapter_cache = ChapterCache(out_dir / ".cache" / "chapters")
+            book = read_book(config, report, chapter_cache)
+        if on_book:
+            on_book(book)
+        result = BuildResult()
+        pdf = None
+        if "pdf" in formats:
+            from bookbuild.pdf import estimate_pages, write_pdf
 
-        with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None) \
-                as stage:
-            def section_done(done: int, total: int) -> None:
-                stage.by_section = True
-                stage.update(completed=done, total=total, detail=f"section {done} of {total}")
+            with progress.stage("pdf", total=estimate_pages(book) if progress.enabled else None) \
+                    as stage:
+                def section_done(done: int, total: int) -> None:
+                    stage.by_section = True
+                    stage.update(completed=done, total=total, detail=f"section {done} of {total}")
 
-            pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report,
-                            on_section=section_done)
-            stage.final = True
-            stage.update(completed=pdf.page_count, total=pdf.page_count, detail=pdf.summary)
-        result.outputs.append(pdf.path)
-        if check:
-            from bookbuild.preflight import preflight
+                pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report,
+                                on_section=section_done, workers=workers)
+                stage.final = True
+                stage.update(completed=pdf.page_count, total=pdf.page_count, detail=pdf.summary)
+            if workers:
+                workers.close()  # not kept idle through the EPUB and the checks
+            result.outputs.append(pdf.path)
+            if check:
+                from bookbuild.preflight import preflight
 
-            with progress.stage("preflight"):
-                report.add(preflight(book, pdf, report.rel(pdf.path)))
-    if "epub" in formats:
-        with progress.stage("epub"):
-            epub_path = write_epub(book, out_dir / f"{config.slug}.epub",
-                                   pdf.page_breaks if pdf else None)
-        result.outputs.append(epub_path)
-        if check:
-            from bookbuild.check import ace_problems, epubcheck_problems
+                with progress.stage("preflight"):
+                    report.add(preflight(book, pdf, report.rel(pdf.path)))
+        if "epub" in formats:
+            with progress.stage("epub"):
+                epub_path = write_epub(book, out_dir / f"{config.slug}.epub",
+                                       pdf.page_breaks if pdf else None)
+            result.outputs.append(epub_path)
+            if check:
+                from bookbuild.check import ace_problems, epubcheck_problems
 
-            with progress.stage("epubcheck"):
-                problems = epubcheck_problems(epub_path, report.rel(epub_path))
-            report.add(problems)
-            if not problems:
-                result.notes.append("EPUBCheck: 0 errors, 0 warnings")
-                # Accessibility is checked on a valid EPUB only: Ace reads it as a reader would.
-                with progress.stage("ace"):
-                    problems, note = ace_problems(epub_path, report.rel(epub_path),
-                                                  out_dir / "ace")
+                with progress.stage("epubcheck"):
+                    problems = epubcheck_problems(epub_path, report.rel(epub_path))
                 report.add(problems)
-                result.notes.append(note)
-    if "cover" in formats and (book.cover or formats == ("cover",)):
-        result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
-    chapter_cache.save()
-    return result
+                if not problems:
+                    result.notes.append("EPUBCheck: 0 errors, 0 warnings")
+                    # Accessibility is checked on a valid EPUB only: Ace reads it as a reader would.
+                    with progress.stage("ace"):
+                        problems, note = ace_problems(epub_path, report.rel(epub_path),
+                                                      out_dir / "ace")
+                    report.add(problems)
+                    result.notes.append(note)
+        if "cover" in formats and (book.cover or formats == ("cover",)):
+            result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
+        chapter_cache.save()
+        return result
+
+
+def _layout_workers(config, formats: tuple[str, ...], profile: str):
+    if "pdf" not in formats:
+        return contextlib.nullcontext()
+    from bookbuild.pdf_chunks import layout_workers
+
+    return layout_workers(config, formats, profile)
 
 
 def _cover(book: Book, out_dir: Path, profile: str, report: Report, progress: Progress,

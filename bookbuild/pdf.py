@@ -97,17 +97,19 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
 
 
 def write_pdf(book: Book, path: Path, profile: str, report: Report,
-              on_section=None) -> PdfLayout:
+              on_section=None, workers=None) -> PdfLayout:
     """Render and write the interior PDF atomically; margin problems stop before writing.
 
     A book of several sections is laid out section by section in parallel, with a cache
     (pdf_chunks.py); the result is the same as the single pass below, page for page.
-    `on_section(done, total)` is told as each section is laid out, for a progress bar.
+    `on_section(done, total)` is told as each section is laid out, for a progress bar;
+    `workers` are pdf_chunks.Workers the build started early.
     """
     from bookbuild import pdf_chunks
 
     if pdf_chunks.worth_chunking(book, profile):
-        data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section)
+        data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
+                                                workers)
     else:
         document, layout = lay_out(book, path, profile, report)
         data = document.write_pdf(finisher=_finisher(book, profile),

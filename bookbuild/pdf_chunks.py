@@ -12,6 +12,7 @@ the same `PdfLayout` a single pass would give.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import hashlib
 import io
@@ -19,7 +20,7 @@ import json
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from lxml import html as lxml_html
 from bookbuild import __version__
 from bookbuild import pdf as single
 from bookbuild.book import Book, PageBreak, Section
+from bookbuild.config import Config, PartEntry
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.theme import theme_file, theme_files
@@ -62,8 +64,10 @@ def worth_chunking(book: Book, profile: str) -> bool:
     return profile != "screen" and len(_body_sections(book)) >= 2
 
 
-def write_chunked(book: Book, path: Path, profile: str, report: Report, on_section=None):
-    """Lay out and assemble the interior; returns (PDF bytes, PdfLayout)."""
+def write_chunked(book: Book, path: Path, profile: str, report: Report, on_section=None,
+                  workers: Workers | None = None):
+    """Lay out and assemble the interior; returns (PDF bytes, PdfLayout). `workers`, if given,
+    were started early by the build (layout_workers); else they start here."""
     check_glyphs(book, report)
     images = single._print_images(book)
     body = _body_sections(book)
@@ -71,14 +75,15 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     margins = single.effective_margins(
         book, single._last_page_count(path) or single.estimate_pages(book))
     laid_out = passes = 0
-    with _Workers(book, profile, images) as workers:
+    with contextlib.ExitStack() as cleanup:
+        if workers is None:
+            workers = cleanup.enter_context(Workers(book.config.root))
         for _ in range(4):  # the gutter depends on the page count, and the reverse
             passes += 1
-            results, fresh = _lay_out_body(book, body, margins, profile, cache, workers,
-                                           on_section)
+            results, furniture, fresh = _lay_out_body(book, body, margins, profile, images,
+                                                      cache, workers, on_section)
             laid_out += fresh
             owners = _owners(results)
-            furniture = _furniture(book, body, owners, margins, profile, cache, workers)
             front, front_pages = _front(book, body, owners, margins, profile, images)
             total = front_pages + (front_pages % 2) + len(owners)
             needed = single.effective_margins(book, total)
@@ -100,62 +105,81 @@ def _body_sections(book: Book) -> list[Section]:
 # ---- the workers ----
 
 
-# What every job needs and no job changes; forked workers inherit it rather than receive a
-# pickled Book.
-_JOB: dict = {}
+def layout_workers(config: Config, formats: tuple[str, ...], profile: str) -> Workers:
+    """Workers for a build, started before the manuscript is read when the book will likely
+    be laid out in pieces (see worth_chunking); else none, until write_chunked asks."""
+    sections = sum(1 + len(e.chapters) if isinstance(e, PartEntry) else e.type != "frontmatter"
+                   for e in config.spine)
+    early = "pdf" in formats and profile != "screen" and sections >= 2
+    return Workers(config.root, start=early)
 
 
-class _Workers:
-    """Runs batches of jobs: in this process when a batch has one job, else in a pool of
-    forked processes, made at the first such batch and kept for the build, so that each worker
-    loads the fonts and print.css once."""
+class Workers:
+    """Processes that lay out print HTML. The pool is forked when started (at once, or at the
+    first batch of two or more jobs) and kept for the build; each worker imports WeasyPrint and
+    loads the fonts and print.css as it starts, while the main process reads on. A job carries
+    its HTML and nothing of the Book."""
 
-    def __init__(self, book: Book, profile: str, images: dict[str, str]):
-        self.job = {"book": book, "profile": profile, "images": images,
-                    "css": str(theme_file(book.config.root, "print.css"))}
+    def __init__(self, root: Path, start: bool = False):
+        self.theme = (str(theme_file(root, "print.css")), str(root))
         self.pool: ProcessPoolExecutor | None = None
+        self.size = 1
+        if start:
+            self.start()
 
-    def __enter__(self) -> _Workers:
-        _JOB.update(self.job)
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+            self.pool = None
             gc.unfreeze()
-        _JOB.clear()
 
-    def run(self, function, batch: list[tuple], done=None) -> list:
-        """`function(*args)` for each args of `batch`, longest first as `batch` is ordered;
-        `done()` after each."""
-        results: list = [None] * len(batch)
-        if len(batch) <= 1 or os.name != "posix":
-            for index, args in enumerate(batch):
-                results[index] = function(*args)
-                if done:
-                    done()
-            return results
-        if self.pool is None:
+    def start(self) -> None:
+        if self.pool is None and os.name == "posix" and (os.cpu_count() or 1) > 1:
+            import weasyprint  # noqa: F401 - imported once, here, rather than in each worker
+
             # Forked workers share this process's objects; frozen, the collector never walks
             # them (walking them cost a worker a third more time, and copied their pages).
             gc.collect()
             gc.freeze()
+            self.size = os.cpu_count() or 1
             self.pool = ProcessPoolExecutor(
-                min(len(batch), os.cpu_count() or 1), initializer=_start_worker,
-                mp_context=multiprocessing.get_context("fork"))
-        futures = {self.pool.submit(_pooled, function, *args): index
-                   for index, args in enumerate(batch)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            if done:
-                done()
-        return results
+                self.size, mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker, initargs=self.theme)
+
+    def stream(self, next_job, finished) -> None:
+        """Run the jobs `next_job()` hands out, each `(tag, function, args)`, or None when
+        none is ready yet, at most one per worker at a time, so that a job made ready by
+        another's end is not queued behind all the rest; `finished(tag, result)` as each
+        ends, where `result` is `function(theme, *args)`. Ends when none is running and none
+        is ready."""
+        if self.pool is None:
+            while (job := next_job()) is not None:
+                tag, function, args = job
+                finished(tag, function(self.theme, *args))
+            return
+        running: dict = {}
+        while True:
+            while len(running) < self.size and (job := next_job()) is not None:
+                tag, function, args = job
+                running[self.pool.submit(_pooled, function, self.theme, *args)] = tag
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                finished(running.pop(future), future.result())
 
 
-def _start_worker() -> None:
+def _start_worker(css: str, root: str) -> None:
     """A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
     makes objects by the million and the collector would keep walking them."""
     gc.disable()
+    _theme_state((css, root))
 
 
 def _pooled(function, *args):
@@ -167,47 +191,67 @@ def _pooled(function, *args):
 # ---- laying out the body ----
 
 
-def _lay_out_body(book: Book, body: list[Section], margins, profile, cache: _Cache, workers,
-                  on_section=None) -> tuple[list[ChunkResult], int]:
-    """Every body section laid out, from the cache where it can be; and how many were not."""
+def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cache: _Cache,
+                  workers: Workers, on_section=None):
+    """Every body section laid out, and the body's furniture, each from the cache where it can
+    be: (sections' results, furniture pieces as _furniture gives them, how many sections were
+    laid out).
+
+    One stream of jobs: the sections, and each piece of furniture as soon as the sections up to
+    its end are laid out (it needs their page counts), ahead of the sections still waiting; so
+    less furniture is left to lay out after the last section.
+    """
     css = theme_file(book.config.root, "print.css")
-    html = {s.id: single.print_html(book, margins, profile, _JOB["images"], only={s.id})
-            for s in body}
-    keys = {sid: cache.key(book, css, text) for sid, text in html.items()}
-    results = {sid: cache.get(key) for sid, key in keys.items()}
-    # Longest first, so that no worker is left with a long chapter at the end.
-    missing = sorted((sid for sid, result in results.items() if result is None),
-                     key=lambda sid: -len(html[sid]))
-    progress = iter(range(1, len(missing) + 1))
+    html = [single.print_html(book, margins, profile, images, only={s.id}) for s in body]
+    keys = [cache.key(book, css, text) for text in html]
+    results: list[ChunkResult | None] = [cache.get(key) for key in keys]
+    # Longest first, so that no worker is left with a long chapter at the end (measured: book
+    # order, which would free the furniture sooner, finishes half a second later).
+    queue = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(html[i]))
+    fresh = len(queue)
+    pieces = _groups([len(text) for text in html], 3 * (os.cpu_count() or 1))
+    waiting = list(range(len(pieces)))
+    furniture: dict[int, tuple[bytes, int]] = {}
+    if fresh > 1:
+        workers.start()
 
-    def done() -> None:
+    def next_job():
+        while True:
+            ready = next((p for p in waiting
+                          if all(r is not None for r in results[:pieces[p][1]])), None)
+            if ready is None:
+                break
+            waiting.remove(ready)
+            piece = _Furniture(book, body, results, pieces[ready], margins, profile, css, cache)
+            if piece.cached is None:
+                return ("furniture", ready, piece), _lay_out_furniture, (piece.html,)
+            furniture[ready] = piece.finish(piece.cached)
+        if queue:
+            index = queue.pop(0)
+            notes = [(n.id, n.ref_id) for n in body[index].notes]
+            return ("section", index), _lay_out_section, (html[index], notes)
+        return None
+
+    def finished(tag, result) -> None:
+        if tag[0] == "furniture":
+            furniture[tag[1]] = tag[2].finish(result)
+            return
+        cache.put(keys[tag[1]], result)
+        results[tag[1]] = result
         if on_section:
-            on_section(next(progress), len(missing))
+            on_section(fresh - sum(r is None for r in results), fresh)
 
-    laid_out = workers.run(_lay_out_section, [(sid, html[sid], margins) for sid in missing],
-                           done)
-    for sid, result in zip(missing, laid_out, strict=True):
-        cache.put(keys[sid], result)
-        results[sid] = result
-    return [results[s.id] for s in body], len(missing)
+    workers.stream(next_job, finished)
+    return results, [furniture[p] for p in range(len(pieces))], fresh
 
 
-def _lay_out_section(section_id: str, html: str, margins) -> ChunkResult:
+def _lay_out_section(theme: tuple[str, str], html: str, notes: list[tuple[str, str]]
+                     ) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
     single pass mends too (see pdf.write_pdf), keeping the better of the two."""
-    book = _JOB["book"]
-    section = next(s for s in book.sections if s.id == section_id)
-    notes = [(n.id, n.ref_id) for n in section.notes]
-
-    def lay_out(nudged=frozenset(), unhyphenated=frozenset()):
-        text = html if not (nudged or unhyphenated) else single.print_html(
-            book, margins, _JOB["profile"], _JOB["images"], only={section_id},
-            nudged=nudged, unhyphenated=unhyphenated)
-        return _lay_out_chunk(text, notes)
-
-    document, result, (displaced, hyphens) = lay_out()
+    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
     if displaced or hyphens:
-        retry = lay_out(set(displaced), set(hyphens))
+        retry = _lay_out_chunk(theme, _mend(html, set(displaced), set(hyphens)), notes)
         if len(retry[2][0]) + len(retry[2][1]) < len(displaced) + len(hyphens) \
                 and retry[1].pages == result.pages:
             document, result = retry[0], retry[1]
@@ -215,41 +259,60 @@ def _lay_out_section(section_id: str, html: str, margins) -> ChunkResult:
     return result
 
 
+def _mend(html: str, nudged: set[str], unhyphenated: set[str]) -> str:
+    """A section's print HTML as pdf.print_html writes it with these notes nudged and these
+    paragraphs unhyphenated (tests/test_pdf_chunks.py holds the two to the same string)."""
+    root = lxml_html.document_fromstring(html)
+    for el in root.iter():
+        if el.get("data-i") in unhyphenated:
+            el.set("class", (el.get("class", "") + " no-hyphens").strip())
+        if el.get("id") in nudged and el.get("class") == "footnote":
+            el.set("class", "footnote nudged")
+    return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
 _WORKER_STATE: dict = {}
 # Let go of the fonts before interpreter shutdown takes WeasyPrint's FFI away from under them.
 atexit.register(_WORKER_STATE.clear)
 
 
-def _render(html: str, extra_css: str):
-    """WeasyPrint's layout of `html` with print.css and `extra_css`; the fonts and stylesheets
-    load once per process, not once per job."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+def _theme_state(theme: tuple[str, str]) -> dict:
+    """WeasyPrint's fonts and stylesheets for `theme` (print.css, book root), loaded once per
+    process, not once per job."""
+    if _WORKER_STATE.get("theme") != theme:
+        import logging
 
-    from bookbuild.theme import confined_fetcher
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
 
-    css_path, root = _JOB["css"], _JOB["book"].config.root
-    if _WORKER_STATE.get("css") != (css_path, root):
+        from bookbuild.theme import confined_fetcher
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
         fonts = FontConfiguration()
+        fetcher = confined_fetcher(Path(theme[1]))
         _WORKER_STATE.clear()
-        _WORKER_STATE.update(css=(css_path, root), fonts=fonts, sheets={},
-                             fetcher=confined_fetcher(Path(root)), theme=weasyprint.CSS(
-                                 filename=css_path, font_config=fonts,
-                                 url_fetcher=confined_fetcher(Path(root))))
-    sheets = _WORKER_STATE["sheets"]
-    if extra_css not in sheets:
-        sheets[extra_css] = weasyprint.CSS(string=extra_css,
-                                           font_config=_WORKER_STATE["fonts"])
-    return weasyprint.HTML(string=html, base_url=str(Path(css_path).parent),
-                           url_fetcher=_WORKER_STATE["fetcher"]).render(
-        stylesheets=[_WORKER_STATE["theme"], sheets[extra_css]],
-        font_config=_WORKER_STATE["fonts"])
+        _WORKER_STATE.update(theme=theme, fonts=fonts, sheets={}, fetcher=fetcher,
+                             print_css=weasyprint.CSS(filename=theme[0], font_config=fonts,
+                                                      url_fetcher=fetcher))
+    return _WORKER_STATE
 
 
-def _lay_out_chunk(html: str, notes: list[tuple[str, str]]):
+def _render(theme: tuple[str, str], html: str, extra_css: str):
+    """WeasyPrint's layout of `html` with print.css and `extra_css`."""
+    import weasyprint
+
+    state = _theme_state(theme)
+    if extra_css not in state["sheets"]:
+        state["sheets"][extra_css] = weasyprint.CSS(string=extra_css, font_config=state["fonts"])
+    return weasyprint.HTML(string=html, base_url=str(Path(theme[0]).parent),
+                           url_fetcher=state["fetcher"]).render(
+        stylesheets=[state["print_css"], state["sheets"][extra_css]], font_config=state["fonts"])
+
+
+def _lay_out_chunk(theme: tuple[str, str], html: str, notes: list[tuple[str, str]]):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
     without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
-    document = _render(html, NO_FURNITURE)
+    document = _render(theme, html, NO_FURNITURE)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
@@ -285,71 +348,64 @@ def _owners(results: list[ChunkResult]) -> list[tuple[int, int] | None]:
     return owners
 
 
-def _furniture(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
-               profile, cache: _Cache, workers: _Workers) -> list[tuple[bytes, int]]:
-    """Folios and running heads for the body, laid out by print.css on empty pages, in one piece
-    of whole sections per worker, each numbered from its first page on.
+class _Furniture:
+    """One piece of the body's folios and running heads: the sections `start` to `end`, laid out
+    by print.css on empty pages and numbered from the page the piece opens on in the whole body.
+    Made when the sections up to `end` are laid out, for their page counts."""
 
-    Returns each piece's PDF with the index in `owners` of its first page; blank versos
-    between pieces belong to none.
-    """
-    css = theme_file(book.config.root, "print.css")
-    pieces, jobs, keys = [], [], []
-    for first, end in _split(owners, os.cpu_count() or 1):
-        sections = sorted({o[0] for o in owners[first:end] if o is not None})
-        last = max(i for i in range(first, end) if owners[i] is not None)
+    def __init__(self, book: Book, body: list[Section], results: list[ChunkResult],
+                 piece: tuple[int, int], margins, profile, css: Path, cache: _Cache):
+        start, end = piece
+        owners = _owners(results[:end])
+        self.first = owners.index((start, 0))  # its first page among the body's
+        self.pages = len(owners) - self.first
+        self.expected = {body[o[0]].id: number - self.first
+                         for number, o in enumerate(owners) if o is not None and o[1] == 0
+                         and o[0] >= start}
         source = single.print_html(book, margins, profile, {},
-                                   only={body[i].id for i in sections}, shells=True)
+                                   only={s.id for s in body[start:end]}, shells=True)
         root = lxml_html.document_fromstring(source)
-        for index in sections:
-            shell = root.get_element_by_id(body[index].id)
+        for section, result in zip(body[start:end], results[start:end], strict=True):
+            shell = root.get_element_by_id(section.id)
             for child in list(shell):
                 shell.remove(child)
-            for _ in range(sum(1 for o in owners[first:end] if o and o[0] == index)):
+            for _ in range(result.pages):
                 etree.SubElement(shell, "div", {"class": "furniture-page"})
-        # The piece's first page carries the folio it has in the whole body.
         etree.SubElement(root.find("head"), "style").text = \
-            f"@page :first {{ counter-reset: page {first + 1}; }}"
-        html = lxml_html.tostring(root, encoding="unicode")
-        expected = {body[o[0]].id: i - first for i, o in enumerate(owners[first:end], first)
-                    if o is not None and o[1] == 0}
-        pieces.append((first, last - first + 1, expected))
-        keys.append("furniture-" + cache.key(book, css, html))
-        jobs.append((html,))
-    laid_out = {}
-    missing = []
-    for index, key in enumerate(keys):
-        cached = cache.get_raw(key)
-        if cached is None:
-            missing.append(index)
-        else:
-            laid_out[index] = (cached[0], cached[1]["starts"])
-    for index, result in zip(missing, workers.run(_lay_out_furniture,
-                                                  [jobs[i] for i in missing]), strict=True):
-        cache.put_raw(keys[index], result[0], {"starts": result[1]})
-        laid_out[index] = result
-    out = []
-    for index, (first, pages, expected) in enumerate(pieces):
-        data, starts = laid_out[index]
-        if starts != {**expected, "pages": pages}:
-            raise RuntimeError(f"the furniture of body pages {first + 1}-{first + pages} does "
-                               f"not match the sections laid out ({starts} != {expected})")
-        out.append((data, first))
-    return out
+            f"@page :first {{ counter-reset: page {self.first + 1}; }}"
+        self.html = lxml_html.tostring(root, encoding="unicode")
+        self.cache = cache
+        self.key = "furniture-" + cache.key(book, css, self.html)
+        cached = cache.get_raw(self.key)
+        self.cached = (cached[0], cached[1]["starts"]) if cached else None
+
+    def finish(self, laid_out: tuple[bytes, dict[str, int]]) -> tuple[bytes, int]:
+        """The piece's PDF and its first page among the body's, once checked against the
+        sections: each opens where _owners puts it (on a recto), and no page is missing."""
+        data, starts = laid_out
+        if starts != {**self.expected, "pages": self.pages}:
+            raise RuntimeError(f"the furniture of body pages {self.first + 1}-"
+                               f"{self.first + self.pages} does not match the sections laid "
+                               f"out ({starts} != {self.expected})")
+        if self.cached is None:
+            self.cache.put_raw(self.key, data, {"starts": starts})
+        return data, self.first
 
 
-def _split(owners: list[tuple[int, int] | None], count: int) -> list[tuple[int, int]]:
-    """`owners` cut at section openings into at most `count` runs of about equal length."""
-    openings = [i for i, o in enumerate(owners) if o is not None and o[1] == 0]
-    cuts = sorted({min(openings, key=lambda i: abs(i - len(owners) * n / count))
-                   for n in range(count)} | {0})
-    return list(zip(cuts, cuts[1:] + [len(owners)], strict=True))
+def _groups(sizes: list[int], count: int) -> list[tuple[int, int]]:
+    """Sections cut into at most `count` runs of about equal size: (start, end) of each."""
+    total, bounds, run = sum(sizes), [0], 0
+    for index, size in enumerate(sizes[:-1]):
+        run += size
+        if len(bounds) < count and run >= total * len(bounds) / count:
+            bounds.append(index + 1)
+    return list(zip(bounds, bounds[1:] + [len(sizes)], strict=True))
 
 
-def _lay_out_furniture(html: str) -> tuple[bytes, dict[str, int]]:
+def _lay_out_furniture(theme: tuple[str, str], html: str) -> tuple[bytes, dict[str, int]]:
     """One piece of furniture: its PDF, and the 0-based page each section opens on, with the
     page count under "pages"."""
-    document = _render(html, FURNITURE)
+    document = _render(theme, html, FURNITURE)
     starts: dict[str, int] = {"pages": len(document.pages)}
     for number, page in enumerate(document.pages):
         for name in page.anchors:

@@ -30,8 +30,7 @@ def both(tmp_path_factory):
     single_pdf = document.write_pdf(finisher=single._finisher(book, "pod"),
                                     **single._pdf_options(book, "pod"))
     with pytest.MonkeyPatch.context() as patch:
-        # Three pieces of furniture, whatever this machine's cores, so that two of them are
-        # numbered from a page of their own.
+        # Furniture in nine pieces, whatever this machine's cores.
         patch.setattr(pdf_chunks.os, "cpu_count", lambda: 3)
         chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
                                                         Report(ROOT))
@@ -44,17 +43,19 @@ def both(tmp_path_factory):
 def test_the_sample_book_is_laid_out_in_pieces(both):
     assert pdf_chunks.worth_chunking(both["book"], "pod")
     assert not pdf_chunks.worth_chunking(both["book"], "screen")
-    assert len(list((both["out"] / ".cache" / "chunks").glob("furniture-*.pdf"))) == 3
+    # Furniture in several pieces, each numbered from its own first page.
+    assert len(list((both["out"] / ".cache" / "chunks").glob("furniture-*.pdf"))) >= 3
 
 
-def test_the_body_is_split_at_section_openings_into_even_runs():
+def test_blank_versos_and_furniture_pieces():
     # Three sections of 5, 1 and 6 pages: a blank verso after the first and after the second.
     owners = [(0, p) for p in range(5)] + [None, (1, 0), None] + [(2, p) for p in range(6)]
     assert pdf_chunks._owners([pdf_chunks.ChunkResult(n, {}, [], []) for n in (5, 1, 6)]) \
         == owners
-    assert pdf_chunks._split(owners, 1) == [(0, 14)]
-    assert pdf_chunks._split(owners, 2) == [(0, 6), (6, 14)]
-    assert pdf_chunks._split(owners, 3) == [(0, 6), (6, 8), (8, 14)]
+    assert pdf_chunks._groups([5, 1, 6], 1) == [(0, 3)]
+    assert pdf_chunks._groups([5, 1, 6], 2) == [(0, 2), (2, 3)]
+    assert pdf_chunks._groups([5, 1, 6], 3) == [(0, 1), (1, 3)]
+    assert pdf_chunks._groups([1] * 10, 3) == [(0, 4), (4, 7), (7, 10)]
 
 
 def test_same_pages_text_and_boxes_as_a_single_pass(both):
@@ -134,3 +135,24 @@ def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
     assert len(new) == 1 and incremental != first
     fresh, _ = _edit_and_build(book_dir, tmp_path / "fresh")
     assert incremental == fresh
+
+
+def test_a_section_mended_in_a_worker_is_the_html_print_html_writes(both):
+    """Workers mend a section's HTML without the Book; the result must be the very HTML the
+    single pass lays out with those notes nudged and those paragraphs unhyphenated."""
+    from lxml import html as lxml_html
+
+    book = both["book"]
+    margins = both["chunked"].margins
+    images = single._print_images(book)
+    checked = 0
+    for section in pdf_chunks._body_sections(book):
+        plain = single.print_html(book, margins, "pod", images, only={section.id})
+        notes = {note.id for note in section.notes}
+        paragraphs = {el.get("data-i") for el in lxml_html.document_fromstring(plain).iter()
+                      if el.get("data-i")}
+        mended = single.print_html(book, margins, "pod", images, only={section.id},
+                                   nudged=notes, unhyphenated=paragraphs)
+        assert pdf_chunks._mend(plain, notes, paragraphs) == mended, section.id
+        checked += bool(notes)
+    assert checked >= 3  # sections with notes among them
