@@ -93,6 +93,7 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     single._check_margins(book, margins, total, report)
     report.stop_if_errors()
     data = _assemble(book, front, front_pages, furniture, owners, results, profile)
+    cache.prune()
     layout = _layout(book, path, profile, margins, body, results, owners, front, front_pages)
     layout.passes, layout.sections_laid_out, layout.sections = passes, laid_out, len(body)
     return data, layout
@@ -541,6 +542,7 @@ class _Cache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.used: set[str] = set()
         self._theme: bytes | None = None
 
     def key(self, book: Book, css: Path, html: str) -> str:
@@ -566,6 +568,16 @@ class _Cache:
             self._theme = digest.digest()
         return self._theme
 
+    def prune(self) -> None:
+        """Remove the entries this build did not use (sections since edited, an older
+        layout's furniture), so that the cache holds one book's worth, not every version."""
+        try:
+            for entry in self.folder.iterdir():
+                if entry.suffix in (".pdf", ".json") and entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache left as it was only takes room
+
     def get(self, key: str) -> ChunkResult | None:
         cached = self.get_raw(key)
         if cached is None:
@@ -583,6 +595,7 @@ class _Cache:
         self.put_raw(key, result.pdf, facts)
 
     def get_raw(self, key: str) -> tuple[bytes, dict] | None:
+        self.used.add(key)
         try:
             facts = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             return (self.folder / f"{key}.pdf").read_bytes(), facts
@@ -592,6 +605,7 @@ class _Cache:
     def put_raw(self, key: str, data: bytes, facts: dict) -> None:
         from bookbuild.output import atomic_write
 
+        self.used.add(key)
         # The PDF first: a facts file is only ever read beside a complete PDF.
         atomic_write(self.folder / f"{key}.pdf", data)
         atomic_write(self.folder / f"{key}.json", json.dumps(facts).encode())

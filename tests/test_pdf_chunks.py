@@ -133,6 +133,9 @@ def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
                        encoding="utf-8")
     incremental, new = _edit_and_build(book_dir, out)
     assert len(new) == 1 and incremental != first
+    # The edited section's old entry is gone: the cache holds this version of the book only.
+    assert len([p for p in (out / ".cache" / "chunks").glob("*.pdf")
+                if not p.name.startswith("furniture-")]) == len(body)
     fresh, _ = _edit_and_build(book_dir, tmp_path / "fresh")
     assert incremental == fresh
 
