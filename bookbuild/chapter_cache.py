@@ -1,7 +1,7 @@
 """What reading each chapter produced, kept between builds under `.cache/chapters/`.
 
 Two kinds of entry, both keyed by the chapter's text and a digest of bookbuild's own source and
-Python-Markdown's version:
+the versions of Python-Markdown, lxml and Unicode:
 - a chapter without pictures is kept as the `Section` reading made of it (its XHTML, notes and
   titles), since that depends on nothing but its text, its id and its place in the spine;
 - any other chapter keeps Python-Markdown's output only: its pictures are checked again, as
@@ -113,12 +113,19 @@ class ChapterCache:
             self._new[f"{key}.{suffix}"] = data
 
     def _code_digest(self) -> bytes:
-        """bookbuild's version and source, and Python-Markdown's version: whatever reads a
-        chapter. (Reading the ~40 source files takes about a millisecond.)"""
+        """bookbuild's version and source, and the versions of what it reads a chapter with.
+        (Reading the ~40 source files takes about a millisecond.)"""
         if self._code is None:
+            import sys
+            import unicodedata
+
             import markdown
 
-            digest = hashlib.sha256(f"{__version__} {markdown.__version__}".encode())
+            # Also lxml's and libxml2's versions (parsing, serialising) and Unicode's (the
+            # direction of text, letters and case), which a Python upgrade changes.
+            digest = hashlib.sha256(repr((__version__, markdown.__version__, etree.LXML_VERSION,
+                                          etree.LIBXML_VERSION, unicodedata.unidata_version,
+                                          sys.version_info[:2])).encode())
             for source in sorted(PACKAGE.rglob("*.py")):
                 digest.update(source.relative_to(PACKAGE).as_posix().encode()
                               + source.read_bytes())

@@ -327,7 +327,7 @@ def _load_source(path: Path, report: Report) -> Source | None:
         try:
             # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
             # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
-            header = _yaml_header("\n".join(lines[1:end]))
+            header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
         except (yaml.YAMLError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
             report.error(path, (mark.line + 2) if mark else 1,
@@ -349,18 +349,6 @@ def _load_source(path: Path, report: Report) -> Source | None:
                 source.header[key] = str(value).strip()
         source.body_start = end + 1
     return source
-
-
-def _yaml_header(text: str):
-    """The header as BaseLoader reads it; libyaml's loader first, being many times faster, and
-    PyYAML's own when the text is wrong, for the same messages on every machine."""
-    fast = getattr(yaml, "CBaseLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast) or {}
-        except yaml.YAMLError:
-            pass
-    return yaml.load(text, Loader=yaml.BaseLoader) or {}
 
 
 def _megabytes(size: int) -> str:
@@ -740,7 +728,7 @@ def _mark_languages(body: etree._Element) -> None:
             el.set(f"{{{XML_NS}}}lang", el.get("lang"))
 
 
-# Every code point of bidi class R or AL lies in these blocks (tests/test_manuscript checks it
+# Every code point of bidi class R or AL lies in these blocks (tests/test_text_hygiene.py checks it
 # against unicodedata): a block with none of them is left to right, without asking per letter.
 MAYBE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff"
                        "\U0001e800-\U0001efff]")

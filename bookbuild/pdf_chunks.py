@@ -77,7 +77,7 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     laid_out = passes = 0
     with contextlib.ExitStack() as cleanup:
         if workers is None:
-            workers = cleanup.enter_context(Workers(book.config.root))
+            workers = cleanup.enter_context(Workers(book.config.root, limit=len(body)))
         for _ in range(4):  # the gutter depends on the page count, and the reverse
             passes += 1
             results, furniture, fresh = _lay_out_body(book, body, margins, profile, images,
@@ -90,9 +90,10 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
             if needed == margins:
                 break
             margins = needed
-    single._check_margins(book, margins, total, report)
-    report.stop_if_errors()
-    data = _assemble(book, front, front_pages, furniture, owners, results, profile)
+        single._check_margins(book, margins, total, report)
+        report.stop_if_errors()
+        blank = _blank_verso(book, body, margins, profile, cache, workers)
+    data = _assemble(book, front, front_pages, furniture, blank, owners, results, profile)
     cache.prune()
     layout = _layout(book, path, profile, margins, body, results, owners, front, front_pages)
     layout.passes, layout.sections_laid_out, layout.sections = passes, laid_out, len(body)
@@ -112,7 +113,14 @@ def layout_workers(config: Config, formats: tuple[str, ...], profile: str) -> Wo
     sections = sum(1 + len(e.chapters) if isinstance(e, PartEntry) else e.type != "frontmatter"
                    for e in config.spine)
     early = "pdf" in formats and profile != "screen" and sections >= 2
-    return Workers(config.root, start=early)
+    return Workers(config.root, start=early, limit=sections)
+
+
+def _cpus() -> int:
+    """The cores this process may run on (not all the machine's, in a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 class Workers:
@@ -121,10 +129,13 @@ class Workers:
     loads the fonts and print.css as it starts, while the main process reads on. A job carries
     its HTML and nothing of the Book."""
 
-    def __init__(self, root: Path, start: bool = False):
-        self.theme = (str(theme_file(root, "print.css")), str(root))
+    def __init__(self, root: Path, start: bool = False, limit: int | None = None):
+        css = theme_file(root, "print.css")
+        # The theme's digest is part of it: a worker (or this process, in a long `watch`)
+        # loads print.css and the fonts again when they change, not only when their path does.
+        self.theme = (str(css), str(root), theme_digest(root, css).hex())
         self.pool: ProcessPoolExecutor | None = None
-        self.size = 1
+        self.size = max(1, min(_cpus(), limit or _cpus()))
         if start:
             self.start()
 
@@ -141,17 +152,26 @@ class Workers:
             gc.unfreeze()
 
     def start(self) -> None:
-        if self.pool is None and os.name == "posix" and (os.cpu_count() or 1) > 1:
+        if self.pool is None and os.name == "posix" and self.size > 1:
             import weasyprint  # noqa: F401 - imported once, here, rather than in each worker
 
             # Forked workers share this process's objects; frozen, the collector never walks
             # them (walking them cost a worker a third more time, and copied their pages).
             gc.collect()
             gc.freeze()
-            self.size = os.cpu_count() or 1
             self.pool = ProcessPoolExecutor(
                 self.size, mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker, initargs=self.theme)
+            # The pool forks at its first job: a job that does nothing forks it now, so that
+            # the workers load the theme while this process reads the manuscript.
+            self.pool.submit(int)
+
+    def call(self, function, *args):
+        """`function(theme, *args)` as a job: in a worker when there is a pool."""
+        results = []
+        jobs = iter([(None, function, args)])
+        self.stream(lambda: next(jobs, None), lambda _tag, result: results.append(result))
+        return results[0]
 
     def stream(self, next_job, finished) -> None:
         """Run the jobs `next_job()` hands out, each `(tag, function, args)`, or None when
@@ -176,11 +196,11 @@ class Workers:
                 finished(running.pop(future), future.result())
 
 
-def _start_worker(css: str, root: str) -> None:
+def _start_worker(*theme: str) -> None:
     """A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
     makes objects by the million and the collector would keep walking them."""
     gc.disable()
-    _theme_state((css, root))
+    _theme_state(theme)
 
 
 def _pooled(function, *args):
@@ -210,7 +230,7 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
     # order, which would free the furniture sooner, finishes half a second later).
     queue = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(html[i]))
     fresh = len(queue)
-    pieces = _groups([len(text) for text in html], 3 * (os.cpu_count() or 1))
+    pieces = _groups([len(text) for text in html], 3 * workers.size)
     waiting = list(range(len(pieces)))
     furniture: dict[int, tuple[bytes, int]] = {}
     if fresh > 1:
@@ -246,7 +266,7 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
     return results, [furniture[p] for p in range(len(pieces))], fresh
 
 
-def _lay_out_section(theme: tuple[str, str], html: str, notes: list[tuple[str, str]]
+def _lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]
                      ) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
     single pass mends too (see pdf.write_pdf), keeping the better of the two."""
@@ -277,9 +297,9 @@ _WORKER_STATE: dict = {}
 atexit.register(_WORKER_STATE.clear)
 
 
-def _theme_state(theme: tuple[str, str]) -> dict:
-    """WeasyPrint's fonts and stylesheets for `theme` (print.css, book root), loaded once per
-    process, not once per job."""
+def _theme_state(theme: tuple[str, ...]) -> dict:
+    """WeasyPrint's fonts and stylesheets for `theme` (print.css, book root, their digest),
+    loaded once per process and theme, not once per job."""
     if _WORKER_STATE.get("theme") != theme:
         import logging
 
@@ -298,7 +318,7 @@ def _theme_state(theme: tuple[str, str]) -> dict:
     return _WORKER_STATE
 
 
-def _render(theme: tuple[str, str], html: str, extra_css: str):
+def _render(theme: tuple[str, ...], html: str, extra_css: str):
     """WeasyPrint's layout of `html` with print.css and `extra_css`."""
     import weasyprint
 
@@ -310,7 +330,7 @@ def _render(theme: tuple[str, str], html: str, extra_css: str):
         stylesheets=[state["print_css"], state["sheets"][extra_css]], font_config=state["fonts"])
 
 
-def _lay_out_chunk(theme: tuple[str, str], html: str, notes: list[tuple[str, str]]):
+def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
     without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
     document = _render(theme, html, NO_FURNITURE)
@@ -403,7 +423,7 @@ def _groups(sizes: list[int], count: int) -> list[tuple[int, int]]:
     return list(zip(bounds, bounds[1:] + [len(sizes)], strict=True))
 
 
-def _lay_out_furniture(theme: tuple[str, str], html: str) -> tuple[bytes, dict[str, int]]:
+def _lay_out_furniture(theme: tuple[str, ...], html: str) -> tuple[bytes, dict[str, int]]:
     """One piece of furniture: its PDF, and the 0-based page each section opens on, with the
     page count under "pages"."""
     document = _render(theme, html, FURNITURE)
@@ -431,8 +451,33 @@ def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None]
 # ---- assembly ----
 
 
+def _blank_verso(book: Book, body: list[Section], margins, profile, cache: _Cache,
+                 workers: Workers) -> bytes:
+    """A blank verso as a single pass draws it (a proof's crop marks included): the page
+    WeasyPrint puts between two one-page sections, each opening on a recto."""
+    source = single.print_html(book, margins, profile, {}, only={s.id for s in body[:2]},
+                               shells=True)
+    root = lxml_html.document_fromstring(source)
+    for section in body[:2]:
+        etree.SubElement(root.get_element_by_id(section.id), "div", {"class": "furniture-page"})
+    html = lxml_html.tostring(root, encoding="unicode")
+    key = "blank-" + cache.key(book, theme_file(book.config.root, "print.css"), html)
+    cached = cache.get_raw(key)
+    if cached is None:
+        cached = (workers.call(_lay_out_blank, html), {})
+        cache.put_raw(key, *cached)
+    return cached[0]
+
+
+def _lay_out_blank(theme: tuple[str, ...], html: str) -> bytes:
+    document = _render(theme, html, FURNITURE)
+    if len(document.pages) != 3:
+        raise RuntimeError(f"two one-page sections took {len(document.pages)} pages, not 3")
+    return document.copy([document.pages[1]]).write_pdf()
+
+
 def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, int]],
-              owners: list[tuple[int, int] | None], results: list[ChunkResult],
+              blank: bytes, owners: list[tuple[int, int] | None], results: list[ChunkResult],
               profile: str) -> bytes:
     """One PDF: the front matter's file (with its PDF/X identification), a blank verso if
     the front matter ends on a recto, then each body page with its furniture overlaid."""
@@ -444,12 +489,12 @@ def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, 
     pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in furniture]
     dress = {first + number: page for piece, first in pieces
              for number, page in enumerate(piece.pages)}
-    verso = _verso(book_pdf, chunks, owners)  # a blank page takes the boxes of a verso
+    blank_pdf = pikepdf.open(io.BytesIO(blank))
     if front_pages % 2:  # the body opens on a recto; a single pass would insert this blank
-        book_pdf.pages.append(_blank_like(book_pdf, verso))
+        book_pdf.pages.append(blank_pdf.pages[0])
     for number, owner in enumerate(owners):
         if owner is None:
-            book_pdf.pages.append(_blank_like(book_pdf, verso))
+            book_pdf.pages.append(blank_pdf.pages[0])
             continue
         book_pdf.pages.append(chunks[owner[0]].pages[owner[1]])
         _overlay(book_pdf, book_pdf.pages[-1], dress[number])
@@ -457,13 +502,6 @@ def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, 
     book_pdf.save(out, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.disable)
     return out.getvalue()
-
-
-def _verso(book_pdf, chunks, owners):
-    if len(book_pdf.pages) > 1:
-        return book_pdf.pages[1]
-    owner = next(o for number, o in enumerate(owners) if number % 2 and o is not None)
-    return chunks[owner[0]].pages[owner[1]]
 
 
 def _overlay(pdf, page, dress) -> None:
@@ -483,18 +521,6 @@ def _overlay(pdf, page, dress) -> None:
     page.obj.Resources = resources
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream(b"\nQ\nq /Furniture Do Q\n"))
-
-
-def _blank_like(pdf, model_page):
-    """An empty page with the boxes of `model_page` (a verso)."""
-    import pikepdf
-
-    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
-                              Resources=pikepdf.Dictionary())
-    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-        if box in model_page.obj:
-            page[box] = pikepdf.Array([float(v) for v in model_page.obj[box]])
-    return pikepdf.Page(page)
 
 
 # ---- the layout facts, in the single pass's terms ----
@@ -537,6 +563,22 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
 # ---- the cache ----
 
 
+def theme_digest(root: Path, css: Path) -> bytes:
+    """The versions of bookbuild and WeasyPrint, print.css and the fonts (each by its name,
+    size and first 4 KB): what shapes a layout besides its HTML."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (__version__, version("weasyprint")):
+        digest.update(part.encode())
+    digest.update(css.read_bytes())
+    for font in theme_files(root, "fonts"):
+        with font.open("rb") as handle:
+            head = handle.read(4096)
+        digest.update(font.name.encode() + head + str(font.stat().st_size).encode())
+    return digest.digest()
+
+
 class _Cache:
     """Laid-out sections on disk, keyed by everything that shapes their pages."""
 
@@ -553,19 +595,8 @@ class _Cache:
         return digest.hexdigest()[:32]
 
     def _theme_digest(self, book: Book, css: Path) -> bytes:
-        """The versions, print.css and fonts, read once per build rather than per section."""
-        if self._theme is None:
-            import weasyprint
-
-            digest = hashlib.sha256()
-            for part in (__version__, weasyprint.__version__):
-                digest.update(part.encode())
-            digest.update(css.read_bytes())
-            for font in theme_files(book.config.root, "fonts"):
-                with font.open("rb") as handle:
-                    head = handle.read(4096)
-                digest.update(font.name.encode() + head + str(font.stat().st_size).encode())
-            self._theme = digest.digest()
+        if self._theme is None:  # once per build rather than per section
+            self._theme = theme_digest(book.config.root, css)
         return self._theme
 
     def prune(self) -> None:

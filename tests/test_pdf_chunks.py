@@ -31,7 +31,7 @@ def both(tmp_path_factory):
                                     **single._pdf_options(book, "pod"))
     with pytest.MonkeyPatch.context() as patch:
         # Furniture in nine pieces, whatever this machine's cores.
-        patch.setattr(pdf_chunks.os, "cpu_count", lambda: 3)
+        patch.setattr(pdf_chunks, "_cpus", lambda: 3)
         chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
                                                         Report(ROOT))
     (out / "single.pdf").write_bytes(single_pdf)
@@ -70,21 +70,46 @@ def test_same_pages_text_and_boxes_as_a_single_pass(both):
             assert list(map(float, getattr(pa, box))) == list(map(float, getattr(pb, box)))
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_every_page_renders_to_the_same_pixels(both):
+def _same_pixels(out: Path, single_pdf: bytes, chunked_pdf: bytes) -> None:
+    """Every page of the two PDFs renders to the same pixels (40 dpi, grey)."""
     from PIL import Image, ImageChops
 
-    out = both["out"]
-    for name in ("single", "chunked"):
+    for name, data in (("single", single_pdf), ("chunked", chunked_pdf)):
+        (out / f"{name}.pdf").write_bytes(data)
         subprocess.run(["pdftoppm", "-r", "40", "-png", out / f"{name}.pdf", out / name],
                        check=True)
     singles = sorted(out.glob("single-*.png"))
-    assert len(singles) == len(PdfReader(io.BytesIO(both["single_pdf"])).pages)
+    assert len(singles) == len(PdfReader(io.BytesIO(single_pdf)).pages)
     for path in singles:
         other = out / path.name.replace("single", "chunked")
         difference = ImageChops.difference(Image.open(path).convert("L"),
                                            Image.open(other).convert("L"))
         assert difference.getbbox() is None, path.name
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_every_page_renders_to_the_same_pixels(both):
+    _same_pixels(both["out"], both["single_pdf"], both["chunked_pdf"])
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_a_proofs_blank_versos_keep_their_crop_marks(tmp_path):
+    """Three one-page chapters leave blank versos between them; on a proof a single pass
+    draws crop marks on those too."""
+    from bookkit import make_book
+
+    book_dir = make_book(tmp_path / "book", "title: Proof Book\nauthor: Jane Doe\n"
+                         "spine: [one.md, two.md, three.md]\n",
+                         {f"{n}.md": f"# {n.title()}\n\nA short chapter.\n"
+                          for n in ("one", "two", "three")})
+    book = read_book(config_module.load(book_dir))
+    document, _ = single.lay_out(book, tmp_path / "single.pdf", "proof", Report(book_dir))
+    single_pdf = document.write_pdf(finisher=single._finisher(book, "proof"),
+                                    **single._pdf_options(book, "proof"))
+    chunked_pdf, layout = pdf_chunks.write_chunked(book, tmp_path / "out" / "book.pdf",
+                                                   "proof", Report(book_dir))
+    assert layout.sections == 3
+    _same_pixels(tmp_path, single_pdf, chunked_pdf)
 
 
 def test_same_layout_facts_as_a_single_pass(both):
@@ -108,9 +133,9 @@ def test_assembled_pdf_keeps_the_pdf_x_identification(both):
 
 def _edit_and_build(book_dir: Path, out: Path) -> tuple[bytes, set[str]]:
     book = read_book(config_module.load(book_dir))
-    def sections_cached() -> set[str]:  # the furniture's entry aside
+    def sections_cached() -> set[str]:  # the furniture's and the blank page's entries aside
         return {p.name for p in (out / ".cache" / "chunks").glob("*.pdf")
-                if not p.name.startswith("furniture-")}
+                if not p.name.startswith(("furniture-", "blank-"))}
 
     before = sections_cached() if (out / ".cache").exists() else set()
     data, _ = pdf_chunks.write_chunked(book, out / "book.pdf", "pod", Report(book_dir))
@@ -135,7 +160,7 @@ def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
     assert len(new) == 1 and incremental != first
     # The edited section's old entry is gone: the cache holds this version of the book only.
     assert len([p for p in (out / ".cache" / "chunks").glob("*.pdf")
-                if not p.name.startswith("furniture-")]) == len(body)
+                if not p.name.startswith(("furniture-", "blank-"))]) == len(body)
     fresh, _ = _edit_and_build(book_dir, tmp_path / "fresh")
     assert incremental == fresh
 
