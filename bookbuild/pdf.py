@@ -22,6 +22,7 @@ from lxml import etree
 from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, h, text_units
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
+from bookbuild.html_policy import PHRASING
 from bookbuild.output import atomic_write
 from bookbuild.theme import confined_fetcher, theme_file
 
@@ -384,12 +385,31 @@ def _inline_notes(content: etree._Element, section: Section, nudged: set[str]) -
                                                    "data-n": str(note.number)})
         for block in note.blocks:
             para = _plain_html(copy.deepcopy(block))
+            _spans_only(para)
+            para.set("class", "note-para" + (f" {para.get('class')}" if para.tag != "p" else ""))
             para.tag = "span"
-            para.set("class", "note-para")
             para.tail = None
             footnote.append(para)
         call.tail = ref.tail
         ref.getparent().replace(ref, call)
+
+
+def _spans_only(block: etree._Element) -> None:
+    """The blocks inside a note's block (a quote's paragraphs, a list's items) as spans of
+    class `note-<tag>`: the note is a span inside a paragraph, where an HTML parser would
+    close the paragraph at the first `<p>` or `<ul>` and spill the rest of the note into the
+    page. print.css gives each its block layout back."""
+    for el in block.iter():
+        if isinstance(el.tag, str) and el.tag not in PHRASING:
+            classes = f"note-{el.tag} {el.get('class', '')}".strip()
+            el.set("class", classes)
+            if el is not block:
+                el.tag = "span"
+            # Line breaks between blocks are no text; inside a span they would set empty lines.
+            if not (el.tail or "").strip():
+                el.tail = None
+            if len(el) and not (el.text or "").strip() and el[0].tag not in PHRASING:
+                el.text = None
 
 
 def _print_images(book: Book) -> dict[str, str]:

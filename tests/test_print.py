@@ -167,3 +167,31 @@ def test_preflight_reports_a_chapter_opening_on_a_verso(tmp_path):
     layout.opener_pages["ch"] = 2
     findings = check_openers(reader, layout)
     assert any(f.code == "BB408" and "page 2, a verso" in f.message for f in findings)
+
+
+def test_a_note_holding_a_quote_and_a_list_stays_whole_in_print(tmp_path):
+    """The note is a span inside its paragraph; a `<p>` or `<ul>` inside it would make an HTML
+    parser end the paragraph there and spill the rest of the note into the page."""
+    import tinyhtml5
+
+    from bookbuild.pdf import _print_images, effective_margins, print_html
+
+    chapter = ("# One\n\nThe archive was silent.[^1] The sentence goes on after the call.\n\n"
+               "[^1]: The clerk wrote:\n\n    > Quoted words of the clerk.\n\n"
+               "    - first item of the list\n    - second item of the list\n")
+    book_dir = tiny_book(tmp_path, chapter=chapter)
+    book = read_book(config_module.load(book_dir))
+    html = print_html(book, effective_margins(book, 40), "pod", _print_images(book))
+    root = tinyhtml5.parse(html)  # the parser WeasyPrint uses
+    ns = "{http://www.w3.org/1999/xhtml}"
+    note = next(el for el in root.iter(f"{ns}span") if "footnote" in el.get("class", "").split())
+    note_text = " ".join("".join(note.itertext()).split())
+    assert "Quoted words of the clerk." in note_text
+    assert "first item of the list" in note_text and "second item" in note_text
+    paragraph = next(p for p in root.iter(f"{ns}p") if note in list(p.iter()))
+    assert "goes on after the call" in "".join(paragraph.itertext())
+
+    run, pdf = build_pdf(book_dir)
+    assert run.code == 0, run.err
+    page = next(p.extract_text() for p in pdf.pages if "archive was silent" in p.extract_text())
+    assert "Quoted words of the clerk" in page and "second item of the list" in page
