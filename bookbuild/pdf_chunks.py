@@ -71,7 +71,8 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     check_glyphs(book, report)
     images = single._print_images(book)
     body = _body_sections(book)
-    cache = _Cache(path.parent / ".cache" / "chunks")
+    # One folder per profile: each build removes what it did not use from its own folder only.
+    cache = _Cache(path.parent / ".cache" / "chunks" / profile)
     margins = single.effective_margins(
         book, single._last_page_count(path) or single.estimate_pages(book))
     laid_out = passes = 0
