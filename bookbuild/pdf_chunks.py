@@ -71,14 +71,14 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     check_glyphs(book, report)
     images = single._print_images(book)
     body = _body_sections(book)
-    # One folder per profile: each build removes what it did not use from its own folder only.
-    cache = _Cache(path.parent / ".cache" / "chunks" / profile)
     margins = single.effective_margins(
         book, single._last_page_count(path) or single.estimate_pages(book))
     laid_out = passes = 0
     with contextlib.ExitStack() as cleanup:
         if workers is None:
             workers = cleanup.enter_context(Workers(book.config.root, limit=len(body)))
+        # One folder per profile: each build removes what it did not use from its own folder.
+        cache = _Cache(path.parent / ".cache" / "chunks" / profile, workers.digest)
         for _ in range(4):  # the gutter depends on the page count, and the reverse
             passes += 1
             results, furniture, fresh = _lay_out_body(book, body, margins, profile, images,
@@ -134,7 +134,8 @@ class Workers:
         css = theme_file(root, "print.css")
         # The theme's digest is part of it: a worker (or this process, in a long `watch`)
         # loads print.css and the fonts again when they change, not only when their path does.
-        self.theme = (str(css), str(root), theme_digest(root, css).hex())
+        self.digest = theme_digest(root, css)
+        self.theme = (str(css), str(root), self.digest.hex())
         self.pool: ProcessPoolExecutor | None = None
         self.size = max(1, min(_cpus(), limit or _cpus()))
         if start:
@@ -216,16 +217,15 @@ def _pooled(function, *args):
 def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cache: _Cache,
                   workers: Workers, on_section=None):
     """Every body section laid out, and the body's furniture, each from the cache where it can
-    be: (sections' results, furniture pieces as _furniture gives them, how many sections were
-    laid out).
+    be: (sections' results, each furniture piece's PDF and first body page, how many sections
+    were laid out).
 
     One stream of jobs: the sections, and each piece of furniture as soon as the sections up to
     its end are laid out (it needs their page counts), ahead of the sections still waiting; so
     less furniture is left to lay out after the last section.
     """
-    css = theme_file(book.config.root, "print.css")
     html = [single.print_html(book, margins, profile, images, only={s.id}) for s in body]
-    keys = [cache.key(book, css, text) for text in html]
+    keys = [cache.key(text) for text in html]
     results: list[ChunkResult | None] = [cache.get(key) for key in keys]
     # Longest first, so that no worker is left with a long chapter at the end (measured: book
     # order, which would free the furniture sooner, finishes half a second later).
@@ -244,7 +244,7 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
             if ready is None:
                 break
             waiting.remove(ready)
-            piece = _Furniture(book, body, results, pieces[ready], margins, profile, css, cache)
+            piece = _Furniture(book, body, results, pieces[ready], margins, profile, cache)
             if piece.cached is None:
                 return ("furniture", ready, piece), _lay_out_furniture, (piece.html,)
             furniture[ready] = piece.finish(piece.cached)
@@ -376,7 +376,7 @@ class _Furniture:
     Made when the sections up to `end` are laid out, for their page counts."""
 
     def __init__(self, book: Book, body: list[Section], results: list[ChunkResult],
-                 piece: tuple[int, int], margins, profile, css: Path, cache: _Cache):
+                 piece: tuple[int, int], margins, profile, cache: _Cache):
         start, end = piece
         owners = _owners(results[:end])
         self.first = owners.index((start, 0))  # its first page among the body's
@@ -397,7 +397,7 @@ class _Furniture:
             f"@page :first {{ counter-reset: page {self.first + 1}; }}"
         self.html = lxml_html.tostring(root, encoding="unicode")
         self.cache = cache
-        self.key = "furniture-" + cache.key(book, css, self.html)
+        self.key = "furniture-" + cache.key(self.html)
         cached = cache.get_raw(self.key)
         self.cached = (cached[0], cached[1]["starts"]) if cached else None
 
@@ -462,7 +462,7 @@ def _blank_verso(book: Book, body: list[Section], margins, profile, cache: _Cach
     for section in body[:2]:
         etree.SubElement(root.get_element_by_id(section.id), "div", {"class": "furniture-page"})
     html = lxml_html.tostring(root, encoding="unicode")
-    key = "blank-" + cache.key(book, theme_file(book.config.root, "print.css"), html)
+    key = "blank-" + cache.key(html)
     cached = cache.get_raw(key)
     if cached is None:
         cached = (workers.call(_lay_out_blank, html), {})
@@ -583,22 +583,17 @@ def theme_digest(root: Path, css: Path) -> bytes:
 class _Cache:
     """Laid-out sections on disk, keyed by everything that shapes their pages."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, theme: bytes):
         self.folder = folder
         self.used: set[str] = set()
-        self._theme: bytes | None = None
+        self.theme = theme  # theme_digest, made once per build (by Workers)
 
-    def key(self, book: Book, css: Path, html: str) -> str:
-        digest = hashlib.sha256(self._theme_digest(book, css))
+    def key(self, html: str) -> str:
+        digest = hashlib.sha256(self.theme)
         # A section's own PDF dates are dropped when the book is assembled; keying on them
         # would lay every section out again whenever any file is touched.
         digest.update(DATES.sub("", html).encode())
         return digest.hexdigest()[:32]
-
-    def _theme_digest(self, book: Book, css: Path) -> bytes:
-        if self._theme is None:  # once per build rather than per section
-            self._theme = theme_digest(book.config.root, css)
-        return self._theme
 
     def prune(self) -> None:
         """Remove the entries this build did not use (sections since edited, an older
