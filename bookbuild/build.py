@@ -18,6 +18,7 @@ from bookbuild.chapter_cache import ChapterCache
 from bookbuild.epub import write_epub
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.manuscript import read_book
+from bookbuild.output import cache_folder, check_output_folder
 from bookbuild.progress import Progress
 
 
@@ -35,10 +36,11 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     progress = progress or Progress()
     with contextlib.ExitStack() as cleanup:
         with progress.stage("parse"):
+            check_output_folder(book_dir, out_dir)
             config = config_module.load(book_dir)
             # Layout workers start now: they load WeasyPrint and the theme while we read.
             workers = cleanup.enter_context(_layout_workers(config, formats, profile))
-            chapter_cache = ChapterCache(out_dir / ".cache" / "chapters")
+            chapter_cache = ChapterCache(cache_folder(out_dir, "chapters"))
             book = read_book(config, report, chapter_cache)
         if on_book:
             on_book(book)

@@ -1,4 +1,5 @@
-"""What reading each chapter produced, kept between builds under `.cache/chapters/`.
+"""What reading each chapter produced, kept between builds in the user's cache folder
+(`output.cache_folder`), never in the book, whose `build/` a stranger may have filled.
 
 Two kinds of entry, both keyed by the chapter's text and a digest of bookbuild's own source and
 the versions of Python-Markdown, lxml and Unicode:
@@ -16,15 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from lxml import etree
 
 from bookbuild import __version__
 from bookbuild.book import Note, Section
-from bookbuild.output import atomic_write
+from bookbuild.output import atomic_write, prune_folder
 
 PACKAGE = Path(__file__).parent
+ENTRY = re.compile(r"[0-9a-f]{32}\.(?:html|json)")  # the names `_put` gives
 
 
 class ChapterCache:
@@ -92,11 +95,9 @@ class ChapterCache:
         try:
             for name, data in self._new.items():
                 atomic_write(self.folder / name, data)
-            for entry in self.folder.iterdir():
-                if entry.is_file() and entry.stem not in self.used:
-                    entry.unlink(missing_ok=True)
         except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+            return  # a cache that cannot be written only makes the next build slower
+        prune_folder(self.folder, self.used, ENTRY)
 
     def _get(self, key: str, suffix: str) -> bytes | None:
         if self.folder is None:

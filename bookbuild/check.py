@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bookbuild.errors import Problem
+from bookbuild.output import replace_folder
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,13 @@ def chromium_executable() -> Path | None:
     return None
 
 
-def run_ace(epub_path: Path, out_dir: Path) -> list[AceViolation]:
-    """Run DAISY Ace on an EPUB, leaving its reports (report.html, report.json) in `out_dir`."""
+def run_ace(epub_path: Path, out_dir: Path, shown_as: str | None = None) -> list[AceViolation]:
+    """Run DAISY Ace on an EPUB, leaving its reports (report.html, report.json) in `out_dir`.
+
+    Ace writes into a folder made for it, which then takes the place of the last run's:
+    an `out_dir` already there is replaced only if it is an Ace report folder (it may have
+    come with a stranger's book, holding links that Ace would write through).
+    """
     ace, browser = ace_executable(), chromium_executable()
     if ace_switched_off():
         raise FileNotFoundError("DAISY Ace is switched off (BOOKBUILD_ACE=off)")
@@ -199,16 +205,34 @@ def run_ace(epub_path: Path, out_dir: Path) -> list[AceViolation]:
                                 "PUPPETEER_EXECUTABLE_PATH)")
     if not Path(epub_path).is_file():
         raise FileNotFoundError(f"no EPUB to check at {epub_path}")
-    report = out_dir / "report.json"
-    report.unlink(missing_ok=True)
-    done = subprocess.run([str(ace), "--silent", "--force", "--outdir", str(out_dir),
-                           str(epub_path)],
-                          env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser)},
-                          capture_output=True, text=True, timeout=ACE_TIMEOUT, check=False)
-    if not report.is_file():
-        raise RuntimeError(f"DAISY Ace wrote no report (exit {done.returncode}): "
-                           f"{(done.stderr or done.stdout).strip()[-2000:]}")
-    return read_ace_report(report)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        done = subprocess.run([str(ace), "--silent", "--force", "--outdir", str(fresh),
+                               str(epub_path)],
+                              env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser)},
+                              capture_output=True, text=True, timeout=ACE_TIMEOUT, check=False)
+        if not (fresh / "report.json").is_file():
+            raise RuntimeError(f"DAISY Ace wrote no report (exit {done.returncode}): "
+                               f"{(done.stderr or done.stdout).strip()[-2000:]}")
+        violations = read_ace_report(fresh / "report.json")
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    replace_folder(out_dir, fresh, _is_ace_report, shown_as or str(out_dir))
+    return violations
+
+
+def _is_ace_report(folder: Path) -> bool:
+    """A folder Ace wrote: a report.json (a regular file) that reads as Ace's."""
+    report = folder / "report.json"
+    try:
+        if not report.is_file() or report.is_symlink():
+            return False
+        read_ace_report(report)
+        return "earl:" in report.read_text(encoding="utf-8")[:4096]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return False
 
 
 def read_ace_report(report: Path) -> list[AceViolation]:
@@ -233,7 +257,7 @@ def ace_problems(epub_path: Path, shown_as: str, out_dir: Path) -> tuple[list[Pr
     Ace is optional: when it or Chromium is missing, the line says so and nothing fails.
     """
     try:
-        violations = run_ace(epub_path, out_dir)
+        violations = run_ace(epub_path, out_dir, (Path(shown_as).parent / out_dir.name).as_posix())
     except FileNotFoundError as exc:
         return [], f"Accessibility not checked: {exc}"
     except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:

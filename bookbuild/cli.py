@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import signal
 import sys
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.format == "json":
         args.format, args.json = "all", True
     book_dir = args.book.resolve()
-    out_dir = (args.out.resolve() if args.out else book_dir / "build")
+    out_dir = (Path(os.path.abspath(args.out)) if args.out else book_dir / "build")
     formats = ALL_FORMATS if args.format == "all" else (args.format,)
     if args.command == "cover":
         formats = ("cover",)
@@ -247,7 +248,7 @@ def _watch(args) -> int:
     from bookbuild.preview import PreviewServer
 
     book_dir = args.book.resolve()
-    out_dir = (args.out.resolve() if args.out else book_dir / "build")
+    out_dir = (Path(os.path.abspath(args.out)) if args.out else book_dir / "build")
     formats = ALL_FORMATS if args.format == "all" else (args.format,)
     if not (book_dir / BOOK_FILE).is_file():
         _problems_out([Problem(BOOK_FILE, None, f"no {BOOK_FILE} in {book_dir}; run 'bookbuild "

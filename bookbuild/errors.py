@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "BB105": "path-outside-book",
     "BB106": "file-missing",
     "BB107": "cover-image",
+    "BB116": "output-folder",
     "BB201": "bad-encoding",
     "BB202": "chapter-header",
     "BB203": "footnote-undefined",

@@ -23,7 +23,7 @@ from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, 
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.html_policy import PHRASING
-from bookbuild.output import atomic_write
+from bookbuild.output import atomic_write, cache_folder
 from bookbuild.theme import confined_fetcher, theme_file
 
 INCH = 72.0
@@ -188,7 +188,7 @@ def estimate_pages(book: Book) -> int:
 
 
 def _page_count_file(path: Path) -> Path:
-    return path.parent / ".cache" / f"{path.name}.pages"
+    return cache_folder(path.parent) / f"{path.name}.pages"
 
 
 def _last_page_count(path: Path) -> int | None:

@@ -2,8 +2,8 @@
 
 Every part and chapter opens on a recto, so each lays out alone exactly as it does inside the
 whole book; only page numbers tie them together. So each body section is laid out on its own,
-without page furniture (folios, running heads), by a pool of processes, and kept under
-`.cache/` keyed by its content. The furniture of the whole body is then laid out from the same
+without page furniture (folios, running heads), by a pool of processes, and kept in the user's
+cache folder keyed by its content. The furniture of the whole body is then laid out from the same
 print.css on empty pages and overlaid, and the front matter, whose contents list the body's
 page numbers, comes last and carries the PDF/X identification. Hands pdf.py the PDF's bytes and
 the same `PdfLayout` a single pass would give.
@@ -33,6 +33,7 @@ from bookbuild.book import Book, PageBreak, Section
 from bookbuild.config import Config, PartEntry
 from bookbuild.errors import Report
 from bookbuild.fonts import check_glyphs
+from bookbuild.output import cache_folder, prune_folder
 from bookbuild.theme import theme_file, theme_files
 
 MARGIN_BOXES = (
@@ -45,6 +46,7 @@ NO_FURNITURE = "@page { " + " ".join(
 DATES = re.compile(r'<meta name="dcterms\.(?:created|modified)"[^>]*>')
 # The furniture pass: each empty block stands for one page of a laid-out section.
 FURNITURE = ".furniture-page + .furniture-page { break-before: page; }"
+CHUNK_ENTRY = re.compile(r"(?:furniture-|blank-)?[0-9a-f]{32}\.(?:pdf|json)")  # what put_raw names
 
 
 @dataclass
@@ -78,7 +80,7 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
         if workers is None:
             workers = cleanup.enter_context(Workers(book.config.root, limit=len(body)))
         # One folder per profile: each build removes what it did not use from its own folder.
-        cache = _Cache(path.parent / ".cache" / "chunks" / profile, workers.digest)
+        cache = _Cache(cache_folder(path.parent, "chunks", profile), workers.digest)
         for _ in range(4):  # the gutter depends on the page count, and the reverse
             passes += 1
             results, furniture, fresh = _lay_out_body(book, body, margins, profile, images,
@@ -598,12 +600,7 @@ class _Cache:
     def prune(self) -> None:
         """Remove the entries this build did not use (sections since edited, an older
         layout's furniture), so that the cache holds one book's worth, not every version."""
-        try:
-            for entry in self.folder.iterdir():
-                if entry.suffix in (".pdf", ".json") and entry.stem not in self.used:
-                    entry.unlink(missing_ok=True)
-        except OSError:
-            pass  # a cache left as it was only takes room
+        prune_folder(self.folder, self.used, CHUNK_ENTRY)
 
     def get(self, key: str) -> ChunkResult | None:
         cached = self.get_raw(key)

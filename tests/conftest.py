@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 # DAISY Ace starts a Chromium for every `check` of an EPUB; the session runs it once, on the
 # sample book (the `sample` fixture), and switches it off for every other `check`.
 os.environ["BOOKBUILD_ACE"] = "off"
+# Caches go to the user's cache folder; the suite's go to a folder of its own, removed after.
+_CACHE = tempfile.TemporaryDirectory(prefix="bookbuild-test-cache-")
+os.environ["BOOKBUILD_CACHE_DIR"] = _CACHE.name
 
 
 @dataclass

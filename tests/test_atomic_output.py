@@ -66,7 +66,7 @@ def test_a_build_killed_at_random_moments_leaves_the_last_outputs_intact(book):
         # The kill may land before, during or after either write: the outputs are the old
         # ones or a finished rebuild, which is byte-identical.
         assert _outputs(book) == good, f"killed at {moment / 1000:.0%} of a build"
-        leftovers = {p.name for p in (book / "build").iterdir()} - {*OUTPUTS, ".cache"}
+        leftovers = {p.name for p in (book / "build").iterdir()} - set(OUTPUTS)
         assert all(name.startswith(".kill-book.") and name.endswith(".part")
                    for name in leftovers), leftovers
 
@@ -94,7 +94,7 @@ def stall(fd):
     time.sleep(120)
 
 os.fsync = stall
-output.atomic_write(Path(sys.argv[1]), b"new bytes " * 1000)
+output.atomic_write(Path(sys.argv[1]), b"%PDF-new bytes " * 1000)
 """
 
 
@@ -104,13 +104,13 @@ def _age(path: Path) -> None:
 
 
 def test_a_write_killed_before_its_rename_leaves_the_old_file_and_a_stale_part(tmp_path):
-    target = tmp_path / "book.epub"
-    target.write_bytes(b"the last good book")
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"%PDF-the last good book")
     writer = subprocess.Popen([sys.executable, "-c", STALLED_WRITER, str(target)],
                               stdout=subprocess.PIPE, text=True, env=ENV)
     try:
         assert writer.stdout.readline() == "writing\n"
-        (part,) = tmp_path.glob(".book.epub.*.part")
+        (part,) = tmp_path.glob(".book.pdf.*.part")
         _age(part)
         # A living writer holds its file locked: however old, it is not taken from under it.
         assert remove_stale_parts(target) == []
@@ -118,23 +118,32 @@ def test_a_write_killed_before_its_rename_leaves_the_old_file_and_a_stale_part(t
     finally:
         writer.kill()
         writer.wait(timeout=60)
-    assert target.read_bytes() == b"the last good book"
+    assert target.read_bytes() == b"%PDF-the last good book"
     assert part.exists()  # what a SIGKILL leaves behind ...
-    atomic_write(target, b"the next book")  # ... the next write of the same output removes
-    assert target.read_bytes() == b"the next book"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.epub"]
+    atomic_write(target, b"%PDF-the next book")  # ... the next write of the same output removes
+    assert target.read_bytes() == b"%PDF-the next book"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
 
 
 def test_only_old_unlocked_parts_of_the_same_output_are_removed(tmp_path):
     target = tmp_path / "book.pdf"
-    fresh = tmp_path / ".book.pdf.fresh.part"  # a write that began a moment ago
-    stale = tmp_path / ".book.pdf.stale.part"
-    other = tmp_path / ".book.epub.stale.part"  # another output's: not this write's business
+    fresh = tmp_path / ".book.pdf.fresh_12.part"  # a write that began a moment ago
+    stale = tmp_path / ".book.pdf.stale_12.part"
+    other = tmp_path / ".book.epub.stale_12.part"  # another output's: not this write's business
     mine = tmp_path / "notes.part"  # the author's own file
-    for path in (fresh, stale, other, mine):
-        path.write_bytes(b"x")
-    for path in (stale, other, mine):
+    named = tmp_path / ".book.pdf.notours.part"  # not a name bookbuild gives
+    text = tmp_path / ".book.pdf.textfile.part"  # our kind of name, but not a PDF
+    for path in (fresh, stale, other, mine, named):
+        path.write_bytes(b"%PDF-x")
+    text.write_bytes(b"an author's notes")
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.pdf"
+    secret.write_bytes(b"%PDF-elsewhere")
+    link = tmp_path / ".book.pdf.linkedto.part"  # a link named as a part: never followed
+    link.symlink_to(secret)
+    for path in (stale, other, mine, named, text, link, secret):
         _age(path)
     assert remove_stale_parts(target) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".book.epub.stale.part", ".book.pdf.fresh.part", "notes.part"]
+        ".book.epub.stale_12.part", ".book.pdf.fresh_12.part", ".book.pdf.linkedto.part",
+        ".book.pdf.notours.part", ".book.pdf.textfile.part", "notes.part"]
+    assert secret.read_bytes() == b"%PDF-elsewhere"

@@ -12,6 +12,7 @@ import pytest
 from bookkit import make_book, run_cli, tiny_png
 
 from bookbuild import chapter_cache
+from bookbuild.output import cache_folder
 
 YAML = "title: Cache Book\nauthor: Jane Doe\nspine: [one.md, two.md]\n"
 ONE = "# One\n\nThe first chapter, with a note.[^1]\n\n[^1]: The note.\n"
@@ -58,10 +59,10 @@ def test_the_edited_chapters_old_entry_is_removed(tmp_path):
     book = make_book(tmp_path / "book", YAML, {"one.md": ONE, "two.md": TWO})
     out = tmp_path / "out"
     _build(book, out)
-    before = {p.name for p in (out / ".cache" / "chapters").iterdir()}
+    before = {p.name for p in cache_folder(out, "chapters").iterdir()}
     (book / "two.md").write_text(TWO + "\nAn added line.\n", encoding="utf-8")
     _build(book, out)
-    after = {p.name for p in (out / ".cache" / "chapters").iterdir()}
+    after = {p.name for p in cache_folder(out, "chapters").iterdir()}
     # A section each, kept in place of its markup; chapter one's stays.
     assert (len(before), len(after), len(before & after)) == (2, 2, 1)
     assert {Path(name).suffix for name in before | after} == {".json"}
@@ -83,7 +84,7 @@ def test_a_failed_build_keeps_nothing(tmp_path, conversions):
     book = make_book(tmp_path / "book", YAML, {"one.md": text, "two.md": TWO})
     out = tmp_path / "out"
     first = run_cli("build", book, "--out", out, "--format", "epub")
-    assert first.code == 1 and not (out / ".cache").exists()
+    assert first.code == 1 and not cache_folder(out).exists()
     second = run_cli("build", book, "--out", out, "--format", "epub")
     assert (second.code, second.err) == (1, first.err) and len(conversions) == 4
 
@@ -104,7 +105,7 @@ def test_a_chapter_with_a_picture_has_its_picture_checked_again(tmp_path, conver
                                                "map.png": tiny_png()})
     out = tmp_path / "out"
     _build(book, out)
-    assert len(list((out / ".cache" / "chapters").glob("*.json"))) == 1  # chapter two only
+    assert len(list(cache_folder(out, "chapters").glob("*.json"))) == 1  # chapter two only
     (book / "map.png").write_bytes(b"not a picture")
     conversions.clear()
     run = run_cli("build", book, "--out", out, "--format", "epub")
@@ -120,4 +121,4 @@ def test_the_sample_book_rebuilt_from_the_cache_is_the_same_epub(tmp_path):
         assert run.code == 0, run.err
     epub = next(cached.glob("*.epub")).name
     assert (cached / epub).read_bytes() == (fresh / epub).read_bytes()
-    assert len(list((cached / ".cache" / "chapters").glob("*.json"))) >= 4
+    assert len(list(cache_folder(cached, "chapters").glob("*.json"))) >= 4

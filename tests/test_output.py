@@ -71,8 +71,8 @@ def test_out_and_format_options(tmp_path, monkeypatch):
     monkeypatch.chdir(book)
     run = run_cli("build", ".", "--out", "dist", "--format", "epub")
     assert run.code == 0, run.err
-    assert sorted(p.name for p in (book / "dist").iterdir()) == [".cache",
-                                                                 "repeatable-book.epub"]
+    assert sorted(p.name for p in (book / "dist").iterdir()) == [
+        "repeatable-book.epub"]
     assert not (book / "build").exists()
     assert f"wrote {book / 'dist' / 'repeatable-book.epub'}" in run.out
 

@@ -17,6 +17,7 @@ from bookbuild import pdf as single
 from bookbuild import pdf_chunks
 from bookbuild.errors import Report
 from bookbuild.manuscript import read_book
+from bookbuild.output import cache_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def test_the_sample_book_is_laid_out_in_pieces(both):
     assert pdf_chunks.worth_chunking(both["book"], "pod")
     assert not pdf_chunks.worth_chunking(both["book"], "screen")
     # Furniture in several pieces, each numbered from its own first page.
-    assert len(list((both["out"] / ".cache" / "chunks" / "pod").glob("furniture-*.pdf"))) >= 3
+    assert len(list(cache_folder(both["out"], "chunks", "pod").glob("furniture-*.pdf"))) >= 3
 
 
 def test_blank_versos_and_furniture_pieces():
@@ -134,10 +135,10 @@ def test_assembled_pdf_keeps_the_pdf_x_identification(both):
 def _edit_and_build(book_dir: Path, out: Path) -> tuple[bytes, set[str]]:
     book = read_book(config_module.load(book_dir))
     def sections_cached() -> set[str]:  # the furniture's and the blank page's entries aside
-        return {p.name for p in (out / ".cache" / "chunks" / "pod").glob("*.pdf")
+        return {p.name for p in cache_folder(out, "chunks", "pod").glob("*.pdf")
                 if not p.name.startswith(("furniture-", "blank-"))}
 
-    before = sections_cached() if (out / ".cache").exists() else set()
+    before = sections_cached() if cache_folder(out).exists() else set()
     data, _ = pdf_chunks.write_chunked(book, out / "book.pdf", "pod", Report(book_dir))
     return data, sections_cached() - before
 
@@ -159,7 +160,7 @@ def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
     incremental, new = _edit_and_build(book_dir, out)
     assert len(new) == 1 and incremental != first
     # The edited section's old entry is gone: the cache holds this version of the book only.
-    assert len([p for p in (out / ".cache" / "chunks" / "pod").glob("*.pdf")
+    assert len([p for p in cache_folder(out, "chunks", "pod").glob("*.pdf")
                 if not p.name.startswith(("furniture-", "blank-"))]) == len(body)
     fresh, _ = _edit_and_build(book_dir, tmp_path / "fresh")
     assert incremental == fresh
