@@ -8,54 +8,142 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The catalogue of stable problem codes. The README lists the same table; a test keeps them equal.
-CODES: dict[str, str] = {
-    "BB001": "internal-error",
-    "BB002": "folder-not-empty",
-    "BB100": "book-yaml-missing",
-    "BB101": "unknown-key",
-    "BB102": "yaml-syntax",
-    "BB103": "invalid-value",
-    "BB104": "missing-key",
-    "BB105": "path-outside-book",
-    "BB106": "file-missing",
-    "BB107": "cover-image",
-    "BB116": "output-folder",
-    "BB201": "bad-encoding",
-    "BB202": "chapter-header",
-    "BB203": "footnote-undefined",
-    "BB204": "footnote-unused",
-    "BB205": "footnote-duplicate",
-    "BB206": "div-unclosed",
-    "BB207": "div-stray-close",
-    "BB208": "image-missing",
-    "BB209": "image-alt-missing",
-    "BB210": "html-forbidden",
-    "BB211": "html-malformed",
-    "BB212": "span-attributes",
-    "BB213": "no-title",
-    "BB214": "control-character",
-    "BB215": "invisible-character",
-    "BB216": "footnote-in-title",
-    "BB217": "duplicate-id",
-    "BB218": "link-target",
-    "BB219": "too-large",
-    "BB220": "footnote-nested",
-    "BB301": "epubcheck",
-    "BB302": "validator-missing",
-    "BB303": "accessibility",
-    "BB401": "glyph-missing",
-    "BB402": "margin-too-small",
-    "BB403": "page-box",
-    "BB404": "font-not-embedded",
-    "BB405": "rgb-colour",
-    "BB406": "pdfx-missing",
-    "BB407": "page-count",
-    "BB408": "chapter-on-verso",
-    "BB409": "footnote-page",
-    "BB410": "running-head-on-opener",
-    "BB411": "page-end-hyphen",
+
+@dataclass(frozen=True)
+class Code:
+    """A problem code's stable name, and what it means, as the reference lists it."""
+
+    name: str
+    meaning: str
+
+
+# The catalogue of stable problem codes, the one place they are declared: a problem names its
+# code, and docs/problem-codes.md is generated from this table (`bookbuild.reference`).
+CATALOGUE: dict[str, Code] = {
+    "BB001": Code(
+        "internal-error",
+        "bookbuild itself failed (a bug); please report it with the book that caused it",
+    ),
+    "BB002": Code(
+        "folder-not-empty",
+        "`bookbuild new` was given a folder that already holds files; nothing was written",
+    ),
+    "BB100": Code("book-yaml-missing", "the folder has no `book.yaml`"),
+    "BB101": Code(
+        "unknown-key", "a key that book.yaml, a print section or a chapter header does not know"
+    ),
+    "BB102": Code("yaml-syntax", "`book.yaml` is not valid YAML"),
+    "BB103": Code(
+        "invalid-value",
+        "a value of the wrong type, out of range, given twice or not one of the choices",
+    ),
+    "BB104": Code(
+        "missing-key",
+        "a required key is missing (`title`, `author`, `spine`, a part's `chapters`, an "
+        "entry's `file`)",
+    ),
+    "BB105": Code(
+        "path-outside-book",
+        "a spine file, image or theme file (`styles/`) lies outside the book folder, by its "
+        "path or a symbolic link",
+    ),
+    "BB106": Code("file-missing", "a spine file does not exist or cannot be read"),
+    "BB107": Code(
+        "cover-image",
+        "the cover image is smaller than stores accept, not RGB, over 5 MB, or too coarse for "
+        "print (warning)",
+    ),
+    "BB116": Code(
+        "output-folder",
+        "the output folder inside the book is a symbolic link or resolves outside it, or holds "
+        "something in bookbuild's place that bookbuild did not write",
+    ),
+    "BB201": Code("bad-encoding", "a source file is not UTF-8"),
+    "BB202": Code(
+        "chapter-header",
+        "a chapter's YAML header is unclosed, not valid YAML or has a non-text value",
+    ),
+    "BB203": Code("footnote-undefined", "a footnote is called but never defined"),
+    "BB204": Code("footnote-unused", "a footnote is defined but never called"),
+    "BB205": Code("footnote-duplicate", "a footnote label is defined twice"),
+    "BB206": Code("div-unclosed", "a `:::` div is never closed"),
+    "BB207": Code("div-stray-close", "a closing `:::` with no open div"),
+    "BB208": Code(
+        "image-missing", "an image file does not exist or is not PNG, JPEG, GIF, SVG or WebP"
+    ),
+    "BB209": Code("image-alt-missing", "an image has no alt text"),
+    "BB210": Code(
+        "html-forbidden", "raw HTML uses an element, attribute or URL the HTML policy refuses"
+    ),
+    "BB211": Code(
+        "html-malformed",
+        "raw HTML is not well-formed XHTML, or breaks HTML's rules for what may go inside what "
+        "(a `<div>` inside a paragraph, a link inside a link)",
+    ),
+    "BB212": Code(
+        "span-attributes",
+        "a `{…}` attribute list cannot be read, or its `lang` is not a language tag",
+    ),
+    "BB213": Code("no-title", "a section that needs a title has none"),
+    "BB214": Code("control-character", "a control character XHTML forbids was removed (warning)"),
+    "BB215": Code(
+        "invisible-character",
+        "an invisible character (zero-width space, stray format control) in the text (warning; "
+        "see [Text](markdown.md#text))",
+    ),
+    "BB216": Code(
+        "footnote-in-title", "a footnote is called from a chapter title, where it cannot be shown"
+    ),
+    "BB217": Code(
+        "duplicate-id",
+        "two elements of a chapter have the same `id`, or an `id` bookbuild gives a title or note",
+    ),
+    "BB218": Code(
+        "link-target",
+        "a link to `#id` that no element of the chapter has, or to a file that is not a "
+        "chapter of the book",
+    ),
+    "BB219": Code(
+        "too-large",
+        "a chapter or image over the size bookbuild reads (see [Limits](markdown.md#limits)), "
+        "or nested too deeply",
+    ),
+    "BB220": Code(
+        "footnote-nested",
+        "a footnote is defined inside a quote, a list or another footnote instead of at the "
+        "left margin",
+    ),
+    "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
+    "BB302": Code(
+        "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"
+    ),
+    "BB303": Code("accessibility", "DAISY Ace found an accessibility violation in the EPUB"),
+    "BB401": Code("glyph-missing", "the text uses a character the bundled fonts cannot set"),
+    "BB402": Code(
+        "margin-too-small", "a margin is below the print-on-demand minimum for the page count"
+    ),
+    "BB403": Code(
+        "page-box",
+        "wrong trim, bleed or media box, or links, comments or bookmarks in a print interior",
+    ),
+    "BB404": Code(
+        "font-not-embedded",
+        "a font in the PDF is not embedded, or a fallback font stood in for a glyph",
+    ),
+    "BB405": Code("rgb-colour", "RGB colour in a PDF/X-1a interior (black must be K only)"),
+    "BB406": Code("pdfx-missing", "the PDF lacks its PDF/X identification or output intent"),
+    "BB407": Code("page-count", "the page count is outside what print-on-demand accepts (24–828)"),
+    "BB408": Code("chapter-on-verso", "a part or chapter opens on a left-hand page"),
+    "BB409": Code("footnote-page", "a footnote is printed on a different page from its call"),
+    "BB410": Code(
+        "running-head-on-opener", "a running head is printed on a chapter's opening page"
+    ),
+    "BB411": Code(
+        "page-end-hyphen",
+        "a page's last line ends in a hyphenated word that bookbuild could not avoid (warning)",
+    ),
 }
+CODES: dict[str, str] = {code: entry.name for code, entry in CATALOGUE.items()}
 
 
 @dataclass(frozen=True)
@@ -119,12 +207,14 @@ class Report:
         except ValueError:
             return path.as_posix()
 
-    def error(self, path: Path | str, line: int | None, message: str, code: str,
-              column: int | None = None) -> None:
+    def error(
+        self, path: Path | str, line: int | None, message: str, code: str, column: int | None = None
+    ) -> None:
         self.problems.append(Problem(self.rel(path), line, message, code, "error", column))
 
-    def warning(self, path: Path | str, line: int | None, message: str, code: str,
-                column: int | None = None) -> None:
+    def warning(
+        self, path: Path | str, line: int | None, message: str, code: str, column: int | None = None
+    ) -> None:
         self.problems.append(Problem(self.rel(path), line, message, code, "warning", column))
 
     def add(self, problems: list[Problem]) -> None:
