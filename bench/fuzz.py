@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fuzzkit import build_example, chapters  # noqa: E402
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from bookbuild.check import run_epubcheck_many  # noqa: E402
+from bookbuild.checks.epubcheck import run_epubcheck_many  # noqa: E402
 
 BATCH = 400  # EPUBs per EPUBCheck run: one JVM each, and a bounded folder of kept EPUBs
 

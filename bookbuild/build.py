@@ -63,7 +63,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 workers.close()  # not kept idle through the EPUB and the checks
             result.outputs.append(pdf.path)
             if check:
-                from bookbuild.preflight import preflight
+                from bookbuild.checks.preflight import preflight
 
                 with progress.stage("preflight"):
                     report.add(preflight(book, pdf, report.rel(pdf.path)))
@@ -73,7 +73,8 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                                        pdf.page_breaks if pdf else None)
             result.outputs.append(epub_path)
             if check:
-                from bookbuild.check import ace_problems, epubcheck_problems
+                from bookbuild.checks.ace import ace_problems
+                from bookbuild.checks.epubcheck import epubcheck_problems
 
                 with progress.stage("epubcheck"):
                     problems = epubcheck_problems(epub_path, report.rel(epub_path))

@@ -19,7 +19,7 @@ from feature_books import FEATURE_BOOKS
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
-from bookbuild.check import EpubCheckMessage, run_epubcheck_many
+from bookbuild.checks.epubcheck import EpubCheckMessage, run_epubcheck_many
 from bookbuild.manuscript import read_book
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from bookkit import NS, Epub, make_book, run_cli
 from lxml import etree
 
 from bookbuild.book import h
-from bookbuild.check import ace_executable, ace_problems, chromium_executable, read_ace_report
+from bookbuild.checks.ace import ace_executable, ace_problems, chromium_executable, read_ace_report
 from bookbuild.epub import insert_at_unit, page_marker
 
 EPUB_TYPE = f"{{{NS['epub']}}}type"
@@ -278,7 +278,7 @@ def test_ace_violations_become_problems_by_impact(tmp_path, monkeypatch):
 
 def test_check_without_ace_says_so_plainly_and_passes(tmp_path, monkeypatch):
     monkeypatch.delenv("BOOKBUILD_ACE", raising=False)
-    monkeypatch.setattr("bookbuild.check.ACE_PACKAGE", tmp_path / "no-ace")
+    monkeypatch.setattr("bookbuild.checks.ace.ACE_PACKAGE", tmp_path / "no-ace")
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # java stays; no ace-cli there
     if ace_executable() is not None:
         pytest.skip("an ace-cli is installed system-wide")

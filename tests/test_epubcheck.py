@@ -4,7 +4,7 @@ import pytest
 from bookkit import run_cli
 from feature_books import FEATURE_BOOKS
 
-from bookbuild.check import run_epubcheck, run_epubcheck_many
+from bookbuild.checks.epubcheck import run_epubcheck, run_epubcheck_many
 
 # USAGE notes (EPUBCheck's advice, shown with -u) that a book may draw, each with the reason it
 # is acceptable. None is listed: no feature book draws any usage note with EPUBCheck 5.3.0, so

@@ -11,7 +11,7 @@ from pathlib import Path
 from fuzzkit import Outcome, build_example, chapters
 from hypothesis import HealthCheck, given, settings
 
-from bookbuild.check import run_epubcheck_many
+from bookbuild.checks.epubcheck import run_epubcheck_many
 
 EXAMPLES = 300
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bookkit import make_book, run_cli, tiny_png, tree_digest
 
-from bookbuild.check import run_epubcheck_many
+from bookbuild.checks.epubcheck import run_epubcheck_many
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 YAML = "title: Hostile Book\nauthor: Jane Doe\nspine: [one.md]\n"

@@ -10,9 +10,9 @@ from bookkit import make_book, run_cli
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
+from bookbuild.checks.preflight import check_footnote_pages, check_openers
 from bookbuild.manuscript import read_book
 from bookbuild.pdf import PdfLayout, minimum_gutter
-from bookbuild.preflight import check_footnote_pages, check_openers
 
 CHAPTER = """---
 title: The Only Chapter
