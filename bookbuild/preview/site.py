@@ -1,6 +1,6 @@
 """The book as pages for the browser: the EPUB's own content documents, its CSS and images.
 
-Each page is `epub.section_document` (never a second rendering of the Markdown) with the
+Each page is `epub.documents.section_document` (never a second rendering of the Markdown) with the
 preview's stylesheet and footnote-popup script added to the served copy only.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from bookbuild.book import Book, h
-from bookbuild.epub import section_document
+from bookbuild.epub.documents import section_document
 from bookbuild.theme import theme_file
 
 XHTML_TYPE = "application/xhtml+xml; charset=utf-8"
