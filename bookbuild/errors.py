@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "BB409": "footnote-page",
     "BB410": "running-head-on-opener",
     "BB411": "page-end-hyphen",
+    "BB412": "layout-single-pass",
 }
 
 

@@ -108,10 +108,18 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report,
     """
     from bookbuild import pdf_chunks
 
+    layout = None
     if pdf_chunks.worth_chunking(book, profile):
-        data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
-                                                workers)
-    else:
+        try:
+            data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
+                                                    workers)
+        except pdf_chunks.LayoutMismatch:
+            report.warning(theme_file(book.config.root, "print.css"), None,
+                           "this stylesheet puts something on the pages that the section by "
+                           "section layout cannot foresee (content added to html or body?); "
+                           "the book was laid out in one pass instead, which is slower",
+                           "BB412")
+    if layout is None:
         document, layout = lay_out(book, path, profile, report)
         data = document.write_pdf(finisher=_finisher(book, profile),
                                   **_pdf_options(book, profile))
