@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "BB410": "running-head-on-opener",
     "BB411": "page-end-hyphen",
     "BB412": "layout-single-pass",
+    "BB413": "image-undecodable",
 }
 
 

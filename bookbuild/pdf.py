@@ -11,7 +11,9 @@ import copy
 import io
 import logging
 import math
+import os
 import re
+import struct
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ import pydyf
 from lxml import etree
 
 from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, h, text_units
-from bookbuild.errors import Report
+from bookbuild.errors import BookError, Problem, Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.html_policy import PHRASING
 from bookbuild.output import atomic_write
@@ -426,26 +428,42 @@ def _print_images(book: Book) -> dict[str, str]:
     They go in as data URIs: WeasyPrint names images after their URL, so a content-derived URL
     keeps two builds byte-identical.
     """
-    from PIL import Image as PILImage
-
-    out = {}
+    out, broken = {}, []
     for image in book.images:
         if image.media_type == "image/svg+xml":
             data, media_type = image.source.read_bytes(), image.media_type
-        else:
-            with PILImage.open(image.source) as picture:
-                picture.load()
-                dpi = picture.info.get("dpi", (300, 300))
-                if picture.mode in ("RGBA", "LA", "P", "PA"):
-                    picture = picture.convert("RGBA")
-                    flat = PILImage.new("RGBA", picture.size, "white")
-                    flat.alpha_composite(picture)
-                    picture = flat
-                buffer = io.BytesIO()
-                picture.convert("L").save(buffer, "PNG", dpi=dpi)
-            data, media_type = buffer.getvalue(), "image/png"
-        out[image.name] = f"data:{media_type};base64,{base64.b64encode(data).decode()}"
+            out[image.name] = f"data:{media_type};base64,{base64.b64encode(data).decode()}"
+            continue
+        try:
+            data = _grey_png(image.source)
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+            # Pillow's words for a file that starts as an image and is not one: an HTML page
+            # saved as .png, a download cut short.
+            broken.append(Problem(os.path.relpath(image.source, book.config.root), None,
+                                  f"the image cannot be decoded ({exc}); open it in an image "
+                                  f"editor and save it again", "BB413"))
+            continue
+        out[image.name] = f"data:image/png;base64,{base64.b64encode(data).decode()}"
+    if broken:
+        raise BookError(broken)
     return out
+
+
+def _grey_png(source: Path) -> bytes:
+    """The picture as a grey, opaque PNG at its own resolution."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(source) as picture:
+        picture.load()
+        dpi = picture.info.get("dpi", (300, 300))
+        if picture.mode in ("RGBA", "LA", "P", "PA"):
+            picture = picture.convert("RGBA")
+            flat = PILImage.new("RGBA", picture.size, "white")
+            flat.alpha_composite(picture)
+            picture = flat
+        buffer = io.BytesIO()
+        picture.convert("L").save(buffer, "PNG", dpi=dpi)
+    return buffer.getvalue()
 
 
 # ---- rendering ----
