@@ -378,30 +378,61 @@ def _plain_html(el: etree._Element) -> etree._Element:
 
 
 def _inline_notes(content: etree._Element, section: Section, nudged: set[str]) -> None:
-    """Put each note's text where it is first called, floated to the page foot."""
+    """Put each note's text where it is first called, floated to the page foot.
+
+    A note first called from inside another note cannot float from there (a footnote holds
+    no footnotes): its call there is a plain number, and the note floats from just after the
+    outer note's call, so it is set below that note on the same page."""
     notes = {f"#{n.id}": n for n in section.notes}
     for ref in list(content.iter("a")):
         note = notes.get(ref.get("href")) if ref.get("class") == "noteref" else None
         if note is None:
             continue
         if ref.get("id") != note.ref_id:  # a later call of a note already placed
-            repeat = etree.Element("span", {"class": "note-repeat"})
-            repeat.text, repeat.tail = str(note.number), ref.tail
-            ref.getparent().replace(ref, repeat)
+            _plain_call(ref, note)
             continue
-        call = etree.Element("span", {"class": "note-call", "id": note.ref_id})
-        classes = "footnote nudged" if note.id in nudged else "footnote"
-        footnote = etree.SubElement(call, "span", {"class": classes, "id": note.id,
-                                                   "data-n": str(note.number)})
-        for block in note.blocks:
-            para = _plain_html(copy.deepcopy(block))
-            _spans_only(para)
-            para.set("class", "note-para" + (f" {para.get('class')}" if para.tag != "p" else ""))
-            para.tag = "span"
-            para.tail = None
-            footnote.append(para)
+        call = _note_call(note, nudged)
         call.tail = ref.tail
         ref.getparent().replace(ref, call)
+        last, pending = call, [call]
+        while pending:  # a loop, not recursion: a chain of notes may be thousands long
+            holder = pending.pop(0)
+            for inner in list(holder[0].iter("a")):
+                inner_note = notes.get(inner.get("href")) \
+                    if inner.get("class") == "noteref" else None
+                if inner_note is None:
+                    continue
+                _plain_call(inner, inner_note)
+                if inner.get("id") == inner_note.ref_id:
+                    nested = _note_call(inner_note, nudged)
+                    nested.set("class", "note-call nested")
+                    last.addnext(nested)
+                    nested.tail, last.tail = last.tail, None
+                    last = nested
+                    pending.append(nested)
+
+
+def _plain_call(ref: etree._Element, note) -> None:
+    """A call of a note floated from elsewhere: its number, not a link."""
+    repeat = etree.Element("span", {"class": "note-repeat"})
+    repeat.text, repeat.tail = str(note.number), ref.tail
+    ref.getparent().replace(ref, repeat)
+
+
+def _note_call(note, nudged: set[str]) -> etree._Element:
+    """The span that stands at a note's call and holds the note, floated to the page foot."""
+    call = etree.Element("span", {"class": "note-call", "id": note.ref_id})
+    classes = "footnote nudged" if note.id in nudged else "footnote"
+    footnote = etree.SubElement(call, "span", {"class": classes, "id": note.id,
+                                               "data-n": str(note.number)})
+    for block in note.blocks:
+        para = _plain_html(copy.deepcopy(block))
+        _spans_only(para)
+        para.set("class", "note-para" + (f" {para.get('class')}" if para.tag != "p" else ""))
+        para.tag = "span"
+        para.tail = None
+        footnote.append(para)
+    return call
 
 
 def _spans_only(block: etree._Element) -> None:
