@@ -113,6 +113,11 @@ CATALOGUE: dict[str, Code] = {
         "a footnote is defined inside a quote, a list or another footnote instead of at the "
         "left margin",
     ),
+    "BB233": Code(
+        "stylesheet-load",
+        "a stylesheet in `styles/` has an `@import`, or a `url()` that is not a file beside "
+        "it (a host, a scheme, a rooted path)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"
@@ -141,6 +146,16 @@ CATALOGUE: dict[str, Code] = {
     "BB411": Code(
         "page-end-hyphen",
         "a page's last line ends in a hyphenated word that bookbuild could not avoid (warning)",
+    ),
+    "BB412": Code(
+        "layout-single-pass",
+        "`print.css` adds pages the section-by-section layout cannot foresee, so the book was "
+        "laid out in one pass (warning)",
+    ),
+    "BB413": Code(
+        "image-undecodable",
+        "an image starts as PNG, JPEG, GIF or WebP but cannot be decoded for print (an HTML "
+        "page saved as `.png`, a download cut short)",
     ),
 }
 CODES: dict[str, str] = {code: entry.name for code, entry in CATALOGUE.items()}

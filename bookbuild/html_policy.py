@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, h
+from bookbuild.css_policy import declarations_problems, stylesheet_problems
 from bookbuild.errors import Report
 
 if TYPE_CHECKING:
@@ -464,21 +465,22 @@ def check_svg(data: bytes) -> str | None:
     if any(isinstance(node, etree._ProcessingInstruction)
            for node in (*root.itersiblings(preceding=True), *root.iter())):
         return "holds a processing instruction (<?...?>); save it as plain SVG"
-    outside = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.IGNORECASE)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         name = etree.QName(el).localname
         if name in SVG_FORBIDDEN:
             return f"holds a <{name}> element; scripts and embedded documents are not allowed"
-        if name == "style" and outside.search(el.text or ""):
-            return "has a stylesheet that loads a file"
+        if name == "style":
+            for _, problem in stylesheet_problems("".join(el.itertext()), files=False)[:1]:
+                return f"has a stylesheet that loads a file: {problem}"
         for attr, value in el.attrib.items():
             local = etree.QName(attr).localname
             if local.lower().startswith("on"):
                 return f"has an event handler ({local}); scripts are not allowed"
             if local == "href" and not value.strip().startswith("#"):
                 return f"links to '{value}'; an SVG in a book may refer only to its own parts"
-            if outside.search(value):
+            # Presentation attributes are CSS values too; a load needs a "(" or an "@".
+            if ("(" in value or "@" in value) and declarations_problems(value, files=False):
                 return f"loads a file ({local}=\"{value}\"); an SVG in a book must stand alone"
     return None

@@ -40,6 +40,7 @@ from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
+from bookbuild.theme import check_stylesheets
 
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
@@ -148,6 +149,7 @@ def read_book(config: Config, report: Report | None = None,
             sections.append(section)
     _resolve_links(sources, report)
     _sort_problems(report, first_problem)
+    check_stylesheets(config.root, report)
     sections = add_matter(config, sections, report)
     report.stop_if_errors()
     epoch = _source_epoch(config, images)

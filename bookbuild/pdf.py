@@ -11,7 +11,9 @@ import copy
 import io
 import logging
 import math
+import os
 import re
+import struct
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ import pydyf
 from lxml import etree
 
 from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, h, text_units
-from bookbuild.errors import Report
+from bookbuild.errors import BookError, Problem, Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.html_policy import PHRASING
 from bookbuild.output import atomic_write, cache_folder
@@ -108,10 +110,18 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report,
     """
     from bookbuild import pdf_chunks
 
+    layout = None
     if pdf_chunks.worth_chunking(book, profile):
-        data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
-                                                workers)
-    else:
+        try:
+            data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
+                                                    workers)
+        except pdf_chunks.LayoutMismatch:
+            report.warning(theme_file(book.config.root, "print.css"), None,
+                           "this stylesheet puts something on the pages that the section by "
+                           "section layout cannot foresee (content added to html or body?); "
+                           "the book was laid out in one pass instead, which is slower",
+                           "BB412")
+    if layout is None:
         document, layout = lay_out(book, path, profile, report)
         data = document.write_pdf(finisher=_finisher(book, profile),
                                   **_pdf_options(book, profile))
@@ -368,30 +378,61 @@ def _plain_html(el: etree._Element) -> etree._Element:
 
 
 def _inline_notes(content: etree._Element, section: Section, nudged: set[str]) -> None:
-    """Put each note's text where it is first called, floated to the page foot."""
+    """Put each note's text where it is first called, floated to the page foot.
+
+    A note first called from inside another note cannot float from there (a footnote holds
+    no footnotes): its call there is a plain number, and the note floats from just after the
+    outer note's call, so it is set below that note on the same page."""
     notes = {f"#{n.id}": n for n in section.notes}
     for ref in list(content.iter("a")):
         note = notes.get(ref.get("href")) if ref.get("class") == "noteref" else None
         if note is None:
             continue
         if ref.get("id") != note.ref_id:  # a later call of a note already placed
-            repeat = etree.Element("span", {"class": "note-repeat"})
-            repeat.text, repeat.tail = str(note.number), ref.tail
-            ref.getparent().replace(ref, repeat)
+            _plain_call(ref, note)
             continue
-        call = etree.Element("span", {"class": "note-call", "id": note.ref_id})
-        classes = "footnote nudged" if note.id in nudged else "footnote"
-        footnote = etree.SubElement(call, "span", {"class": classes, "id": note.id,
-                                                   "data-n": str(note.number)})
-        for block in note.blocks:
-            para = _plain_html(copy.deepcopy(block))
-            _spans_only(para)
-            para.set("class", "note-para" + (f" {para.get('class')}" if para.tag != "p" else ""))
-            para.tag = "span"
-            para.tail = None
-            footnote.append(para)
+        call = _note_call(note, nudged)
         call.tail = ref.tail
         ref.getparent().replace(ref, call)
+        last, pending = call, [call]
+        while pending:  # a loop, not recursion: a chain of notes may be thousands long
+            holder = pending.pop(0)
+            for inner in list(holder[0].iter("a")):
+                inner_note = notes.get(inner.get("href")) \
+                    if inner.get("class") == "noteref" else None
+                if inner_note is None:
+                    continue
+                _plain_call(inner, inner_note)
+                if inner.get("id") == inner_note.ref_id:
+                    nested = _note_call(inner_note, nudged)
+                    nested.set("class", "note-call nested")
+                    last.addnext(nested)
+                    nested.tail, last.tail = last.tail, None
+                    last = nested
+                    pending.append(nested)
+
+
+def _plain_call(ref: etree._Element, note) -> None:
+    """A call of a note floated from elsewhere: its number, not a link."""
+    repeat = etree.Element("span", {"class": "note-repeat"})
+    repeat.text, repeat.tail = str(note.number), ref.tail
+    ref.getparent().replace(ref, repeat)
+
+
+def _note_call(note, nudged: set[str]) -> etree._Element:
+    """The span that stands at a note's call and holds the note, floated to the page foot."""
+    call = etree.Element("span", {"class": "note-call", "id": note.ref_id})
+    classes = "footnote nudged" if note.id in nudged else "footnote"
+    footnote = etree.SubElement(call, "span", {"class": classes, "id": note.id,
+                                               "data-n": str(note.number)})
+    for block in note.blocks:
+        para = _plain_html(copy.deepcopy(block))
+        _spans_only(para)
+        para.set("class", "note-para" + (f" {para.get('class')}" if para.tag != "p" else ""))
+        para.tag = "span"
+        para.tail = None
+        footnote.append(para)
+    return call
 
 
 def _spans_only(block: etree._Element) -> None:
@@ -418,26 +459,42 @@ def _print_images(book: Book) -> dict[str, str]:
     They go in as data URIs: WeasyPrint names images after their URL, so a content-derived URL
     keeps two builds byte-identical.
     """
-    from PIL import Image as PILImage
-
-    out = {}
+    out, broken = {}, []
     for image in book.images:
         if image.media_type == "image/svg+xml":
             data, media_type = image.source.read_bytes(), image.media_type
-        else:
-            with PILImage.open(image.source) as picture:
-                picture.load()
-                dpi = picture.info.get("dpi", (300, 300))
-                if picture.mode in ("RGBA", "LA", "P", "PA"):
-                    picture = picture.convert("RGBA")
-                    flat = PILImage.new("RGBA", picture.size, "white")
-                    flat.alpha_composite(picture)
-                    picture = flat
-                buffer = io.BytesIO()
-                picture.convert("L").save(buffer, "PNG", dpi=dpi)
-            data, media_type = buffer.getvalue(), "image/png"
-        out[image.name] = f"data:{media_type};base64,{base64.b64encode(data).decode()}"
+            out[image.name] = f"data:{media_type};base64,{base64.b64encode(data).decode()}"
+            continue
+        try:
+            data = _grey_png(image.source)
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+            # Pillow's words for a file that starts as an image and is not one: an HTML page
+            # saved as .png, a download cut short.
+            broken.append(Problem(os.path.relpath(image.source, book.config.root), None,
+                                  f"the image cannot be decoded ({exc}); open it in an image "
+                                  f"editor and save it again", "BB413"))
+            continue
+        out[image.name] = f"data:image/png;base64,{base64.b64encode(data).decode()}"
+    if broken:
+        raise BookError(broken)
     return out
+
+
+def _grey_png(source: Path) -> bytes:
+    """The picture as a grey, opaque PNG at its own resolution."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(source) as picture:
+        picture.load()
+        dpi = picture.info.get("dpi", (300, 300))
+        if picture.mode in ("RGBA", "LA", "P", "PA"):
+            picture = picture.convert("RGBA")
+            flat = PILImage.new("RGBA", picture.size, "white")
+            flat.alpha_composite(picture)
+            picture = flat
+        buffer = io.BytesIO()
+        picture.convert("L").save(buffer, "PNG", dpi=dpi)
+    return buffer.getvalue()
 
 
 # ---- rendering ----

@@ -60,6 +60,11 @@ class ChunkResult:
     pdf: bytes = field(repr=False, default=b"")
 
 
+class LayoutMismatch(RuntimeError):
+    """The pieces do not lay out as the single pass would: print.css puts something on the
+    pages that the pieces cannot foresee (generated content on html or body, say)."""
+
+
 def worth_chunking(book: Book, profile: str) -> bool:
     """Chunks pay off for books with several sections; the screen PDF's links and bookmarks
     cross sections, so it is laid out in one pass."""
@@ -408,7 +413,7 @@ class _Furniture:
         sections: each opens where _owners puts it (on a recto), and no page is missing."""
         data, starts = laid_out
         if starts != {**self.expected, "pages": self.pages}:
-            raise RuntimeError(f"the furniture of body pages {self.first + 1}-"
+            raise LayoutMismatch(f"the furniture of body pages {self.first + 1}-"
                                f"{self.first + self.pages} does not match the sections laid "
                                f"out ({starts} != {self.expected})")
         if self.cached is None:
@@ -475,7 +480,7 @@ def _blank_verso(book: Book, body: list[Section], margins, profile, cache: _Cach
 def _lay_out_blank(theme: tuple[str, ...], html: str) -> bytes:
     document = _render(theme, html, FURNITURE)
     if len(document.pages) != 3:
-        raise RuntimeError(f"two one-page sections took {len(document.pages)} pages, not 3")
+        raise LayoutMismatch(f"two one-page sections took {len(document.pages)} pages, not 3")
     return document.copy([document.pages[1]]).write_pdf()
 
 

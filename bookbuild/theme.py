@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bookbuild.errors import BookError, Problem
+from bookbuild.css_policy import stylesheet_problems
+from bookbuild.errors import BookError, Problem, Report
 
 PACKAGED = Path(__file__).parent / "theme"
+STYLESHEETS = ("epub.css", "print.css", "cover.css")
 
 
 def _inside(book_root: Path, path: Path) -> Path:
@@ -40,6 +42,18 @@ def theme_files(book_root: Path, folder: str) -> list[Path]:
             for path in (found[name] for name in sorted(found))]
 
 
+def check_stylesheets(book_root: Path, report: Report) -> None:
+    """Report every @import and every URL in the book's own stylesheets that would load from
+    outside the book, at its line: they go into the EPUB as they are, and into the PDF."""
+    root = book_root.resolve()
+    for name in STYLESHEETS:
+        own = book_root / "styles" / name
+        if not own.is_file() or root not in own.resolve().parents:
+            continue  # ours, or a link out of the book that theme_file reports
+        for line, problem in stylesheet_problems(own.read_bytes(), files=True):
+            report.error(own, line, problem, "BB233")
+
+
 def confined_fetcher(book_root: Path):
     """A WeasyPrint URL fetcher that loads only `data:` URLs and files inside the book folder or
     bookbuild's theme: a book's print.css can pull no other file, nor anything remote, into
@@ -50,12 +64,17 @@ def confined_fetcher(book_root: Path):
 
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.partition(":")[0].lower() == "file":
-                from urllib.request import url2pathname  # slow to import; PDF only
+            # Refused before urllib sees it: a host, even in a file: URL, is looked up in DNS.
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "data":
+                return super().fetch(url, headers)
+            if parts.scheme.lower() != "file" or parts.netloc:
+                raise ValueError(f"bookbuild loads nothing from a network: {url}")
+            from urllib.request import url2pathname  # slow to import; PDF only
 
-                path = Path(url2pathname(urlsplit(url).path)).resolve()
-                if not any(root in path.parents for root in roots):
-                    raise ValueError(f"bookbuild reads no file outside the book folder: {url}")
-            return super().fetch(url, headers)
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(root in path.parents for root in roots):
+                raise ValueError(f"bookbuild reads no file outside the book folder: {url}")
+            return super().fetch(f"file://{parts.path}", headers)
 
     return ConfinedFetcher(allowed_protocols=("file", "data"))

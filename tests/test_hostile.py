@@ -207,3 +207,19 @@ def test_a_font_or_cover_linked_from_outside_the_book_is_refused(tmp_path):
     assert run.err.splitlines()[0] == ("book.yaml:4: error: 'cover.jpg' is outside the book "
                                        "folder [BB105 path-outside-book]")
     assert not (book / "build").exists() or not any((book / "build").glob("*.*"))
+
+
+@pytest.mark.parametrize("content", [
+    b"\x89PNG\r\n\x1a\n<!DOCTYPE html><html><body>A page.</body></html>\n",  # saved as .png
+    tiny_png(40, 40)[:60],  # a download cut short
+])
+def test_a_picture_that_only_starts_as_a_png_is_named_not_an_internal_error(tmp_path, content):
+    book = make_book(tmp_path / "book", YAML, {"one.md": "# One\n\n![a picture](pic.png)\n",
+                                               "pic.png": content})
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 1 and "Traceback" not in run.err
+    [line] = run.err.splitlines()[:-1]
+    assert line.startswith("pic.png: error: the image cannot be decoded (")
+    assert line.endswith("); open it in an image editor and save it again "
+                         "[BB413 image-undecodable]")
+    assert not (book / "build").exists() or not any((book / "build").glob("*.pdf"))

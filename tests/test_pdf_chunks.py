@@ -185,3 +185,23 @@ def test_a_section_mended_in_a_worker_is_the_html_print_html_writes(both):
         assert pdf_chunks._mend(plain, notes, paragraphs) == mended, section.id
         checked += bool(notes)
     assert checked >= 3  # sections with notes among them
+
+
+def test_a_stylesheet_that_adds_pages_is_laid_out_in_one_pass_with_a_warning(tmp_path):
+    """Generated content on html makes pages no piece foresees: the book still builds, in
+    one pass, and the author hears why it was slower (it was an internal error)."""
+    from bookkit import make_book, run_cli
+
+    css = (single.theme_file(tmp_path, "print.css").read_text(encoding="utf-8")
+           + '\nhtml::before { content: "Draft copy"; }\n')
+    book = make_book(tmp_path / "book", "title: T\nauthor: A\nspine: [one.md, two.md]\n",
+                     {"one.md": "# One\n\nFirst text.\n", "two.md": "# Two\n\nSecond text.\n",
+                      "styles/print.css": css})
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    assert run.err.splitlines()[0] == (
+        "styles/print.css: warning: this stylesheet puts something on the pages that the "
+        "section by section layout cannot foresee (content added to html or body?); the book "
+        "was laid out in one pass instead, which is slower [BB412 layout-single-pass]")
+    text = "".join(page.extract_text() for page in PdfReader(book / "build" / "t.pdf").pages)
+    assert "Draft copy" in text and "First text." in text and "Second text." in text

@@ -16,6 +16,7 @@ from authorkit import CHROMIUM, CHROMIUM_ARGS, Watch, unavailable
 from bookkit import make_book
 from pypdf import PdfReader
 
+from bookbuild.preview.server import PreviewServer
 from bookbuild.theme import PACKAGED
 
 BOOK = """
@@ -227,6 +228,22 @@ def test_preview_refuses_requests_addressed_to_another_host(watch):
                                   "/_preview/page/999.png"])
 def test_preview_serves_the_book_and_nothing_else(watch, path):
     assert _get(watch.url, path) == 404
+
+
+@pytest.mark.parametrize("path", ["/_preview/page/%C2%B2.png",
+                                  "/_preview/page/" + "9" * 5000 + ".png",
+                                  "/_preview/page/%EF%BC%91.png", "/_preview/page/-1.png",
+                                  "/_preview/page/0.png", "/_preview/page/%ff.png"])
+def test_a_page_number_that_is_not_one_is_a_404_not_a_traceback(tmp_path, capfd, path):
+    """The server in this process, with nothing built: a bad page is answered, not dropped."""
+    server = PreviewServer(tmp_path, lambda publish: (None, []), port=0, pdftoppm="")
+    server.start()
+    try:
+        assert _get(server.url, path) == 404
+        assert _get(server.url, "/_preview/state") == 200  # still serving
+    finally:
+        server.close()
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_ctrl_c_stops_the_preview_cleanly(tmp_path):

@@ -195,3 +195,25 @@ def test_a_note_holding_a_quote_and_a_list_stays_whole_in_print(tmp_path):
     assert run.code == 0, run.err
     page = next(p.extract_text() for p in pdf.pages if "archive was silent" in p.extract_text())
     assert "Quoted words of the clerk" in page and "second item of the list" in page
+
+
+def test_a_note_called_only_from_inside_another_note_is_set_below_it(tmp_path):
+    """A footnote holds no footnotes: the inner notes float from just after the outer call, on
+    its page, each once, and the text shows only the outer call (it was missing, BB409)."""
+    chapter = ("# One\n\nThe archive was silent.[^a] The sentence goes on.[^e]\n\n"
+               "[^a]: The clerk's note, which cites another.[^b]\n\n"
+               "[^b]: The second note, citing a third.[^c]\n\n"
+               "[^c]: The third note.\n\n"
+               "[^e]: A later note from the text.\n")
+    run, pdf = build_pdf(tiny_book(tmp_path, chapter=chapter))
+    assert run.code == 0, run.err
+    assert "BB409" not in run.err
+    page = next(p.extract_text() for p in pdf.pages if "archive was silent" in p.extract_text())
+    lines = page.splitlines()
+    # Notes are numbered in the order of their calls in the text (e is 2), as in the EPUB;
+    # the inner notes are set right below the note that calls them.
+    assert "The archive was silent.1 The sentence goes on.2" in lines
+    notes = [" ".join(line.split()) for line in lines if line[:1].isdigit() and "." in line[:3]]
+    assert notes == ["1. The clerk’s note, which cites another.3",
+                     "3. The second note, citing a third.4", "4. The third note.",
+                     "2. A later note from the text."]

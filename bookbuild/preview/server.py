@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -237,7 +238,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if path.startswith("/_preview/page/") and path.endswith(".png"):
             number = path[len("/_preview/page/"):-len(".png")]
-            image = preview.page_image(int(number)) if number.isdigit() else None
+            # ASCII digits only, and few: "²" is a digit to str.isdigit but not to int(), and
+            # int() refuses a number of thousands of digits.
+            image = preview.page_image(int(number)) \
+                if re.fullmatch(r"[0-9]{1,6}", number, re.ASCII) else None
             self._send(*((200, "image/png", image) if image else
                          (404, "text/plain; charset=utf-8", b"no such page\n")), send_body)
             return
