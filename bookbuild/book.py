@@ -12,19 +12,6 @@ from lxml import etree
 
 from bookbuild.config import Config
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-NSMAP = {None: XHTML_NS, "epub": EPUB_NS}
-
-
-def h(tag: str) -> str:
-    """The namespaced name of an XHTML element."""
-    return f"{{{XHTML_NS}}}{tag}"
-
-
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
-
 # epub:type and DPUB-ARIA role for each section role (None: the vocabulary has no term for it;
 # "about the author" and "also by" pages have none in either).
 SEMANTICS: dict[str, tuple[str | None, str | None]] = {
@@ -57,21 +44,6 @@ DEFAULT_TITLES.update({"acknowledgments": "Acknowledgements", "half-title": "Hal
                        "title-page": "Title Page", "copyright-page": "Copyright",
                        "toc": "Contents", "about-the-author": "About the Author",
                        "also-by": "Also by the Author"})
-
-
-def unique_id(candidate: str, used: set[str]) -> str:
-    """`candidate`, or `candidate-2`, `-3`... the first not in `used` (which it joins)."""
-    name, n = candidate, 2
-    while name in used:
-        name, n = f"{candidate}-{n}", n + 1
-    used.add(name)
-    return name
-
-
-def text_units(text: str | None) -> int:
-    """How many letters and digits `text` holds: the measure both writers use to find the same
-    place in a section's text, whatever spaces, hyphens or punctuation each adds around it."""
-    return sum(ch.isalnum() for ch in text or "")
 
 
 @dataclass

@@ -17,11 +17,12 @@ from pathlib import Path
 import pydyf
 from lxml import etree
 
-from bookbuild.book import Book, h
+from bookbuild.book import Book
 from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.output import atomic_write
 from bookbuild.theme import confined_fetcher, theme_file
+from bookbuild.xhtml import h
 
 INCH = 72.0
 # Paper thickness per page (KDP's cover calculator), which makes the spine.

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, h
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
 from bookbuild.errors import Report
+from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h
 
 if TYPE_CHECKING:
     from bookbuild.manuscript import Source

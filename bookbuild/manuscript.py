@@ -18,18 +18,7 @@ from urllib.parse import unquote
 import yaml
 from lxml import etree
 
-from bookbuild.book import (
-    EPUB_TYPE,
-    NSMAP,
-    XHTML_NS,
-    XML_NS,
-    Book,
-    Image,
-    Note,
-    Section,
-    h,
-    unique_id,
-)
+from bookbuild.book import Book, Image, Note, Section
 from bookbuild.chapter_cache import ChapterCache
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
 from bookbuild.errors import BookError, Report
@@ -41,6 +30,7 @@ from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 from bookbuild.theme import check_stylesheets
+from bookbuild.xhtml import EPUB_TYPE, NSMAP, XHTML_NS, XML_NS, h, unique_id
 
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}

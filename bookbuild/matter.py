@@ -13,12 +13,13 @@ import html
 import markdown
 from lxml import etree
 
-from bookbuild.book import DEFAULT_TITLES, NSMAP, XHTML_NS, XML_NS, Section, h, unique_id
+from bookbuild.book import DEFAULT_TITLES, Section
 from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.html_policy import SCHEME, breaches
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.typography import typography_extension
+from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
 
 # The conventional order of the opening pages; other front matter (foreword, preface...)
 # follows the contents in spine order.

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from bookbuild.book import XHTML_NS, Book, Section
+from bookbuild.book import Book, Section
+from bookbuild.xhtml import XHTML_NS
 
 WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 READING_WPM = 250  # a common figure for silent reading of fiction

@@ -16,9 +16,9 @@ import pytest
 from bookkit import NS, Epub, make_book, run_cli
 from lxml import etree
 
-from bookbuild.book import h
 from bookbuild.checks.ace import ace_executable, ace_problems, chromium_executable, read_ace_report
 from bookbuild.epub.documents import insert_at_unit, page_marker
+from bookbuild.xhtml import h
 
 EPUB_TYPE = f"{{{NS['epub']}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

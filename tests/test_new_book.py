@@ -16,10 +16,10 @@ from authorkit import load_yaml, schema_errors, switch_on_commented_settings
 from bookkit import Epub, build_epub, run_cli, tiny_png, tree_digest
 
 from bookbuild import config
-from bookbuild.book import h
 from bookbuild.manuscript import read_book
 from bookbuild.scaffold import SCHEMA_FILE
 from bookbuild.theme import PACKAGED, theme_file
+from bookbuild.xhtml import h
 
 # Every key book.yaml can hold, at every level: the scaffold shows each one.
 KNOWN_KEYS = (set(config.BOOK_SCHEMA) | set(config.PRINT_SCHEMA) | set(config.MARGIN_KEYS)

@@ -178,7 +178,7 @@ def test_contents_lists_chapters_with_their_page_numbers(sample, pages):
 
 def test_each_footnote_is_printed_on_the_page_that_calls_it(sample, pages):
     """The words just before each call and the note's own first words share a page."""
-    from bookbuild.book import h
+    from bookbuild.xhtml import h
 
     checked = 0
     for section in sample["book"].chapters():

@@ -11,7 +11,8 @@ import unicodedata
 
 from lxml import etree
 
-from bookbuild.book import EPUB_TYPE, NSMAP, XML_NS, Book, PageBreak, Section, h, text_units
+from bookbuild.book import Book, PageBreak, Section
+from bookbuild.xhtml import EPUB_TYPE, NSMAP, XML_NS, h, text_units
 
 XHTML_DOCTYPE = "<!DOCTYPE html>"
 MATTER = {"frontmatter": "frontmatter", "chapter": "bodymatter", "part": "bodymatter",

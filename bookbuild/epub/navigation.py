@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from bookbuild.book import EPUB_TYPE, Book, PageBreak, Section, h
+from bookbuild.book import Book, PageBreak, Section
 from bookbuild.epub.documents import MATTER, document, page_marker, serialize
+from bookbuild.xhtml import EPUB_TYPE, h
 
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 # Pages the contents does not list: the book's own furniture, which the landmarks reach.

@@ -12,10 +12,11 @@ from ebooklib import epub
 from lxml import etree
 
 from bookbuild import __version__
-from bookbuild.book import XML_NS, Book, PageBreak
+from bookbuild.book import Book, PageBreak
 from bookbuild.epub.documents import section_document
 from bookbuild.epub.navigation import nav_document, ncx_document
 from bookbuild.theme import theme_file
+from bookbuild.xhtml import XML_NS
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from bookbuild.book import Book, h
+from bookbuild.book import Book
 from bookbuild.epub.documents import section_document
 from bookbuild.theme import theme_file
+from bookbuild.xhtml import h
 
 XHTML_TYPE = "application/xhtml+xml; charset=utf-8"
 BOOK_PREFIX = "/book/"
