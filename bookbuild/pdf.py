@@ -484,9 +484,16 @@ def _print_images(book: Book) -> dict[str, str]:
 def _grey_png(source: Path) -> bytes:
     """The picture as a grey, opaque PNG at its own resolution."""
     from PIL import Image as PILImage
+    from PIL import ImageFile
 
     with PILImage.open(source) as picture:
-        picture.load()
+        # WeasyPrint, once imported, lets Pillow load cut-short files (grey where data is
+        # missing): a broken picture must be named, not printed half grey.
+        lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            picture.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
         dpi = picture.info.get("dpi", (300, 300))
         if picture.mode in ("RGBA", "LA", "P", "PA"):
             picture = picture.convert("RGBA")

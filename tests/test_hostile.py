@@ -214,6 +214,8 @@ def test_a_font_or_cover_linked_from_outside_the_book_is_refused(tmp_path):
     tiny_png(40, 40)[:60],  # a download cut short
 ])
 def test_a_picture_that_only_starts_as_a_png_is_named_not_an_internal_error(tmp_path, content):
+    import weasyprint  # noqa: F401  (as in any build: it makes Pillow lenient on import)
+
     book = make_book(tmp_path / "book", YAML, {"one.md": "# One\n\n![a picture](pic.png)\n",
                                                "pic.png": content})
     run = run_cli("build", book, "--format", "pdf")
