@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bookbuild.errors import BookError, Problem, Report
+from bookbuild.yaml_text import BookLoader, explain
 
 BOOK_FILE = "book.yaml"
 POINTS_PER_UNIT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0}
@@ -564,17 +565,12 @@ def load(book_dir: Path) -> Config:
                                                  f"needs one (see the README)", "BB100"))
     text = read_text(source, report)
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=BookLoader)
     except (yaml.YAMLError, RecursionError) as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        message = "lists or mappings nested hundreds deep" if isinstance(exc, RecursionError) \
-            else " ".join(str(getattr(exc, "problem", None) or exc).split())
-        if isinstance(exc, RecursionError):  # no mark: the line that opens the most brackets
-            lines = text.split("\n")
-            mark = yaml.Mark("", 0, max(range(len(lines)), key=lambda n: sum(
-                lines[n].count(c) for c in "[{")), 0, None, None)
-        raise BookError(Problem(BOOK_FILE, mark.line + 1 if mark else None,
-                                f"YAML syntax: {message}", "BB102")) from None
+        line, message, alias = explain(exc, text)
+        raise BookError(Problem(BOOK_FILE, line,
+                                message if alias else f"YAML syntax: {message}",
+                                "BB108" if alias else "BB102")) from None
     if not isinstance(node, yaml.MappingNode):
         line = node.start_mark.line + 1 if node else 1
         raise BookError(Problem(BOOK_FILE, line, "book.yaml must be a mapping of keys such as "

@@ -20,6 +20,8 @@ CODES: dict[str, str] = {
     "BB105": "path-outside-book",
     "BB106": "file-missing",
     "BB107": "cover-image",
+    "BB108": "yaml-alias",
+    "BB109": "chapter-not-in-spine",
     "BB201": "bad-encoding",
     "BB202": "chapter-header",
     "BB203": "footnote-undefined",

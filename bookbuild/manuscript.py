@@ -40,6 +40,7 @@ from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
+from bookbuild.yaml_text import HeaderLoader, explain
 
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
@@ -327,11 +328,12 @@ def _load_source(path: Path, report: Report) -> Source | None:
         try:
             # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
             # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
-            header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
+            header = yaml.load("\n".join(lines[1:end]), Loader=HeaderLoader) or {}
         except (yaml.YAMLError, RecursionError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            report.error(path, (mark.line + 2) if mark else 1,
-                         f"YAML header: {getattr(exc, 'problem', exc)}", "BB202")
+            line, message, alias = explain(exc, "\n".join(lines[1:end]), first=2)
+            report.error(path, line or 1,
+                         message if alias else f"YAML header: {message}",
+                         "BB108" if alias else "BB202")
             return None
         if not isinstance(header, dict):
             report.error(path, 2, "the YAML header must be keys such as 'title:'", "BB202")
