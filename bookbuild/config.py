@@ -138,6 +138,7 @@ class Config:
     also_by: tuple[str, ...] = ()
     cover: Path | None = None
     back_cover: str | None = None
+    exclude: tuple[Path, ...] = ()  # files and folders under manuscript/ left out on purpose
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key → book.yaml line
 
     @property
@@ -241,6 +242,19 @@ class TextList(Option):
         if isinstance(node, yaml.SequenceNode):
             return tuple(Text().validate(key, item, ctx) for item in node.value)
         self._reject(ctx, node, f"'{key}' must be a text or a list of texts")
+
+
+class PathList(TextList):
+    """Files or folders inside the book, relative to it: given back resolved."""
+
+    def validate(self, key, node, ctx):
+        paths = []
+        for value in super().validate(key, node, ctx):
+            path = resolve_inside(ctx.root, value)
+            if path is None:
+                self._reject(ctx, node, f"'{value}' is outside the book folder", "BB105")
+            paths.append(path)
+        return tuple(paths)
 
 
 class Authors(Option):
@@ -413,8 +427,8 @@ class Spine(Option):
             self._reject(ctx, file_node, f"'{values['file']}' is outside the book folder; "
                                          f"spine files must be inside it", "BB105")
         if not path.is_file():
-            self._reject(ctx, file_node, f"chapter file '{values['file']}' does not exist",
-                         "BB106")
+            self._reject(ctx, file_node, f"chapter file '{values['file']}' does not exist"
+                                         f"{_closest_file(ctx.root, values['file'])}", "BB106")
         if path in seen:
             self._reject(ctx, file_node, f"'{values['file']}' is already in the spine at line "
                                          f"{seen[path]}")
@@ -492,11 +506,26 @@ BOOK_SCHEMA: dict[str, Option] = {
     "also-by": TextList(),
     "cover": BookFile(COVER_SUFFIXES, "a JPEG or PNG file"),
     "back-cover": Text(),
+    "exclude": PathList(),
 }
 
 
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _closest_file(root: Path, wanted: str) -> str:
+    """` (did you mean 'manuscript/02-x.md'?)` for the Markdown file most like `wanted`,
+    by its path or else by its name alone; empty when none is close."""
+    files = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*.md"))
+             if not any(part.startswith(".") or part == "build"
+                        for part in p.relative_to(root).parts[:-1])]
+    close = difflib.get_close_matches(wanted, files, n=1, cutoff=0.6)
+    if not close:
+        by_name = {Path(f).name: f for f in reversed(files)}
+        names = difflib.get_close_matches(Path(wanted).name, list(by_name), n=1, cutoff=0.6)
+        close = [by_name[n] for n in names]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -611,7 +640,7 @@ def _build_config(root: Path, source: Path, v: dict[str, Any]) -> Config:
         dedication=v.get("dedication"), epigraph=v.get("epigraph"), afterword=v.get("afterword"),
         acknowledgements=v.get("acknowledgements"), about_the_author=v.get("about-the-author"),
         also_by=v.get("also-by", ()), cover=v.get("cover"), back_cover=v.get("back-cover"),
-        lines=v.get("_lines", {}),
+        exclude=v.get("exclude", ()), lines=v.get("_lines", {}),
     )
 
 

@@ -42,6 +42,7 @@ from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 from bookbuild.yaml_text import HeaderLoader, explain
 
+MANUSCRIPT_FOLDER = "manuscript"  # a Markdown file there that the spine omits is warned of
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
@@ -149,11 +150,29 @@ def read_book(config: Config, report: Report | None = None,
             sections.append(section)
     _resolve_links(sources, report)
     _sort_problems(report, first_problem)
+    _warn_unlisted(config, report)
     sections = add_matter(config, sections, report)
     report.stop_if_errors()
     epoch = _source_epoch(config, images)
     return Book(config, sections, list(images.values()),
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch)
+
+
+def _warn_unlisted(config: Config, report: Report) -> None:
+    """A warning (BB109) for each Markdown file under manuscript/ that the spine leaves out:
+    usually a chapter written and forgotten. `exclude:` says it is left out on purpose."""
+    folder = config.root / MANUSCRIPT_FOLDER
+    if not folder.is_dir():
+        return
+    listed = {entry.path for entry in config.files()}
+    for path in sorted(folder.rglob("*.md")):
+        real = path.resolve()
+        if real in listed or any(real == x or x in real.parents for x in config.exclude):
+            continue
+        rel = report.rel(path)
+        report.warning(path, None, f"'{rel}' is not in the spine, so it is not in the book: "
+                                   f"list it under 'spine:' in book.yaml, or under 'exclude:' "
+                                   f"to leave it out on purpose", "BB109")
 
 
 def _sort_problems(report: Report, first: int) -> None:

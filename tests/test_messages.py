@@ -128,3 +128,69 @@ def test_alias_in_a_chapter_header_is_refused(tmp_path):
         "accepted here (a few nested ones can make a small file expand beyond any memory): "
         "write the value out in full where it is needed [BB108 yaml-alias]"]
     assert time.monotonic() - started < 5
+
+
+# ---- the spine and the files of the book ----
+
+def test_missing_spine_file_names_the_closest_existing_file(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Harbour
+        author: Jane Doe
+        spine:
+          - manuscript/01-the-keepers-ledger.md
+          - manuscript/02-harbour-board.md
+    """, {"manuscript/01-the-keepers-ledger.md": CHAPTER,
+          "manuscript/02-the-harbour-board.md": "# Two\n\nText.\n"})
+    assert problem_lines(book) == [
+        "book.yaml:5: error: chapter file 'manuscript/02-harbour-board.md' does not exist (did "
+        "you mean 'manuscript/02-the-harbour-board.md'?) [BB106 file-missing]"]
+
+
+def test_missing_spine_file_in_the_wrong_folder_is_found_by_its_name(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Harbour
+        author: Jane Doe
+        spine: [chapters/the-harbour-board.md]
+    """, {"manuscript/the-harbour-board.md": CHAPTER, "manuscript/notes.md": "Notes.\n"})
+    assert problem_lines(book)[0] == (
+        "book.yaml:3: error: chapter file 'chapters/the-harbour-board.md' does not exist (did "
+        "you mean 'manuscript/the-harbour-board.md'?) [BB106 file-missing]")
+
+
+def test_missing_spine_file_with_nothing_close_suggests_nothing(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\nspine: [zzz.md]\n",
+                     {"one.md": CHAPTER})
+    assert problem_lines(book) == [
+        "book.yaml:3: error: chapter file 'zzz.md' does not exist [BB106 file-missing]"]
+
+
+UNLISTED = ("manuscript/03-the-storm.md: warning: 'manuscript/03-the-storm.md' is not in the "
+            "spine, so it is not in the book: list it under 'spine:' in book.yaml, or under "
+            "'exclude:' to leave it out on purpose [BB109 chapter-not-in-spine]")
+
+
+def _forgetful_book(root, extra: str = ""):
+    return make_book(root, "title: Harbour\nauthor: Jane Doe\nspine:\n"
+                           "  - manuscript/01-one.md\n" + extra, {
+        "manuscript/01-one.md": CHAPTER, "manuscript/03-the-storm.md": "# Storm\n\nWind.\n",
+        "manuscript/drafts/old.md": "Old.\n", "notes.md": "Not under manuscript/.\n"})
+
+
+def test_markdown_file_the_spine_forgets_is_a_warning(tmp_path):
+    book = _forgetful_book(tmp_path / "book", "exclude: manuscript/drafts\n")
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.err
+    assert run.err.splitlines() == [UNLISTED]
+
+
+def test_exclude_silences_the_warning_for_files_and_folders(tmp_path):
+    book = _forgetful_book(tmp_path / "book", "exclude:\n  - manuscript/03-the-storm.md\n"
+                                              "  - manuscript/drafts\n")
+    run = run_cli("build", book, "--format", "epub")
+    assert (run.code, run.err) == (0, "")
+
+
+def test_exclude_outside_the_book_is_refused(tmp_path):
+    book = _forgetful_book(tmp_path / "book", "exclude: [../elsewhere]\n")
+    assert problem_lines(book) == [
+        "book.yaml:5: error: '../elsewhere' is outside the book folder [BB105 path-outside-book]"]
