@@ -182,6 +182,10 @@ class Option:
     def validate(self, key: str, node: yaml.Node, ctx: _Context) -> Any:
         raise NotImplementedError
 
+    def example(self, ctx: _Context) -> str:
+        """What to write when the key is missing, shown after the message; often nothing."""
+        return ""
+
     @staticmethod
     def _reject(ctx: _Context, node: yaml.Node, message: str, code: str = "BB103") -> None:
         ctx.fail(node, message, code)
@@ -385,7 +389,7 @@ class Spine(Option):
 
     def validate(self, key, node, ctx):
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self._reject(ctx, node, "'spine' must be a list of chapter files")
+            self._reject(ctx, node, "'spine' must be a list" + self.example(ctx))
         entries, seen = [], {}
         for item in node.value:
             try:
@@ -397,6 +401,15 @@ class Spine(Option):
             except _Invalid:
                 continue
         return tuple(entries)
+
+    def example(self, ctx):
+        """A spine of the book's own Markdown files (or two made-up ones), one per line."""
+        files = [p.relative_to(ctx.root).as_posix() for p in book_files(ctx.root, "*.md")
+                 if p.name.lower() not in ("readme.md", "license.md")][:2]
+        files += ["manuscript/01-first-chapter.md", "manuscript/02-second-chapter.md"][
+            len(files):]
+        lines = "".join(f"\n      - {f}" for f in files)
+        return f": the chapter files in reading order, such as\n    spine:{lines}"
 
     def _part(self, node, ctx, seen):
         values = _validate_mapping(node, self.PART_SCHEMA, ctx, "spine part")
@@ -515,12 +528,17 @@ def _did_you_mean(word: str, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def book_files(root: Path, pattern: str) -> list[Path]:
+    """The files under `root` whose names match `pattern`, outside hidden folders and build/
+    (a suggestion never points into the output or a .git folder)."""
+    return [p for p in sorted(root.rglob(pattern)) if p.is_file() and not any(
+        part.startswith(".") or part == "build" for part in p.relative_to(root).parts[:-1])]
+
+
 def _closest_file(root: Path, wanted: str) -> str:
     """` (did you mean 'manuscript/02-x.md'?)` for the Markdown file most like `wanted`,
     by its path or else by its name alone; empty when none is close."""
-    files = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*.md"))
-             if not any(part.startswith(".") or part == "build"
-                        for part in p.relative_to(root).parts[:-1])]
+    files = [p.relative_to(root).as_posix() for p in book_files(root, "*.md")]
     close = difflib.get_close_matches(wanted, files, n=1, cutoff=0.6)
     if not close:
         by_name = {Path(f).name: f for f in reversed(files)}
@@ -560,7 +578,7 @@ def _validate_mapping(node: yaml.MappingNode, schema: dict[str, Option], ctx: _C
         if key not in seen:
             if option.required:
                 ctx.report.error(ctx.source, node.start_mark.line + 1,
-                                 f"{what} needs the key '{key}'", "BB104")
+                                 f"{what} needs the key '{key}'{option.example(ctx)}", "BB104")
             elif option.default is not None:
                 values[key] = option.default
     return values
@@ -582,6 +600,16 @@ def resolve_inside(root: Path, relative: str) -> Path | None:
     real_root = root.resolve()
     path = (root / relative).resolve()
     return path if path == real_root or real_root in path.parents else None
+
+
+def find_book(start: Path) -> Path:
+    """The folder holding book.yaml: `start` or the nearest folder above it (as git finds a
+    repository), so bookbuild runs from inside `manuscript/`; `start` itself when none has."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / BOOK_FILE).is_file():
+            return folder
+    return start
 
 
 def load(book_dir: Path) -> Config:

@@ -80,7 +80,10 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.severity}: {self.message} [{self.code} {CODES[self.code]}]"
+        # Lines after the first (an example to copy) follow the line that ends with the code.
+        first, newline, rest = self.message.partition("\n")
+        return (f"{where}: {self.severity}: {first} [{self.code} {CODES[self.code]}]"
+                f"{newline}{rest}")
 
     def as_dict(self) -> dict:
         return {

@@ -5,6 +5,7 @@ Hands on a `Book` (book.py): sections in reading order, each an lxml tree plus i
 
 from __future__ import annotations
 
+import glob
 import html.entities
 import mimetypes
 import os
@@ -31,7 +32,15 @@ from bookbuild.book import (
     unique_id,
 )
 from bookbuild.chapter_cache import ChapterCache
-from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
+from bookbuild.config import (
+    Config,
+    PartEntry,
+    SpineEntry,
+    book_files,
+    read_text,
+    resolve_inside,
+    slugify,
+)
 from bookbuild.errors import BookError, Report
 from bookbuild.html_policy import MAX_DEPTH, PHRASING, Locator, check_svg, sanitize
 from bookbuild.markdown_ext import new_markdown
@@ -544,7 +553,10 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
         report.error(source.path, number, f"image '{src}' is outside the book folder", "BB105")
         return
     if not path.is_file():
-        report.error(source.path, number, f"image '{src}' does not exist", "BB208")
+        report.error(source.path, number, f"image '{src}' does not exist: looked for "
+                                          f"'{Path(relative).as_posix()}' (an image's path is "
+                                          f"relative to the chapter file)"
+                                          f"{_image_elsewhere(path, source, config)}", "BB208")
         return
     media_type = mimetypes.guess_type(path.name)[0]
     if media_type not in IMAGE_TYPES:
@@ -574,6 +586,16 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
             name, n = f"images/{stem}-{n}{suffix}", n + 1
         images[path] = Image(path, name, media_type)
     names[src] = images[path].name
+
+
+def _image_elsewhere(path: Path, source: Source, config: Config) -> str:
+    """`; there is ... : write ...` for a file of the missing image's name elsewhere in the book."""
+    found = book_files(config.root, glob.escape(path.name))
+    if not found:
+        return ""
+    there = found[0].relative_to(config.root).as_posix()
+    write = Path(os.path.relpath(found[0], source.path.parent)).as_posix()
+    return f"; there is '{there}': write '{write}'"
 
 
 def _image_content_problem(path: Path, media_type: str) -> str | None:

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from bookkit import make_book, run_cli
+from bookkit import make_book, run_cli, tiny_png
 
 CHAPTER = "# One\n\nText.\n"
 
@@ -194,3 +194,66 @@ def test_exclude_outside_the_book_is_refused(tmp_path):
     book = _forgetful_book(tmp_path / "book", "exclude: [../elsewhere]\n")
     assert problem_lines(book) == [
         "book.yaml:5: error: '../elsewhere' is outside the book folder [BB105 path-outside-book]"]
+
+
+def test_no_spine_shows_an_example_made_of_the_books_files(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\n", {
+        "manuscript/01-the-ledger.md": CHAPTER, "manuscript/02-the-board.md": CHAPTER,
+        "README.md": "Notes.\n"})
+    assert problem_lines(book) == [
+        "book.yaml:1: error: book.yaml needs the key 'spine': the chapter files in reading "
+        "order, such as [BB104 missing-key]",
+        "    spine:",
+        "      - manuscript/01-the-ledger.md",
+        "      - manuscript/02-the-board.md"]
+
+
+def test_an_empty_spine_shows_an_example(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\nspine:\n")
+    assert problem_lines(book) == [
+        "book.yaml:3: error: 'spine' must be a list: the chapter files in reading order, such "
+        "as [BB103 invalid-value]",
+        "    spine:",
+        "      - manuscript/01-first-chapter.md",
+        "      - manuscript/02-second-chapter.md"]
+
+
+def test_bookbuild_in_a_subfolder_finds_the_book_above(tmp_path):
+    book = _forgetful_book(tmp_path / "book", "exclude: [manuscript]\n")
+    run = subprocess.run([sys.executable, "-m", "bookbuild", "build", "--format", "epub"],
+                         cwd=book / "manuscript" / "drafts", capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert (book / "build" / "harbour.epub").is_file()
+    assert not (book / "manuscript" / "drafts" / "build").exists()
+
+
+def test_a_folder_with_no_book_above_still_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = run_cli("build", tmp_path / "empty", "--format", "epub")
+    assert run.err.splitlines()[0].startswith(
+        f"book.yaml: error: no book.yaml in {tmp_path / 'empty'}")
+
+
+# ---- images ----
+
+def test_missing_image_says_where_it_looked_and_names_the_file_elsewhere(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\n"
+                                        "spine: [manuscript/one.md]\n", {
+        "manuscript/one.md": "# One\n\n![the harbour](images/harbour.png)\n",
+        "images/harbour.png": tiny_png()})
+    assert problem_lines(book) == [
+        "manuscript/one.md:3: error: image 'images/harbour.png' does not exist: looked for "
+        "'manuscript/images/harbour.png' (an image's path is relative to the chapter file); "
+        "there is 'images/harbour.png': write '../images/harbour.png' [BB208 image-missing]"]
+
+
+def test_missing_image_with_no_namesake_says_where_it_looked(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\n"
+                                        "spine: [manuscript/one.md]\n", {
+        "manuscript/one.md": "# One\n\n![the harbour](harbour.png)\n",
+        "build/harbour.png": tiny_png()})
+    assert problem_lines(book) == [
+        "manuscript/one.md:3: error: image 'harbour.png' does not exist: looked for "
+        "'manuscript/harbour.png' (an image's path is relative to the chapter file) "
+        "[BB208 image-missing]"]
