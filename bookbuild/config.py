@@ -163,6 +163,7 @@ class _Context:
 
     def __init__(self, root: Path, source: Path, report: Report):
         self.root, self.source, self.report = root, source, report
+        self.deferred: list[Problem] = []  # print: problems, for the builds that use print:
 
     def fail(self, node: yaml.Node, message: str, code: str = "BB103") -> None:
         self.report.error(self.source, node.start_mark.line + 1, message, code)
@@ -463,6 +464,20 @@ class Section(Option):
         return _validate_mapping(node, self.schema, ctx, key, nodes=True)
 
 
+class PrintSection(Section):
+    """`print:` is read by the PDF and the cover only: its problems are held back in
+    `ctx.deferred`, so a mistake there does not stop an EPUB build."""
+
+    def validate(self, key, node, ctx):
+        own = _Context(ctx.root, ctx.source, Report(ctx.report.root))
+        try:
+            value = super().validate(key, node, own)
+        except _Invalid:
+            value = {}
+        ctx.deferred.extend(own.report.problems)
+        return {} if own.report.errors else value
+
+
 class IsbnPair(Section):
     """`isbn: {epub: ..., print: ...}`: each edition has its own ISBN."""
 
@@ -507,7 +522,7 @@ BOOK_SCHEMA: dict[str, Option] = {
     "output": Text(pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
                    hint=" (letters, digits, '.', '_' and '-' only)"),
     "spine": Spine(required=True),
-    "print": Section(PRINT_SCHEMA),
+    "print": PrintSection(PRINT_SCHEMA),
     "isbn": IsbnPair(),
     "edition": Text(),
     "fiction": Flag(),
@@ -612,8 +627,11 @@ def find_book(start: Path) -> Path:
     return start
 
 
-def load(book_dir: Path) -> Config:
-    """Read and validate `book_dir/book.yaml`; raises BookError with every problem found."""
+def load(book_dir: Path, need_print: bool = True) -> Config:
+    """Read and validate `book_dir/book.yaml`; raises BookError with every problem found.
+
+    Without `need_print` (an EPUB-only build), a mistake in `print:` is left for the build
+    that uses it, and the print settings are the defaults."""
     root = book_dir.resolve()
     source = root / BOOK_FILE
     report = Report(root)
@@ -634,6 +652,9 @@ def load(book_dir: Path) -> Config:
                                                  "'title:' and 'spine:'", "BB103"))
     ctx = _Context(root, source, report)
     values = _validate_mapping(node, BOOK_SCHEMA, ctx, "book.yaml", nodes=True)
+    if need_print and ctx.deferred:
+        report.add(ctx.deferred)
+        report.problems.sort(key=lambda p: p.line or 0)
     report.stop_if_errors()
     return _build_config(root, source, values)
 

@@ -257,3 +257,42 @@ def test_missing_image_with_no_namesake_says_where_it_looked(tmp_path):
         "manuscript/one.md:3: error: image 'harbour.png' does not exist: looked for "
         "'manuscript/harbour.png' (an image's path is relative to the chapter file) "
         "[BB208 image-missing]"]
+
+
+# ---- print: matters to the PDF only ----
+
+PRINT_MISTAKE = """
+    title: Harbour
+    author: Jane Doe
+    spine: [one.md]
+    print:
+      trim: 6x9
+      font-size: 40
+      margns: {top: 1in}
+"""
+
+
+def test_a_print_mistake_does_not_stop_the_epub(tmp_path):
+    book = make_book(tmp_path / "book", PRINT_MISTAKE, {"one.md": CHAPTER})
+    run = run_cli("build", book, "--format", "epub")
+    assert (run.code, run.err) == (0, "")
+    assert (book / "build" / "harbour.epub").is_file()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "cover", "all"])
+def test_a_print_mistake_stops_the_builds_that_use_print(tmp_path, fmt):
+    book = make_book(tmp_path / "book", PRINT_MISTAKE,
+                     {"one.md": CHAPTER})
+    run = run_cli("build", book, "--format", fmt)
+    assert run.code == 1
+    assert run.err.splitlines()[:2] == [
+        "book.yaml:6: error: 'font-size' must be a number from 7 to 16 [BB103 invalid-value]",
+        "book.yaml:7: error: unknown key 'margns' in print (did you mean 'margins'?) "
+        "[BB101 unknown-key]"]
+    assert not (book / "build").exists()
+
+
+def test_a_print_mistake_is_reported_in_line_order_with_the_others(tmp_path):
+    book = make_book(tmp_path / "book", PRINT_MISTAKE + "    subtitle: ''\n", {"one.md": CHAPTER})
+    lines = problem_lines(book, "--format", "pdf")[-3:]
+    assert [line.split(":")[1] for line in lines] == ["6", "7", "8"]
