@@ -41,7 +41,11 @@ def explain(exc: yaml.YAMLError | RecursionError, text: str,
     """Where (the file's line, `text` starting on line `first`) and what went wrong, in the
     author's words; the flag says whether it was an alias (a problem code of its own)."""
     line, message, alias = _explain(exc, text, first)
-    return None if line is None else line + first, message, alias
+    if line is None:
+        return None, message, alias
+    # The end of the text is found past its last line: show the last line that holds anything.
+    last = max((n for n, content in enumerate(text.split("\n")) if content.strip()), default=0)
+    return min(line, last) + first, message, alias
 
 
 def _explain(exc: yaml.YAMLError | RecursionError, text: str,
@@ -66,19 +70,42 @@ def _explain(exc: yaml.YAMLError | RecursionError, text: str,
                         f"value with {mark}, or leave the quotes out"), False
     if "'\\t'" in problem:
         return at, "a tab here: YAML is indented with spaces, not tabs", False
-    if problem.startswith("mapping values are not allowed") and at is not None:
-        return at, _colon_fix(lines[at]), False
     context = str(getattr(exc, "context", "") or "")
     if context.startswith("while parsing a flow") and context_mark is not None:
-        opener = "[" if "sequence" in context else "{"
-        closer = "]" if opener == "[" else "}"
+        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
         return context_mark.line, (f"this '{opener}' opened on line {context_mark.line + first} is "
-                                   f"never closed: end the list with '{closer}'"), False
+                                   f"never closed: close it with '{closer}'"), False
+    if at is None or at >= len(lines):
+        return at, f"{problem} ({GENERAL_FIX})", False
+    if problem.startswith("mapping values are not allowed"):
+        # `title:Book` on this line or the one above is read as text running on to this colon.
+        glued = next((n for n in (at - 1, at) if n >= 0 and _GLUED.match(lines[n])), None)
+        if glued is not None:
+            fixed = _GLUED.sub(r"\1 ", lines[glued]).strip()
+            return glued, f"a key needs a space after its colon: {fixed}", False
+    value = _VALUE.match(lines[at])
+    if value and value["value"][:1] in _SPECIAL and not re.fullmatch(r"[|>][-+0-9]*\s*",
+                                                                      value["value"]):
+        return at, (f"a value that starts with '{value['value'][0]}' needs quotes around it: "
+                    f"{value['lead'].strip()} \"{value['value'].rstrip()}\""), False
+    if problem.startswith("mapping values are not allowed"):
+        if ": " in lines[at][:problem_mark.column]:
+            return at, _colon_fix(lines[at]), False
+        return at, _INDENT, False
+    if problem.startswith("expected <block end>"):
+        return at, _INDENT, False
     if problem_mark is None and context_mark is not None:
         at = context_mark.line
     return at, f"{problem} ({GENERAL_FIX})", False
 
 
+_INDENT = ("this line is indented differently from the lines above it: the keys of one "
+           "mapping, and the items of one list, start in the same column")
+# `title:Book`: a key glued to its value.
+_GLUED = re.compile(r"^(\s*(?:-\s+)?[A-Za-z][\w-]*:)(?=[^\s:/])")
+# `key: value` or `- value`, and the characters YAML reads as syntax at a value's start.
+_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)?(?:[^\s#'\"][^#]*?:\s+)?)(?P<value>\S.*)$")
+_SPECIAL = "*&!%@`[{|>"
 # A value that opens with a quote, after `key:` or a list's `- `.
 _QUOTED = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"][^#]*?:\s+)?(?:-\s+)*(?P<q>["'])(?P<rest>.*)$""")
 

@@ -77,8 +77,38 @@ def test_an_unclosed_list_is_reported_where_it_opens(tmp_path):
         author: Jane Doe
     """, {"one.md": CHAPTER})
     assert problem_lines(book) == [
-        "book.yaml:2: error: YAML syntax: this '[' opened on line 2 is never closed: end the "
-        "list with ']' [BB102 yaml-syntax]"]
+        "book.yaml:2: error: YAML syntax: this '[' opened on line 2 is never closed: close it "
+        "with ']' [BB102 yaml-syntax]"]
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("title: Harbour\n  author: Jane Doe\nspine: [one.md]\n", 2,
+     "this line is indented differently from the lines above it: the keys of one mapping, and "
+     "the items of one list, start in the same column"),
+    ("title: Harbour\nauthor: Jane Doe\nspine:\n  - one.md\n - two.md\n", 5,
+     "this line is indented differently from the lines above it: the keys of one mapping, and "
+     "the items of one list, start in the same column"),
+    ("title:Harbour\nauthor: Jane Doe\nspine: [one.md]\n", 1,
+     "a key needs a space after its colon: title: Harbour"),
+    ("title: Harbour\nauthor: Jane Doe\nsubtitle: [Draft] A Novel\nspine: [one.md]\n", 3,
+     "a value that starts with '[' needs quotes around it: subtitle: \"[Draft] A Novel\""),
+    ("title: Harbour\nauthor: Jane Doe\nsubtitle: *Draft*\nspine: [one.md]\n", 3,
+     "a value that starts with '*' needs quotes around it: subtitle: \"*Draft*\""),
+])
+def test_common_yaml_mistakes_get_their_fix(tmp_path, text, line, message):
+    book = make_book(tmp_path / "book", text, {"one.md": CHAPTER})
+    assert problem_lines(book) == [
+        f"book.yaml:{line}: error: YAML syntax: {message} [BB102 yaml-syntax]"]
+
+
+def test_an_unknown_yaml_error_still_names_its_line_and_the_usual_fixes(tmp_path):
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\nspine: [one.md]\n"
+                                        "%YAML 1.1\n", {"one.md": CHAPTER})
+    (line,) = problem_lines(book)
+    assert line.startswith("book.yaml:4: error: YAML syntax: ")
+    assert line.endswith("(put a value that holds ': ' or starts with a quote in quotes; indent "
+                         "with spaces, not tabs; close every quote and bracket you open) "
+                         "[BB102 yaml-syntax]")
 
 
 def test_chapter_header_unclosed_quote_is_reported_where_it_opens(tmp_path):
