@@ -75,6 +75,10 @@ def _explain(exc: yaml.YAMLError | RecursionError, text: str,
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
         return context_mark.line, (f"this '{opener}' opened on line {context_mark.line + first} is "
                                    f"never closed: close it with '{closer}'"), False
+    if problem.startswith("could not find expected ':'") and context_mark is not None:
+        return context_mark.line, ("this line is neither 'key: value' nor a list item '- ...': "
+                                   "add the missing ':' or '- ', or a '#' in front of a "
+                                   "comment"), False
     if at is None or at >= len(lines):
         return at, f"{problem} ({GENERAL_FIX})", False
     if problem.startswith("mapping values are not allowed"):
@@ -92,7 +96,8 @@ def _explain(exc: yaml.YAMLError | RecursionError, text: str,
         if ": " in lines[at][:problem_mark.column]:
             return at, _colon_fix(lines[at]), False
         return at, _INDENT, False
-    if problem.startswith("expected <block end>"):
+    if problem.startswith("expected <block end>") or (
+            problem.startswith("expected '<document start>'") and lines[at][:1].isspace()):
         return at, _INDENT, False
     if problem_mark is None and context_mark is not None:
         at = context_mark.line

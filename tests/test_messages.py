@@ -88,6 +88,9 @@ def test_an_unclosed_list_is_reported_where_it_opens(tmp_path):
     ("title: Harbour\nauthor: Jane Doe\nspine:\n  - one.md\n - two.md\n", 5,
      "this line is indented differently from the lines above it: the keys of one mapping, and "
      "the items of one list, start in the same column"),
+    ("title: Harbour\nauthor Jane Doe\nspine: [one.md]\n", 2,
+     "this line is neither 'key: value' nor a list item '- ...': add the missing ':' or '- ', "
+     "or a '#' in front of a comment"),
     ("title:Harbour\nauthor: Jane Doe\nspine: [one.md]\n", 1,
      "a key needs a space after its colon: title: Harbour"),
     ("title: Harbour\nauthor: Jane Doe\nsubtitle: [Draft] A Novel\nspine: [one.md]\n", 3,
