@@ -82,3 +82,14 @@ def test_following_every_instruction_builds(scaffold, tmp_path):
     run = run_cli("cover", book, "--quiet")
     assert run.code == 0, run.err
     assert (book / "build" / "harrow-cover.pdf").is_file()
+
+
+def test_every_command_the_new_books_files_name_exists(scaffold):
+    # A command as the text shows one: *bookbuild new*, "bookbuild cover", `Build it: bookbuild
+    # build` (not prose such as "bookbuild provides").
+    shown = re.compile(r"""(?:[*"`]|:\s{2,})bookbuild ([a-z]+)""")
+    named = {match for path in scaffold.rglob("*") if path.suffix in (".md", ".yaml")
+             for match in shown.findall(path.read_text(encoding="utf-8"))}
+    assert {"build", "check", "watch", "cover"} <= named
+    for command in named:
+        assert run_cli(command, "--help").code == 0, f"'bookbuild {command}' is no command"
