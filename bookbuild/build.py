@@ -37,7 +37,8 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     with contextlib.ExitStack() as cleanup:
         with progress.stage("parse"):
             check_output_folder(book_dir, out_dir)
-            config = config_module.load(book_dir)
+            config = config_module.load(book_dir, need_print="pdf" in formats
+                                        or "cover" in formats)
             # Layout workers start now: they load WeasyPrint and the theme while we read.
             workers = cleanup.enter_context(_layout_workers(config, formats, profile))
             chapter_cache = ChapterCache(cache_folder(out_dir, "chapters"))

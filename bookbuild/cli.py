@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from bookbuild import __version__
 from bookbuild.build import BuildResult, build
-from bookbuild.config import BOOK_FILE
+from bookbuild.config import BOOK_FILE, find_book
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.progress import BarProgress, LineProgress, Progress
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return AUTHOR_COMMANDS[args.command](args)
     if args.format == "json":
         args.format, args.json = "all", True
-    book_dir = args.book.resolve()
+    book_dir = find_book(args.book)
     out_dir = (Path(os.path.abspath(args.out)) if args.out else book_dir / "build")
     formats = ALL_FORMATS if args.format == "all" else (args.format,)
     if args.command == "cover":
@@ -208,7 +208,7 @@ def _stats(args) -> int:
     from bookbuild.manuscript import read_book
     from bookbuild.stats import book_stats
 
-    book_dir = args.book.resolve()
+    book_dir = find_book(args.book)
     report = Report(book_dir)
     book = _collect(report, book_dir, lambda: read_book(config_module.load(book_dir), report))
     _problems_out(report.problems)
@@ -247,7 +247,7 @@ def _schema(args) -> int:
 def _watch(args) -> int:
     from bookbuild.preview import PreviewServer
 
-    book_dir = args.book.resolve()
+    book_dir = find_book(args.book)
     out_dir = (Path(os.path.abspath(args.out)) if args.out else book_dir / "build")
     formats = ALL_FORMATS if args.format == "all" else (args.format,)
     if not (book_dir / BOOK_FILE).is_file():

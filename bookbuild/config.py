@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bookbuild.errors import BookError, Problem, Report
+from bookbuild.yaml_text import BookLoader, explain
 
 BOOK_FILE = "book.yaml"
 POINTS_PER_UNIT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0}
@@ -137,6 +138,7 @@ class Config:
     also_by: tuple[str, ...] = ()
     cover: Path | None = None
     back_cover: str | None = None
+    exclude: tuple[Path, ...] = ()  # files and folders under manuscript/ left out on purpose
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key → book.yaml line
 
     @property
@@ -161,6 +163,7 @@ class _Context:
 
     def __init__(self, root: Path, source: Path, report: Report):
         self.root, self.source, self.report = root, source, report
+        self.deferred: list[Problem] = []  # print: problems, for the builds that use print:
 
     def fail(self, node: yaml.Node, message: str, code: str = "BB103") -> None:
         self.report.error(self.source, node.start_mark.line + 1, message, code)
@@ -179,6 +182,10 @@ class Option:
 
     def validate(self, key: str, node: yaml.Node, ctx: _Context) -> Any:
         raise NotImplementedError
+
+    def example(self, ctx: _Context) -> str:
+        """What to write when the key is missing, shown after the message; often nothing."""
+        return ""
 
     @staticmethod
     def _reject(ctx: _Context, node: yaml.Node, message: str, code: str = "BB103") -> None:
@@ -240,6 +247,19 @@ class TextList(Option):
         if isinstance(node, yaml.SequenceNode):
             return tuple(Text().validate(key, item, ctx) for item in node.value)
         self._reject(ctx, node, f"'{key}' must be a text or a list of texts")
+
+
+class PathList(TextList):
+    """Files or folders inside the book, relative to it: given back resolved."""
+
+    def validate(self, key, node, ctx):
+        paths = []
+        for value in super().validate(key, node, ctx):
+            path = resolve_inside(ctx.root, value)
+            if path is None:
+                self._reject(ctx, node, f"'{value}' is outside the book folder", "BB105")
+            paths.append(path)
+        return tuple(paths)
 
 
 class Authors(Option):
@@ -370,7 +390,7 @@ class Spine(Option):
 
     def validate(self, key, node, ctx):
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self._reject(ctx, node, "'spine' must be a list of chapter files")
+            self._reject(ctx, node, "'spine' must be a list" + self.example(ctx))
         entries, seen = [], {}
         for item in node.value:
             try:
@@ -382,6 +402,15 @@ class Spine(Option):
             except _Invalid:
                 continue
         return tuple(entries)
+
+    def example(self, ctx):
+        """A spine of the book's own Markdown files (or two made-up ones), one per line."""
+        files = [p.relative_to(ctx.root).as_posix() for p in book_files(ctx.root, "*.md")
+                 if p.name.lower() not in ("readme.md", "license.md")][:2]
+        files += ["manuscript/01-first-chapter.md", "manuscript/02-second-chapter.md"][
+            len(files):]
+        lines = "".join(f"\n      - {f}" for f in files)
+        return f": the chapter files in reading order, such as\n    spine:{lines}"
 
     def _part(self, node, ctx, seen):
         values = _validate_mapping(node, self.PART_SCHEMA, ctx, "spine part")
@@ -412,8 +441,8 @@ class Spine(Option):
             self._reject(ctx, file_node, f"'{values['file']}' is outside the book folder; "
                                          f"spine files must be inside it", "BB105")
         if not path.is_file():
-            self._reject(ctx, file_node, f"chapter file '{values['file']}' does not exist",
-                         "BB106")
+            self._reject(ctx, file_node, f"chapter file '{values['file']}' does not exist"
+                                         f"{_closest_file(ctx.root, values['file'])}", "BB106")
         if path in seen:
             self._reject(ctx, file_node, f"'{values['file']}' is already in the spine at line "
                                          f"{seen[path]}")
@@ -433,6 +462,20 @@ class Section(Option):
         if not isinstance(node, yaml.MappingNode):
             self._reject(ctx, node, f"'{key}' must be a mapping of keys")
         return _validate_mapping(node, self.schema, ctx, key, nodes=True)
+
+
+class PrintSection(Section):
+    """`print:` is read by the PDF and the cover only: its problems are held back in
+    `ctx.deferred`, so a mistake there does not stop an EPUB build."""
+
+    def validate(self, key, node, ctx):
+        own = _Context(ctx.root, ctx.source, Report(ctx.report.root))
+        try:
+            value = super().validate(key, node, own)
+        except _Invalid:
+            value = {}
+        ctx.deferred.extend(own.report.problems)
+        return {} if own.report.errors else value
 
 
 class IsbnPair(Section):
@@ -479,7 +522,7 @@ BOOK_SCHEMA: dict[str, Option] = {
     "output": Text(pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
                    hint=" (letters, digits, '.', '_' and '-' only)"),
     "spine": Spine(required=True),
-    "print": Section(PRINT_SCHEMA),
+    "print": PrintSection(PRINT_SCHEMA),
     "isbn": IsbnPair(),
     "edition": Text(),
     "fiction": Flag(),
@@ -491,11 +534,31 @@ BOOK_SCHEMA: dict[str, Option] = {
     "also-by": TextList(),
     "cover": BookFile(COVER_SUFFIXES, "a JPEG or PNG file"),
     "back-cover": Text(),
+    "exclude": PathList(),
 }
 
 
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def book_files(root: Path, pattern: str) -> list[Path]:
+    """The files under `root` whose names match `pattern`, outside hidden folders and build/
+    (a suggestion never points into the output or a .git folder)."""
+    return [p for p in sorted(root.rglob(pattern)) if p.is_file() and not any(
+        part.startswith(".") or part == "build" for part in p.relative_to(root).parts[:-1])]
+
+
+def _closest_file(root: Path, wanted: str) -> str:
+    """` (did you mean 'manuscript/02-x.md'?)` for the Markdown file most like `wanted`,
+    by its path or else by its name alone; empty when none is close."""
+    files = [p.relative_to(root).as_posix() for p in book_files(root, "*.md")]
+    close = difflib.get_close_matches(wanted, files, n=1, cutoff=0.6)
+    if not close:
+        by_name = {Path(f).name: f for f in reversed(files)}
+        names = difflib.get_close_matches(Path(wanted).name, list(by_name), n=1, cutoff=0.6)
+        close = [by_name[n] for n in names]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -530,7 +593,7 @@ def _validate_mapping(node: yaml.MappingNode, schema: dict[str, Option], ctx: _C
         if key not in seen:
             if option.required:
                 ctx.report.error(ctx.source, node.start_mark.line + 1,
-                                 f"{what} needs the key '{key}'", "BB104")
+                                 f"{what} needs the key '{key}'{option.example(ctx)}", "BB104")
             elif option.default is not None:
                 values[key] = option.default
     return values
@@ -554,8 +617,21 @@ def resolve_inside(root: Path, relative: str) -> Path | None:
     return path if path == real_root or real_root in path.parents else None
 
 
-def load(book_dir: Path) -> Config:
-    """Read and validate `book_dir/book.yaml`; raises BookError with every problem found."""
+def find_book(start: Path) -> Path:
+    """The folder holding book.yaml: `start` or the nearest folder above it (as git finds a
+    repository), so bookbuild runs from inside `manuscript/`; `start` itself when none has."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / BOOK_FILE).is_file():
+            return folder
+    return start
+
+
+def load(book_dir: Path, need_print: bool = True) -> Config:
+    """Read and validate `book_dir/book.yaml`; raises BookError with every problem found.
+
+    Without `need_print` (an EPUB-only build), a mistake in `print:` is left for the build
+    that uses it, and the print settings are the defaults."""
     root = book_dir.resolve()
     source = root / BOOK_FILE
     report = Report(root)
@@ -564,23 +640,21 @@ def load(book_dir: Path) -> Config:
                                                  f"needs one (see the README)", "BB100"))
     text = read_text(source, report)
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=BookLoader)
     except (yaml.YAMLError, RecursionError) as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        message = "lists or mappings nested hundreds deep" if isinstance(exc, RecursionError) \
-            else " ".join(str(getattr(exc, "problem", None) or exc).split())
-        if isinstance(exc, RecursionError):  # no mark: the line that opens the most brackets
-            lines = text.split("\n")
-            mark = yaml.Mark("", 0, max(range(len(lines)), key=lambda n: sum(
-                lines[n].count(c) for c in "[{")), 0, None, None)
-        raise BookError(Problem(BOOK_FILE, mark.line + 1 if mark else None,
-                                f"YAML syntax: {message}", "BB102")) from None
+        line, message, alias = explain(exc, text)
+        raise BookError(Problem(BOOK_FILE, line,
+                                message if alias else f"YAML syntax: {message}",
+                                "BB108" if alias else "BB102")) from None
     if not isinstance(node, yaml.MappingNode):
         line = node.start_mark.line + 1 if node else 1
         raise BookError(Problem(BOOK_FILE, line, "book.yaml must be a mapping of keys such as "
                                                  "'title:' and 'spine:'", "BB103"))
     ctx = _Context(root, source, report)
     values = _validate_mapping(node, BOOK_SCHEMA, ctx, "book.yaml", nodes=True)
+    if need_print and ctx.deferred:
+        report.add(ctx.deferred)
+        report.problems.sort(key=lambda p: p.line or 0)
     report.stop_if_errors()
     return _build_config(root, source, values)
 
@@ -615,7 +689,7 @@ def _build_config(root: Path, source: Path, v: dict[str, Any]) -> Config:
         dedication=v.get("dedication"), epigraph=v.get("epigraph"), afterword=v.get("afterword"),
         acknowledgements=v.get("acknowledgements"), about_the_author=v.get("about-the-author"),
         also_by=v.get("also-by", ()), cover=v.get("cover"), back_cover=v.get("back-cover"),
-        lines=v.get("_lines", {}),
+        exclude=v.get("exclude", ()), lines=v.get("_lines", {}),
     )
 
 

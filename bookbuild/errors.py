@@ -53,6 +53,15 @@ CATALOGUE: dict[str, Code] = {
         "the cover image is smaller than stores accept, not RGB, over 5 MB, or too coarse for "
         "print (warning)",
     ),
+    "BB108": Code(
+        "yaml-alias",
+        "`book.yaml` or a chapter header uses a YAML alias (`*name`); write the value out instead",
+    ),
+    "BB109": Code(
+        "chapter-not-in-spine",
+        "a Markdown file under `manuscript/` is not in the spine (warning); list it in "
+        "`spine:` or `exclude:`",
+    ),
     "BB116": Code(
         "output-folder",
         "the output folder inside the book is a symbolic link or resolves outside it, or holds "
@@ -182,7 +191,10 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.severity}: {self.message} [{self.code} {CODES[self.code]}]"
+        # Lines after the first (an example to copy) follow the line that ends with the code.
+        first, newline, rest = self.message.partition("\n")
+        return (f"{where}: {self.severity}: {first} [{self.code} {CODES[self.code]}]"
+                f"{newline}{rest}")
 
     def as_dict(self) -> dict:
         return {

@@ -5,6 +5,7 @@ Hands on a `Book` (book.py): sections in reading order, each an lxml tree plus i
 
 from __future__ import annotations
 
+import glob
 import html.entities
 import mimetypes
 import os
@@ -20,7 +21,15 @@ from lxml import etree
 
 from bookbuild.book import Book, Image, Note, Section
 from bookbuild.chapter_cache import ChapterCache
-from bookbuild.config import Config, PartEntry, SpineEntry, read_text, resolve_inside, slugify
+from bookbuild.config import (
+    Config,
+    PartEntry,
+    SpineEntry,
+    book_files,
+    read_text,
+    resolve_inside,
+    slugify,
+)
 from bookbuild.errors import BookError, Report
 from bookbuild.html_policy import MAX_DEPTH, PHRASING, Locator, check_svg, sanitize
 from bookbuild.markdown_ext import new_markdown
@@ -31,7 +40,9 @@ from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import EPUB_TYPE, NSMAP, XHTML_NS, XML_NS, h, unique_id
+from bookbuild.yaml_text import HeaderLoader, explain
 
+MANUSCRIPT_FOLDER = "manuscript"  # a Markdown file there that the spine omits is warned of
 HEADER_KEYS = ("title", "subtitle")
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
@@ -140,11 +151,29 @@ def read_book(config: Config, report: Report | None = None,
     _resolve_links(sources, report)
     _sort_problems(report, first_problem)
     check_stylesheets(config.root, report)
+    _warn_unlisted(config, report)
     sections = add_matter(config, sections, report)
     report.stop_if_errors()
     epoch = _source_epoch(config, images)
     return Book(config, sections, list(images.values()),
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch)
+
+
+def _warn_unlisted(config: Config, report: Report) -> None:
+    """A warning (BB109) for each Markdown file under manuscript/ that the spine leaves out:
+    usually a chapter written and forgotten. `exclude:` says it is left out on purpose."""
+    folder = config.root / MANUSCRIPT_FOLDER
+    if not folder.is_dir():
+        return
+    listed = {entry.path for entry in config.files()}
+    for path in sorted(folder.rglob("*.md")):
+        real = path.resolve()
+        if real in listed or any(real == x or x in real.parents for x in config.exclude):
+            continue
+        rel = report.rel(path)
+        report.warning(path, None, f"'{rel}' is not in the spine, so it is not in the book: "
+                                   f"list it under 'spine:' in book.yaml, or under 'exclude:' "
+                                   f"to leave it out on purpose", "BB109")
 
 
 def _sort_problems(report: Report, first: int) -> None:
@@ -319,11 +348,12 @@ def _load_source(path: Path, report: Report) -> Source | None:
         try:
             # BaseLoader keeps every value as the author typed it: a subtitle "1953-03-05" is
             # text, not a date, and "Yes" is not turned into "True" (as book.yaml's nodes).
-            header = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
+            header = yaml.load("\n".join(lines[1:end]), Loader=HeaderLoader) or {}
         except (yaml.YAMLError, RecursionError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            report.error(path, (mark.line + 2) if mark else 1,
-                         f"YAML header: {getattr(exc, 'problem', exc)}", "BB202")
+            line, message, alias = explain(exc, "\n".join(lines[1:end]), first=2)
+            report.error(path, line or 1,
+                         message if alias else f"YAML header: {message}",
+                         "BB108" if alias else "BB202")
             return None
         if not isinstance(header, dict):
             report.error(path, 2, "the YAML header must be keys such as 'title:'", "BB202")
@@ -515,7 +545,10 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
         report.error(source.path, number, f"image '{src}' is outside the book folder", "BB105")
         return
     if not path.is_file():
-        report.error(source.path, number, f"image '{src}' does not exist", "BB208")
+        report.error(source.path, number, f"image '{src}' does not exist: looked for "
+                                          f"'{Path(relative).as_posix()}' (an image's path is "
+                                          f"relative to the chapter file)"
+                                          f"{_image_elsewhere(path, source, config)}", "BB208")
         return
     media_type = mimetypes.guess_type(path.name)[0]
     if media_type not in IMAGE_TYPES:
@@ -545,6 +578,16 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
             name, n = f"images/{stem}-{n}{suffix}", n + 1
         images[path] = Image(path, name, media_type)
     names[src] = images[path].name
+
+
+def _image_elsewhere(path: Path, source: Source, config: Config) -> str:
+    """`; there is ... : write ...` for a file of the missing image's name elsewhere in the book."""
+    found = book_files(config.root, glob.escape(path.name))
+    if not found:
+        return ""
+    there = found[0].relative_to(config.root).as_posix()
+    write = Path(os.path.relpath(found[0], source.path.parent)).as_posix()
+    return f"; there is '{there}': write '{write}'"
 
 
 def _image_content_problem(path: Path, media_type: str) -> str | None:
