@@ -38,6 +38,7 @@ from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
+from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 
@@ -57,17 +58,7 @@ CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 HTML_SPACE = " \t\n\r\f"
-# Limits that keep a build's time and memory bounded (README, "Limits"), checked before parsing:
-# Python-Markdown's time grows with the square of the blocks in a chapter and of the marks in
-# a paragraph, and it recurses once per level of nesting.
-MAX_CHAPTER_BYTES = 2 * 1024 * 1024
-MAX_BLOCKS = 30_000  # paragraphs, list items, quotes and notes in one chapter
-MAX_MARKS = 20_000  # emphasis, link, note and code marks (* _ [ `) in one paragraph
-MAX_NESTING = 50  # quotes, list levels and divs inside each other
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
-BLOCK_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*>|\s*\[\^")
-QUOTE_MARKS = re.compile(r"(\s*>)+")
-LIST_MARKER = re.compile(r"([-*+]|[0-9]+[.)])\s")
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a")}
 # Invisible characters worth a warning (BB215): zero-width space and joiners, line and
@@ -393,44 +384,11 @@ def _meant(line: str, index: int) -> bool:
 
 def _within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
-    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit."""
-    blocks = marks = divs = 0
-    blank = True
-    # Every line counts, ``` fences too: our dialect has no fenced code blocks, so Python-Markdown
-    # reads what is between them.
-    for index in range(source.body_start, len(source.lines)):
-        number, line = index + 1, source.lines[index]
-        if not line.strip():
-            blank, marks = True, 0
-            continue
-        if blank or BLOCK_START.match(line):
-            blocks += 1
-        blank = False
-        marks += sum(line.count(mark) for mark in "*_[`")
-        if DIV_OPEN.match(line):
-            divs += 1
-        elif DIV_CLOSE.match(line):
-            divs = max(0, divs - 1)
-        quotes = QUOTE_MARKS.match(line)
-        spaces = line.expandtabs(4)
-        indent = len(spaces) - len(spaces.lstrip())
-        # A list item one level down is indented 4 more; the text of an item, 4 past its marker.
-        depth = divs + (quotes[0].count(">") if quotes else 0) + -(-indent // 4) \
-            + bool(LIST_MARKER.match(spaces.lstrip()))
-        if depth > MAX_NESTING:
-            problem = (f"this line is nested {depth} levels deep (quotes, lists or divs inside "
-                       f"each other); bookbuild reads at most {MAX_NESTING}")
-        elif blocks > MAX_BLOCKS:
-            problem = (f"the chapter has more than {MAX_BLOCKS:,} paragraphs, list items and "
-                       f"notes; split it into several files")
-        elif marks > MAX_MARKS:
-            problem = (f"this paragraph has more than {MAX_MARKS:,} emphasis, link, note and "
-                       f"code marks (* _ [ `); split it")
-        else:
-            continue
-        report.error(source.path, number, problem, "BB219")
-        return False
-    return True
+    too deeply into (markdown_ext/limits.py), at the line that crosses the limit."""
+    over = over_limits(source.lines, source.body_start)
+    if over is not None:
+        report.error(source.path, over[0] + 1, over[1], "BB219")
+    return over is None
 
 
 def _nested_notes(source: Source, report: Report) -> bool:

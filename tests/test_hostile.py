@@ -93,8 +93,8 @@ GENERATED = {
         "one.md:60001: error: the chapter has more than 30,000 paragraphs, list items and notes; "
         "split it into several files [BB219 too-large]"]),
     "too-many-marks": (_too_many_marks, [
-        "one.md:5: error: this paragraph has more than 20,000 emphasis, link, note and code "
-        "marks (* _ [ `); split it [BB219 too-large]"]),
+        "one.md:5: error: this paragraph has more than 10,000 emphasis, link, note, code, tag, "
+        "entity and escape marks (* _ [ ` < & \\); split it [BB219 too-large]"]),
 }
 
 

@@ -4,6 +4,7 @@ time and memory. The big cases run as their own process under a 512 MB address-s
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from bookkit import NS, Epub, make_book, run_cli, tiny_png
 
-from bookbuild.manuscript import MAX_BLOCKS, MAX_MARKS, MAX_NESTING
+from bookbuild.markdown_ext.limits import MAX_BLOCKS, MAX_MARKS, MAX_NESTING
 
 MEMORY = 512 * 2 ** 20
 YAML = "title: Big Book\nauthor: Jane Doe\nspine: [one.md]\n"
@@ -111,3 +112,70 @@ def test_deep_raw_html_is_refused_at_its_line(tmp_path):
     assert run.err.splitlines()[0] == (
         "one.md:5: error: the text nests more than 100 elements deep (lists, quotes or divs "
         "inside each other); bookbuild reads at most 100 [BB219 too-large]")
+
+
+# Python-Markdown's slow paths, each refused before parsing at the line that starts it (each
+# took from 38 s to over 300 s, most of it in one paragraph read again and again).
+SLOW_PATHS = {
+    "unclosed-image-brackets": (
+        "![" * 3000 + "a" * 50_000,
+        "one.md:3: error: the brackets [ from this line on are not closed in their paragraph (or "
+        "nest deeply), and Markdown reads the rest of the paragraph for each: 159,003,000 "
+        "characters, of at most 1,000,000; close them or write \\[ [BB219 too-large]"),
+    "open-tags": (
+        "<a \n\n" * 20_000,
+        "one.md:405: error: too many tags (<...) are left open, and the HTML reader reads on to "
+        "the next > for each: 20,098,697 characters by this line, of at most 20,000,000; close "
+        "them, or write &lt; for a < that is text [BB219 too-large]"),
+    "entities": (
+        "&amp;" * 390_000,
+        "one.md:3: error: this paragraph has more than 10,000 emphasis, link, note, code, tag, "
+        "entity and escape marks (* _ [ ` < & \\); split it [BB219 too-large]"),
+    "autolinks": (
+        "Text.\n\n" + " ".join(f"<https://example.com/{n}>" for n in range(40_000)),
+        "one.md:5: error: this paragraph has more than 10,000 emphasis, link, note, code, tag, "
+        "entity and escape marks (* _ [ ` < & \\); split it [BB219 too-large]"),
+    "long-paragraph": (
+        "word " * 50_000,
+        "one.md:3: error: this paragraph is longer than 200,000 characters; split it "
+        "[BB219 too-large]"),
+}
+
+
+@pytest.mark.parametrize("case", SLOW_PATHS)
+def test_markdown_slow_paths_are_refused_at_their_line(tmp_path, case):
+    text, expected = SLOW_PATHS[case]
+    book = make_book(tmp_path / "book", YAML, {"one.md": f"# One\n\n{text}\n"})
+    done = _build(book, 5)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == expected
+
+
+def test_brackets_and_tags_within_the_limits_build(tmp_path):
+    """Links, pictures, a stray [ and raw HTML, as a real chapter has them, pass the checks."""
+    links = " ".join(f"[link {n}](https://example.com/{n}) <em>x</em>" for n in range(2000))
+    text = f"A stray [ and x<y in prose.\n\n{links}\n\n" + "A paragraph [sic].\n\n" * 5000
+    book = make_book(tmp_path / "book", YAML, {"one.md": f"# One\n\n{text}"})
+    assert _build(book, 20).returncode == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("word " * 2_000_000,
+     "book.yaml: error: the file is 9.5 MB; bookbuild reads a book.yaml of up to 1.0 MB: put "
+     "long texts in chapters [BB219 too-large]"),
+    ("*a* " * 200_000,
+     "book.yaml:4: error: 'acknowledgements' (its line 1): this paragraph has more than 10,000 "
+     "emphasis, link, note, code, tag, entity and escape marks (* _ [ ` < & \\); split it "
+     "[BB219 too-large]"),
+    ("Thanks.\n\n" + "![" * 3000 + "a" * 50_000,
+     "book.yaml:4: error: 'acknowledgements' (its line 3): the brackets [ from this line on are "
+     "not closed in their paragraph (or nest deeply), and Markdown reads the rest of the "
+     "paragraph for each: 159,003,000 characters, of at most 1,000,000; close them or write \\[ "
+     "[BB219 too-large]"),
+], ids=["10-mb", "marks", "brackets"])
+def test_book_yaml_prose_has_the_limits_of_a_chapter(tmp_path, text, expected):
+    book = make_book(tmp_path / "book", YAML + f"acknowledgements: {json.dumps(text)}\n",
+                     {"one.md": "# One\n\nText.\n"})
+    done = _build(book, 5)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == expected
