@@ -11,6 +11,7 @@ import os
 import re
 import time
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -59,6 +60,7 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 HTML_SPACE = " \t\n\r\f"
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # a 300 dpi full-page picture is under 10 million
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a")}
 # Invisible characters worth a warning (BB215): zero-width space and joiners, line and
@@ -503,6 +505,9 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
     if problem:
         report.error(source.path, number, f"image '{src}' {problem}", "BB208")
         return
+    if media_type != "image/svg+xml" and (problem := raster_problem(path)):
+        report.error(source.path, number, f"image '{src}' {problem[0]}", problem[1])
+        return
     if path not in images:
         taken = {image.name for image in images.values()}
         stem, suffix = slugify(path.stem) or "image", path.suffix.lower()
@@ -525,6 +530,29 @@ def _image_content_problem(path: Path, media_type: str) -> str | None:
         fits = head.startswith(IMAGE_SIGNATURES[media_type])
     kind = media_type.split("/")[1].upper()
     return None if fits else f"is not a {kind} file (its content does not match its name)"
+
+
+def raster_problem(path: Path) -> tuple[str, str] | None:
+    """Why a PNG, JPEG, GIF or WebP file cannot go into the book (unreadable, BB208, or over
+    MAX_IMAGE_PIXELS, BB219), with the code; only its header is read, no pixel decoded."""
+    from PIL import Image as Picture
+    from PIL import UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Picture.DecompressionBombWarning)
+        try:
+            with Picture.open(path) as picture:
+                width, height = picture.size
+        except Picture.DecompressionBombError:  # Pillow stops at twice its own limit
+            width, height = 2 * Picture.MAX_IMAGE_PIXELS + 1, 1
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            return "cannot be read as an image: the file is damaged or cut short", "BB208"
+    if width * height > MAX_IMAGE_PIXELS:
+        size = f"{width:,} x {height:,} pixels" if height > 1 else \
+            f"more than {width - 1:,} pixels"
+        return (f"is {size}; bookbuild reads images of up to {MAX_IMAGE_PIXELS:,} pixels "
+                f"(decoding takes 4 bytes a pixel): scale it down", "BB219")
+    return None
 
 
 def _check_raw_images(body: etree._Element, source: Source, config: Config, report: Report,

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import resource
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,48 @@ def test_book_yaml_prose_has_the_limits_of_a_chapter(tmp_path, text, expected):
     done = _build(book, 5)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == expected
+
+
+def _png(width: int, height: int, rows: int | None = None) -> bytes:
+    """A greyscale PNG of blank rows, which compress to almost nothing: 13000 x 13000 pixels
+    is 170 KB. With `rows`, only that many rows follow the header (a truncated file)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    packer, row = zlib.compressobj(9), bytes(width + 1)
+    data = b"".join(packer.compress(row) for _ in range(height if rows is None else rows))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0,
+                                                            0, 0))
+            + chunk(b"IDAT", data + packer.flush()) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("cover", [False, True], ids=["in-a-chapter", "as-the-cover"])
+def test_an_image_of_169_megapixels_is_refused_from_its_header(tmp_path, cover):
+    """A 170 KB PNG of 13000 x 13000 pixels took 2.7 GB to build (1.6 GB as the cover)."""
+    yaml = YAML + ("cover: big.png\n" if cover else "")
+    text = "Text.\n" if cover else "![a huge picture](big.png)\n"
+    book = make_book(tmp_path / "book", yaml, {"one.md": f"# One\n\n{text}",
+                                               "big.png": _png(13_000, 13_000)})
+    done = _build(book, 5)
+    assert done.returncode == 1
+    where = "book.yaml:4: error: cover image" if cover else "one.md:3: error: image"
+    assert done.stderr.splitlines()[0] == (
+        f"{where} 'big.png' is 13,000 x 13,000 pixels; bookbuild reads images of up to "
+        f"40,000,000 pixels (decoding takes 4 bytes a pixel): scale it down [BB219 too-large]")
+    assert "DecompressionBomb" not in done.stderr
+
+
+def test_images_past_pillows_limit_or_truncated_are_refused_with_their_line(tmp_path):
+    """Pillow refuses to open an image over 179 million pixels, and one cut short before its
+    size; only the header is read, so a few rows are enough to stand for the picture."""
+    book = make_book(tmp_path / "book", YAML, {
+        "one.md": "# One\n\n![a vast picture](vast.png)\n\n![a cut picture](cut.png)\n",
+        "vast.png": _png(20_000, 20_000, rows=10), "cut.png": tiny_png()[:20]})
+    done = _build(book, 5)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        "one.md:3: error: image 'vast.png' is more than 178,956,970 pixels; bookbuild reads "
+        "images of up to 40,000,000 pixels (decoding takes 4 bytes a pixel): scale it down "
+        "[BB219 too-large]",
+        "one.md:5: error: image 'cut.png' cannot be read as an image: the file is damaged or cut "
+        "short [BB208 image-missing]"]
