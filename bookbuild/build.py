@@ -36,6 +36,10 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
     with contextlib.ExitStack() as cleanup:
         with progress.stage("parse"):
             config = config_module.load(book_dir)
+            if {"pdf", "cover"} & set(formats):  # before WeasyPrint unpacks the book's fonts
+                from bookbuild.fonts import check_fonts
+
+                check_fonts(config.root)
             # Layout workers start now: they load WeasyPrint and the theme while we read.
             workers = cleanup.enter_context(_layout_workers(config, formats, profile))
             chapter_cache = ChapterCache(out_dir / ".cache" / "chapters")

@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "BB218": "link-target",
     "BB219": "too-large",
     "BB220": "footnote-nested",
+    "BB225": "font-unreadable",
     "BB301": "epubcheck",
     "BB302": "validator-missing",
     "BB303": "accessibility",

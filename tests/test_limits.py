@@ -16,20 +16,21 @@ from pathlib import Path
 import pytest
 from bookkit import NS, Epub, make_book, run_cli, tiny_png
 
+from bookbuild.errors import BookError
 from bookbuild.markdown_ext.limits import MAX_BLOCKS, MAX_MARKS, MAX_NESTING
 
 MEMORY = 512 * 2 ** 20
 YAML = "title: Big Book\nauthor: Jane Doe\nspine: [one.md]\n"
 
 
-def _build(book: Path, seconds: float) -> subprocess.CompletedProcess:
-    """`bookbuild build --format epub` in a process that may use MEMORY and `seconds`."""
+def _build(book: Path, seconds: float, fmt: str = "epub") -> subprocess.CompletedProcess:
+    """`bookbuild build --format FMT` in a process that may use MEMORY and `seconds`."""
     def confine() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "bookbuild", "build", str(book), "--format",
-                           "epub", "-q"], preexec_fn=confine, capture_output=True, text=True,
+                           fmt, "-q"], preexec_fn=confine, capture_output=True, text=True,
                           timeout=seconds * 3, check=False)
     elapsed = time.monotonic() - started
     assert elapsed < seconds, f"took {elapsed:.1f} s"
@@ -226,3 +227,83 @@ def test_images_past_pillows_limit_or_truncated_are_refused_with_their_line(tmp_
         "[BB219 too-large]",
         "one.md:5: error: image 'cut.png' cannot be read as an image: the file is damaged or cut "
         "short [BB208 image-missing]"]
+
+
+def _woff(tables: list[tuple[bytes, bytes, int]]) -> bytes:
+    """A WOFF 1.0 file of (tag, zlib data, the length the table declares) tables."""
+    offset = 44 + 20 * len(tables)
+    directory, body = b"", b""
+    for tag, packed, length in tables:
+        directory += struct.pack(">4sIIII", tag, offset + len(body), len(packed), length, 0)
+        body += packed
+    header = struct.pack(">4sIIHHIHHIIIII", b"wOFF", 0x00010000, offset + len(body), len(tables),
+                         0, 12 + 16 * len(tables) + sum(t[2] for t in tables), 1, 0, 0, 0, 0, 0, 0)
+    return header + directory + body
+
+
+def _woff2_bomb() -> bytes:
+    """A WOFF2 whose one table declares 1 KB and whose Brotli stream unpacks to 200 MB."""
+    import brotli
+
+    packed = brotli.compress(bytes(200 * 2 ** 20), quality=1)
+    directory = bytes([0x3F]) + b"DATA" + bytes([0x88, 0x00])  # an unknown tag, 1024 bytes
+    header = struct.pack(">4sIIHHIIHHIIIII", b"wOF2", 0x00010000, 48 + len(directory)
+                         + len(packed), 1, 0, 12 + 16 + 1024, len(packed), 1, 0, 0, 0, 0, 0, 0)
+    return header + directory + packed
+
+
+FONTS = {
+    # a 2 MB WOFF whose table inflates to 2 GB took 4.3 GB and built
+    "declares-2-gb": (lambda: _woff([(b"glyf", zlib.compress(bytes(2 ** 20)), 2 ** 31)]),
+                      "the font's tables unpack to more than 50 MB; bookbuild reads fonts of up "
+                      "to that [BB219 too-large]"),
+    "inflates-past-its-length": (
+        lambda: _woff([(b"glyf", zlib.compress(bytes(100 * 2 ** 20)), 200_000)]),
+        "the font cannot be read: its table 'glyf' does not unpack to the length it declares; "
+        "the file is damaged or cut short [BB225 font-unreadable]"),
+    "woff2-inflates-to-200-mb": (
+        _woff2_bomb,
+        "the font's tables unpack to more than 50 MB; bookbuild reads fonts of up to that "
+        "[BB219 too-large]"),
+    "truncated": (lambda: (bookbuild_fonts() / "LinLibertine_R.otf").read_bytes()[:30_000],
+                  "the font cannot be read (TTLibError: unexpected end of 'CFF ' table data: "
+                  "expected 460634 bytes but got 22856 at offset 7144); the file is damaged or "
+                  "cut short [BB225 font-unreadable]"),
+}
+
+
+def bookbuild_fonts() -> Path:
+    from bookbuild.theme import PACKAGED
+
+    return PACKAGED / "fonts"
+
+
+@pytest.mark.parametrize("case", FONTS)
+def test_a_font_bomb_or_a_broken_font_is_refused_before_weasyprint_loads_it(tmp_path, case):
+    make, expected = FONTS[case]
+    suffix = ".woff2" if "woff2" in case else ".otf" if case == "truncated" else ".woff"
+    book = make_book(tmp_path / "book", YAML, {"one.md": "# One\n\nText.\n",
+                                               f"styles/fonts/Bad{suffix}": make()})
+    done = _build(book, 5, "pdf")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == f"styles/fonts/Bad{suffix}: error: {expected}"
+
+
+def test_the_bundled_fonts_as_woff_and_woff2_pass_the_font_checks(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from bookbuild.fonts import check_fonts
+
+    fonts = tmp_path / "book" / "styles" / "fonts"
+    fonts.mkdir(parents=True)
+    for flavor in ("woff", "woff2"):
+        with TTFont(bookbuild_fonts() / "LinLibertine_R.otf") as font:
+            font.flavor = flavor
+            font.save(fonts / f"Own.{flavor}")
+    check_fonts(tmp_path / "book")  # raises BookError if it refuses one
+    (fonts / "Own.woff2").write_bytes((fonts / "Own.woff2").read_bytes()[:-500])
+    with pytest.raises(BookError) as refused:
+        check_fonts(tmp_path / "book")
+    assert [p.format() for p in refused.value.problems] == [
+        "styles/fonts/Own.woff2: error: the font cannot be read: its compressed tables lie past "
+        "the end of the file; the file is damaged or cut short [BB225 font-unreadable]"]
