@@ -20,7 +20,7 @@ import pydyf
 from lxml import etree
 
 from bookbuild.book import EPUB_NS, XHTML_NS, XML_NS, Book, PageBreak, Section, h, text_units
-from bookbuild.errors import Report
+from bookbuild.errors import BookError, Problem, Report
 from bookbuild.fonts import check_glyphs
 from bookbuild.html_policy import PHRASING
 from bookbuild.output import atomic_write
@@ -425,8 +425,14 @@ def _print_images(book: Book) -> dict[str, str]:
         if image.media_type == "image/svg+xml":
             data, media_type = image.source.read_bytes(), image.media_type
         else:
-            with PILImage.open(image.source) as picture:
+            try:
+                picture = PILImage.open(image.source)
                 picture.load()
+            except (OSError, ValueError, SyntaxError):  # the header was read, not the pixels
+                rel = Report(book.config.root).rel(image.source)
+                raise BookError(Problem(rel, None, "the image cannot be decoded: the file is "
+                                                   "damaged or cut short", "BB208")) from None
+            with picture:
                 dpi = picture.info.get("dpi", (300, 300))
                 if picture.mode in ("RGBA", "LA", "P", "PA"):
                     picture = picture.convert("RGBA")

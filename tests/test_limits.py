@@ -307,3 +307,15 @@ def test_the_bundled_fonts_as_woff_and_woff2_pass_the_font_checks(tmp_path):
     assert [p.format() for p in refused.value.problems] == [
         "styles/fonts/Own.woff2: error: the font cannot be read: its compressed tables lie past "
         "the end of the file; the file is damaged or cut short [BB225 font-unreadable]"]
+
+
+def test_an_image_cut_short_after_its_header_is_refused_by_the_pdf_with_its_file(tmp_path):
+    """Its header passes the checks; its pixels fail when the PDF decodes them."""
+    data = _png(400, 400)
+    book = make_book(tmp_path / "book", YAML, {"one.md": "# One\n\n![a cut picture](cut.png)\n",
+                                               "cut.png": data[:len(data) // 2]})
+    done = _build(book, 15, "pdf")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        "cut.png: error: the image cannot be decoded: the file is damaged or cut short "
+        "[BB208 image-missing]")
