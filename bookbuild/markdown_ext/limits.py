@@ -24,6 +24,7 @@ MAX_BRACKET_SCAN = 1_000_000  # characters read from each [ of a paragraph to it
 MAX_TAG_SCAN = 20_000_000  # characters read from each <tag of a text to its >
 MAX_NESTING = 50  # quotes, list levels and divs inside each other
 BLOCK_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*>|\s*\[\^")
+ITEM_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*\[\^")
 QUOTE_MARKS = re.compile(r"(\s*>)+")
 LIST_MARKER = re.compile(r"([-*+]|[0-9]+[.)])\s")
 BRACKET = re.compile(r"\\.|[\[\]]")
@@ -39,21 +40,25 @@ def over_limits(lines: list[str], start: int = 0) -> tuple[int, str] | None:
 def _over_block_limits(lines: list[str], start: int) -> tuple[int, str] | None:
     blocks = marks = chars = divs = scanned = 0
     openers: list[tuple[int, int]] = []  # each open [ of the paragraph: its offset, its line
+    first = start  # the paragraph's first line
     blank = True
     # Every line counts, ``` fences too: our dialect has no fenced code blocks, so Python-Markdown
     # reads what is between them.
     for index in range(start, len(lines) + 1):
         line = lines[index] if index < len(lines) else ""
-        if not line.strip():
+        # A list item or a note is read on its own, like a paragraph.
+        if not line.strip() or (not blank and ITEM_START.match(line)):
             scanned += sum(chars - offset for offset, _ in openers)
             if scanned > MAX_BRACKET_SCAN:
-                return openers[0][1], (
+                return openers[0][1] if openers else first, (
                     f"the brackets [ from this line on are not closed in their paragraph (or "
                     f"nest deeply), and Markdown reads the rest of the paragraph for each: "
                     f"{scanned:,} characters, of at most {MAX_BRACKET_SCAN:,}; close them or "
                     f"write \\[")
-            blank, marks, chars, scanned, openers = True, 0, 0, 0, []
-            continue
+            marks, chars, scanned, openers, first = 0, 0, 0, [], index
+            if not line.strip():
+                blank = True
+                continue
         if blank or BLOCK_START.match(line):
             blocks += 1
         blank = False
