@@ -48,15 +48,16 @@ def check_fonts(book_root: Path) -> None:
     problems = []
     for path in theme_files(book_root, "fonts"):
         if path.suffix.lower() in FONT_SUFFIXES and not path.is_relative_to(PACKAGED):
-            found = _font_problem(path)
+            found = font_problem(path)
             if found:
                 problems.append(Problem(path.relative_to(book_root).as_posix(), None, *found))
     if problems:
         raise BookError(problems)
 
 
-def _font_problem(path: Path) -> tuple[str, str] | None:
-    """Why a font file cannot be used, with its code, or None."""
+def font_problem(path: Path) -> tuple[str, str] | None:
+    """Why a font file cannot be used (BB219 too big once unpacked, BB225 unreadable), with
+    its code, or None; a WOFF is unpacked only as far as MAX_FONT_BYTES."""
     size = path.stat().st_size
     if size > MAX_FONT_BYTES:
         return (f"the font file is {size / 2 ** 20:.1f} MB; bookbuild reads fonts of up to "

@@ -319,3 +319,25 @@ def test_an_image_cut_short_after_its_header_is_refused_by_the_pdf_with_its_file
     assert done.stderr.splitlines()[0] == (
         "cut.png: error: the image cannot be decoded: the file is damaged or cut short "
         "[BB208 image-missing]")
+
+
+def test_print_css_cannot_load_a_font_bomb_from_elsewhere_in_the_book(tmp_path):
+    """WeasyPrint knows a WOFF by its content, whatever its name or folder: print.css could
+    load one from images/ past check_fonts; the fetcher refuses it, so it is left out."""
+    from fontTools.ttLib import TTFont
+
+    from bookbuild.theme import confined_fetcher
+
+    book = make_book(tmp_path / "book", YAML, {
+        "one.md": "# One\n\nText.\n",
+        "images/bomb.png": _woff([(b"glyf", zlib.compress(bytes(2 ** 20)), 2 ** 31)])})
+    with TTFont(bookbuild_fonts() / "LinLibertine_R.otf") as font:
+        font.flavor = "woff"
+        font.save(book / "images" / "good.png")
+    fetcher = confined_fetcher(book)
+    with pytest.raises(ValueError) as refused:
+        fetcher.fetch((book / "images" / "bomb.png").resolve().as_uri())
+    assert str(refused.value).startswith("the font's tables unpack to more than 50 MB;")
+    response = fetcher.fetch((book / "images" / "good.png").resolve().as_uri())
+    assert response.read(4) == b"wOFF"
+    response.close()
