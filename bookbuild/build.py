@@ -39,6 +39,10 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
             check_output_folder(book_dir, out_dir)
             config = config_module.load(book_dir, need_print="pdf" in formats
                                         or "cover" in formats)
+            if {"pdf", "cover"} & set(formats):  # before WeasyPrint unpacks the book's fonts
+                from bookbuild.fonts import check_fonts
+
+                check_fonts(config.root)
             # Layout workers start now: they load WeasyPrint and the theme while we read.
             workers = cleanup.enter_context(_layout_workers(config, formats, profile))
             chapter_cache = ChapterCache(cache_folder(out_dir, "chapters"))

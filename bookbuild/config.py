@@ -19,6 +19,7 @@ from bookbuild.errors import BookError, Problem, Report
 from bookbuild.yaml_text import BookLoader, explain
 
 BOOK_FILE = "book.yaml"
+MAX_BOOK_YAML_BYTES = 1024 * 1024  # a book.yaml is a few KB; its long texts belong in chapters
 POINTS_PER_UNIT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0}
 TRIM_PRESETS_IN = {
     "5x8": (5.0, 8.0),
@@ -638,6 +639,12 @@ def load(book_dir: Path, need_print: bool = True) -> Config:
     if not source.is_file():
         raise BookError(Problem(BOOK_FILE, None, f"no {BOOK_FILE} in {book_dir}; a book folder "
                                                  f"needs one (see the README)", "BB100"))
+    size = source.stat().st_size
+    if size > MAX_BOOK_YAML_BYTES:  # PyYAML reads about 1.5 MB a second
+        raise BookError(Problem(BOOK_FILE, None, f"the file is {size / 2 ** 20:.1f} MB; "
+                                                 f"bookbuild reads a {BOOK_FILE} of up to "
+                                                 f"{MAX_BOOK_YAML_BYTES / 2 ** 20:.1f} MB: "
+                                                 f"put long texts in chapters", "BB219"))
     text = read_text(source, report)
     try:
         node = yaml.compose(text, Loader=BookLoader)

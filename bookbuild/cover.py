@@ -45,8 +45,14 @@ def check_cover_image(config: Config, report: Report) -> None:
     """Warn about a cover image that stores may reject: too small, not RGB, too heavy."""
     from PIL import Image, UnidentifiedImageError
 
+    from bookbuild.manuscript import raster_problem
+
     path, line = config.cover, config.lines.get("cover")
     rel = report.rel(path)
+    problem = raster_problem(path)
+    if problem is not None:
+        report.error(config.source, line, f"cover image '{rel}' {problem[0]}", problem[1])
+        return
     try:
         with Image.open(path) as picture:
             (width, height), mode = picture.size, picture.mode

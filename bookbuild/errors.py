@@ -78,7 +78,8 @@ CATALOGUE: dict[str, Code] = {
     "BB206": Code("div-unclosed", "a `:::` div is never closed"),
     "BB207": Code("div-stray-close", "a closing `:::` with no open div"),
     "BB208": Code(
-        "image-missing", "an image file does not exist or is not PNG, JPEG, GIF, SVG or WebP"
+        "image-missing",
+        "an image file does not exist, is not PNG, JPEG, GIF, SVG or WebP, or cannot be read",
     ),
     "BB209": Code("image-alt-missing", "an image has no alt text"),
     "BB210": Code(
@@ -114,13 +115,18 @@ CATALOGUE: dict[str, Code] = {
     ),
     "BB219": Code(
         "too-large",
-        "a chapter or image over the size bookbuild reads (see [Limits](markdown.md#limits)), "
-        "or nested too deeply",
+        "a chapter, image, font or book.yaml over the size bookbuild reads (see "
+        "[Limits](markdown.md#limits)), or nested too deeply",
     ),
     "BB220": Code(
         "footnote-nested",
         "a footnote is defined inside a quote, a list or another footnote instead of at the "
         "left margin",
+    ),
+    "BB225": Code(
+        "font-unreadable",
+        "a font in the book's `styles/fonts/` is damaged or cut short, or unpacks to other "
+        "than its tables declare",
     ),
     "BB233": Code(
         "stylesheet-load",

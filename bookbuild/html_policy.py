@@ -483,4 +483,49 @@ def check_svg(data: bytes) -> str | None:
             # Presentation attributes are CSS values too; a load needs a "(" or an "@".
             if ("(" in value or "@" in value) and declarations_problems(value, files=False):
                 return f"loads a file ({local}=\"{value}\"); an SVG in a book must stand alone"
+    return _svg_copies_problem(root)
+
+
+# Each <use> draws a copy of what it refers to, the uses inside that too: ten levels of ten
+# uses in 2 KB draw ten billion shapes. Past this many copies an SVG is refused.
+MAX_SVG_COPIES = 5_000
+
+
+def _svg_copies_problem(root: etree._Element) -> str | None:
+    """Why the <use> elements of an SVG draw too much (over MAX_SVG_COPIES copies) or go round
+    in a circle, or None. Each element's drawn size is counted once, deepest first, without
+    recursion (a chain of references may be as long as the file)."""
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def parts(el: etree._Element) -> list[etree._Element]:
+        inside = [c for c in el if isinstance(c.tag, str)]
+        if etree.QName(el).localname != "use":
+            return inside
+        target = next((v.strip()[1:] for a, v in el.attrib.items()
+                       if etree.QName(a).localname == "href" and v.strip().startswith("#")), None)
+        return inside + ([ids[target]] if target in ids else [])
+
+    elements = sum(1 for el in root.iter() if isinstance(el.tag, str))
+    drawn: dict[etree._Element, int] = {}
+    open_: set[etree._Element] = set()
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, finished = stack.pop()
+        if finished:
+            open_.discard(el)
+            drawn[el] = min(1 + sum(drawn[p] for p in parts(el)), elements + MAX_SVG_COPIES + 1)
+            continue
+        if el in drawn:
+            continue
+        open_.add(el)
+        stack.append((el, True))
+        for part in parts(el):
+            if part in open_:
+                return (f"refers to an element from inside itself (#{part.get('id')}); "
+                        f"references may not go round in a circle")
+            if part not in drawn:
+                stack.append((part, False))
+    if drawn[root] - elements > MAX_SVG_COPIES:
+        return (f"draws more than {MAX_SVG_COPIES:,} copies of its shapes through <use> "
+                f"elements (uses of uses multiply); bookbuild draws at most that many")
     return None

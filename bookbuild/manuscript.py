@@ -12,6 +12,7 @@ import os
 import re
 import time
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -36,6 +37,7 @@ from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
+from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.matter import add_matter
 from bookbuild.theme import check_stylesheets
@@ -59,17 +61,8 @@ CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 HTML_SPACE = " \t\n\r\f"
-# Limits that keep a build's time and memory bounded (README, "Limits"), checked before parsing:
-# Python-Markdown's time grows with the square of the blocks in a chapter and of the marks in
-# a paragraph, and it recurses once per level of nesting.
-MAX_CHAPTER_BYTES = 2 * 1024 * 1024
-MAX_BLOCKS = 30_000  # paragraphs, list items, quotes and notes in one chapter
-MAX_MARKS = 20_000  # emphasis, link, note and code marks (* _ [ `) in one paragraph
-MAX_NESTING = 50  # quotes, list levels and divs inside each other
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
-BLOCK_START = re.compile(r"\s*([-*+]|[0-9]+[.)])\s|\s*>|\s*\[\^")
-QUOTE_MARKS = re.compile(r"(\s*>)+")
-LIST_MARKER = re.compile(r"([-*+]|[0-9]+[.)])\s")
+MAX_IMAGE_PIXELS = 40_000_000  # a 300 dpi full-page picture is under 10 million
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a")}
 # Invisible characters worth a warning (BB215): zero-width space and joiners, line and
@@ -415,44 +408,11 @@ def _meant(line: str, index: int) -> bool:
 
 def _within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
-    too deeply into (MAX_BLOCKS, MAX_MARKS, MAX_NESTING), at the line that crosses the limit."""
-    blocks = marks = divs = 0
-    blank = True
-    # Every line counts, ``` fences too: our dialect has no fenced code blocks, so Python-Markdown
-    # reads what is between them.
-    for index in range(source.body_start, len(source.lines)):
-        number, line = index + 1, source.lines[index]
-        if not line.strip():
-            blank, marks = True, 0
-            continue
-        if blank or BLOCK_START.match(line):
-            blocks += 1
-        blank = False
-        marks += sum(line.count(mark) for mark in "*_[`")
-        if DIV_OPEN.match(line):
-            divs += 1
-        elif DIV_CLOSE.match(line):
-            divs = max(0, divs - 1)
-        quotes = QUOTE_MARKS.match(line)
-        spaces = line.expandtabs(4)
-        indent = len(spaces) - len(spaces.lstrip())
-        # A list item one level down is indented 4 more; the text of an item, 4 past its marker.
-        depth = divs + (quotes[0].count(">") if quotes else 0) + -(-indent // 4) \
-            + bool(LIST_MARKER.match(spaces.lstrip()))
-        if depth > MAX_NESTING:
-            problem = (f"this line is nested {depth} levels deep (quotes, lists or divs inside "
-                       f"each other); bookbuild reads at most {MAX_NESTING}")
-        elif blocks > MAX_BLOCKS:
-            problem = (f"the chapter has more than {MAX_BLOCKS:,} paragraphs, list items and "
-                       f"notes; split it into several files")
-        elif marks > MAX_MARKS:
-            problem = (f"this paragraph has more than {MAX_MARKS:,} emphasis, link, note and "
-                       f"code marks (* _ [ `); split it")
-        else:
-            continue
-        report.error(source.path, number, problem, "BB219")
-        return False
-    return True
+    too deeply into (markdown_ext/limits.py), at the line that crosses the limit."""
+    over = over_limits(source.lines, source.body_start)
+    if over is not None:
+        report.error(source.path, over[0] + 1, over[1], "BB219")
+    return over is None
 
 
 def _nested_notes(source: Source, report: Report) -> bool:
@@ -570,6 +530,9 @@ def _check_image(src: str, alt: str | None, number: int | None, source: Source, 
     if problem:
         report.error(source.path, number, f"image '{src}' {problem}", "BB208")
         return
+    if media_type != "image/svg+xml" and (problem := raster_problem(path)):
+        report.error(source.path, number, f"image '{src}' {problem[0]}", problem[1])
+        return
     if path not in images:
         taken = {image.name for image in images.values()}
         stem, suffix = slugify(path.stem) or "image", path.suffix.lower()
@@ -602,6 +565,29 @@ def _image_content_problem(path: Path, media_type: str) -> str | None:
         fits = head.startswith(IMAGE_SIGNATURES[media_type])
     kind = media_type.split("/")[1].upper()
     return None if fits else f"is not a {kind} file (its content does not match its name)"
+
+
+def raster_problem(path: Path) -> tuple[str, str] | None:
+    """Why a PNG, JPEG, GIF or WebP file cannot go into the book (unreadable, BB208, or over
+    MAX_IMAGE_PIXELS, BB219), with the code; only its header is read, no pixel decoded."""
+    from PIL import Image as Picture
+    from PIL import UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Picture.DecompressionBombWarning)
+        try:
+            with Picture.open(path) as picture:
+                width, height = picture.size
+        except Picture.DecompressionBombError:  # Pillow stops at twice its own limit
+            width, height = 2 * Picture.MAX_IMAGE_PIXELS + 1, 1
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            return "cannot be read as an image: the file is damaged or cut short", "BB208"
+    if width * height > MAX_IMAGE_PIXELS:
+        size = f"{width:,} x {height:,} pixels" if height > 1 else \
+            f"more than {width - 1:,} pixels"
+        return (f"is {size}; bookbuild reads images of up to {MAX_IMAGE_PIXELS:,} pixels "
+                f"(decoding takes 4 bytes a pixel): scale it down", "BB219")
+    return None
 
 
 def _check_raw_images(body: etree._Element, source: Source, config: Config, report: Report,

@@ -17,6 +17,7 @@ from bookbuild.book import DEFAULT_TITLES, Section
 from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.html_policy import SCHEME, breaches
+from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.typography import typography_extension
 from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
@@ -193,6 +194,15 @@ BUILDERS = {
 def prose(config: Config, key: str, text: str, report: Report) -> list[etree._Element]:
     """Text from book.yaml as paragraphs: blank lines part them; *emphasis*, smart quotes and
     [foreign words]{lang=ru} work as in a chapter; HTML is shown as text, never run."""
+    line = config.lines.get(key)
+    size = len(text.encode())
+    over = (None, f"the text is {size / 2 ** 20:.1f} MB, of at most "
+                  f"{MAX_CHAPTER_BYTES / 2 ** 20:.1f} MB") if size > MAX_CHAPTER_BYTES \
+        else over_limits(text.split("\n"))
+    if over is not None:  # the limits of a chapter, for the same Markdown reader
+        where = f" (its line {over[0] + 1})" if over[0] is not None else ""
+        report.error(config.source, line, f"'{key}'{where}: {over[1]}", "BB219")
+        return []
     md = markdown.Markdown(extensions=[typography_extension(), BracketedSpanExtension()],
                            output_format="xhtml")
     markup = md.convert(html.escape(text, quote=False))

@@ -75,6 +75,18 @@ def confined_fetcher(book_root: Path):
             path = Path(url2pathname(parts.path)).resolve()
             if not any(root in path.parents for root in roots):
                 raise ValueError(f"bookbuild reads no file outside the book folder: {url}")
+            if roots[0] in path.parents and _is_woff(path):  # WeasyPrint unpacks it
+                from bookbuild.fonts import font_problem
+
+                problem = font_problem(path)
+                if problem:  # left out, as any refused URL; check_fonts names the file
+                    raise ValueError(f"{problem[0]}: {url}")
             return super().fetch(f"file://{parts.path}", headers)
 
     return ConfinedFetcher(allowed_protocols=("file", "data"))
+
+
+def _is_woff(path: Path) -> bool:
+    """Whether the file is a WOFF or WOFF2 font, known as WeasyPrint knows it: by its content."""
+    with path.open("rb") as handle:
+        return handle.read(3) == b"wOF"

@@ -80,7 +80,9 @@ GENERATED = {
     "bom-and-crlf": (_bom_and_crlf, []),
     "fake-image": (_fake_image, [
         "one.md:3: error: image 'photo.jpg' is not a JPEG file (its content does not match its "
-        "name) [BB208 image-missing]"]),
+        "name) [BB208 image-missing]",
+        "one.md:5: error: image 'pic.gif' cannot be read as an image: the file is damaged or cut "
+        "short [BB208 image-missing]"]),
     "symlinked-chapter": (_symlinked_chapter, [
         "book.yaml:3: error: 'notes.md' is outside the book folder; spine files must be inside "
         "it [BB105 path-outside-book]"]),
@@ -93,8 +95,8 @@ GENERATED = {
         "one.md:60001: error: the chapter has more than 30,000 paragraphs, list items and notes; "
         "split it into several files [BB219 too-large]"]),
     "too-many-marks": (_too_many_marks, [
-        "one.md:5: error: this paragraph has more than 20,000 emphasis, link, note and code "
-        "marks (* _ [ `); split it [BB219 too-large]"]),
+        "one.md:5: error: this paragraph has more than 10,000 emphasis, link, note, code, tag, "
+        "entity and escape marks (* _ [ ` < & \\); split it [BB219 too-large]"]),
 }
 
 
