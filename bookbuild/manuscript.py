@@ -22,6 +22,7 @@ from lxml import etree
 from bookbuild.book import Book, Image, Note, Section
 from bookbuild.chapter_cache import ChapterCache
 from bookbuild.config import (
+    LANGUAGE_TAG,
     Config,
     PartEntry,
     SpineEntry,
@@ -57,7 +58,7 @@ CODE_SPAN = re.compile(r"(`+).+?\1")
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+LANG_TAG = re.compile(LANGUAGE_TAG)
 HTML_SPACE = " \t\n\r\f"
 # Limits that keep a build's time and memory bounded (README, "Limits"), checked before parsing:
 # Python-Markdown's time grows with the square of the blocks in a chapter and of the marks in
