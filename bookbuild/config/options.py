@@ -265,7 +265,7 @@ class Number(Option):
         return {"type": "number", "minimum": self.minimum, "maximum": self.maximum}
 
     def type_words(self):
-        return f"number, {self.minimum:g}–{self.maximum:g}"
+        return f"number, {self.minimum}–{self.maximum}"
 
 
 class Choice(Option):
@@ -760,7 +760,10 @@ def key_schema(option: Option, defs: dict[str, Any]) -> dict[str, Any]:
     """One key's JSON Schema: its value's, with its help and default."""
     value = option.json_schema(defs)
     described: dict[str, Any] = {"$ref": value.pop("$ref")} if "$ref" in value else {}
-    if option.help:
+    if isinstance(option.default, Derived):  # editors show no Markdown
+        described["description"] = f"{option.help} Default: {option.default.words}." \
+            .replace("`", "")
+    elif option.help:
         described["description"] = option.help
     if option.default is not None and not isinstance(option.default, Derived):
         described["default"] = option.default

@@ -62,10 +62,9 @@ PRINT_SCHEMA: dict[str, Option] = {
     "bleed": Length(default="none", example="bleed: 0.125in",
                     help="Bleed around the trim, only for images that run off the page, "
                          "e.g. 0.125in."),
-    "margins": Section(Margins, default=Derived("safe for the page count (below)"),
-                       example="margins: {inside: 0.75in}",
-                       help="Page margins; any left out are chosen to meet print-on-demand "
-                            "minimums."),
+    "margins": Section(Margins, default=Derived("each left out chosen for the page count, to "
+                                                "meet print-on-demand minimums"),
+                       example="margins: {inside: 0.75in}", help="Page margins."),
     "font-size": Number(7, 16, default=11, example="font-size: 10.5",
                         help="Body text size in points."),
     "leading": Number(1.0, 2.0, default=1.35, example="leading: 1.4",
@@ -112,7 +111,7 @@ BOOK_SCHEMA: dict[str, Option] = {
                                        "derived from title and authors, stable across builds",
                                        _identifier),
                        example="identifier: urn:isbn:9780000000002",
-                       help="A unique identifier for the EPUB."),
+                       help="A unique identifier for the EPUB, e.g. urn:isbn:9780000000002."),
     "publisher": Text(example="publisher: Bookbuild Sample Press",
                       help="The publisher's name."),
     "date": Date(example='date: "2026-11-01"',
@@ -129,15 +128,16 @@ BOOK_SCHEMA: dict[str, Option] = {
     "output": Text(pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
                    hint=" (letters, digits, '.', '_' and '-' only)",
                    words="file name stem: letters, digits, `.`, `_`, `-`",
-                   default=Derived("the title as a slug"), example="output: mute-regency",
+                   default=Derived("the title made into a file name"),
+                   example="output: mute-regency",
                    help="The output file name without extension."),
     "spine": Spine(required=True,
                    example="spine: [manuscript/01-first.md, manuscript/02-second.md]",
-                   help="The reading order: chapter files, {file, type, role} entries and parts "
-                        "(see below)."),
-    "print": PrintSection(PrintSettings, default=Derived("see below"),
+                   help="The reading order: chapter files, {file, type, role} entries and "
+                        "parts."),
+    "print": PrintSection(PrintSettings, default=Derived("each key's own"),
                           example="print: {trim: 5.5x8.5}",
-                          help="Settings for the print interior PDF (see below)."),
+                          help="Settings for the print interior PDF."),
     "isbn": IsbnPair(Isbns, example="isbn: {epub: 978-0-00-000195-5, print: 978-0-00-000196-2}",
                      help="The ISBNs of the two editions: each edition needs its own."),
     "edition": Text(example="edition: First edition",
@@ -162,8 +162,8 @@ BOOK_SCHEMA: dict[str, Option] = {
     "also-by": TextList(example="also-by: [The Winter Interpreter]",
                         help='Other books by the author, on an "Also by" page at the very end.'),
     "cover": BookFile(COVER_SUFFIXES, "a JPEG or PNG file", example="cover: images/cover.jpg",
-                      help="The front cover image: the EPUB's cover and the print cover's "
-                           "front."),
+                      help="The front cover image, a JPEG or PNG file in the book folder: the "
+                           "EPUB's cover and the print cover's front."),
     "back-cover": Text(default=Derived("the `description`"),
                        example="back-cover: Moscow, March 1953. …",
                        help="The back cover text of the print cover."),
