@@ -1,4 +1,4 @@
-"""book.yaml's JSON Schema (for editors) says what the loader in config.py says.
+"""book.yaml's JSON Schema (for editors) says what the loader in bookbuild/config/ says.
 
 The loader is the authority; these tests read its option tables and check the shipped schema
 key by key, then give both the same books and expect the same verdicts.
@@ -94,8 +94,8 @@ def check_option(option: config.Option, fragment: dict, where: str) -> None:
         chapters = resolve(fragment)
         assert chapters["type"] == "array" and chapters["minItems"] == 1, where
     else:
-        pytest.fail(f"{where}: the schema test does not know {type(option).__name__}; describe "
-                    f"it in bookbuild/schema/book.schema.json and in check_option")
+        pytest.fail(f"{where}: the schema test does not know {type(option).__name__}; give it a "
+                    f"json_schema() in bookbuild/config/options.py and a case in check_option")
 
 
 def test_the_shipped_schema_is_a_valid_json_schema():
