@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from bookbuild.config import LANGUAGE_TAG
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
 from bookbuild.errors import Report
 from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h
@@ -74,15 +75,14 @@ ELEMENT_ATTRIBUTES = {
 }
 ROLES = ("doc-dedication", "doc-example", "doc-footnote", "doc-glossary", "doc-pullquote",
          "doc-tip", "note", "none", "presentation")
-LANG_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
 _DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,3})?)?"
 _ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
 # attribute: (the values allowed, as a regular expression; how to say so)
 VALUES: dict[str, tuple[str, str]] = {
     "id": (r"[^ \t\n\r\f]+", "a name without spaces"),
-    "lang": (f"({LANG_TAG})?", "a language tag such as en, ru or de-CH"),
-    "hreflang": (LANG_TAG, "a language tag such as en, ru or de-CH"),
+    "lang": (f"({LANGUAGE_TAG})?", "a language tag such as en, ru or de-CH"),
+    "hreflang": (LANGUAGE_TAG, "a language tag such as en, ru or de-CH"),
     "dir": ("ltr|rtl|auto", "ltr, rtl or auto"),
     "hidden": ("|hidden", 'empty or "hidden"'),
     "translate": ("yes|no", "yes or no"),

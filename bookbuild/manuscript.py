@@ -23,6 +23,7 @@ from lxml import etree
 from bookbuild.book import Book, Image, Note, Section
 from bookbuild.chapter_cache import ChapterCache
 from bookbuild.config import (
+    LANGUAGE_TAG,
     Config,
     PartEntry,
     SpineEntry,
@@ -59,7 +60,7 @@ CODE_SPAN = re.compile(r"(`+).+?\1")
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+LANG_TAG = re.compile(LANGUAGE_TAG)
 HTML_SPACE = " \t\n\r\f"
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 300 dpi full-page picture is under 10 million

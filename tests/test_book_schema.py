@@ -1,4 +1,4 @@
-"""book.yaml's JSON Schema (for editors) says what the loader in config.py says.
+"""book.yaml's JSON Schema (for editors) says what the loader in bookbuild/config/ says.
 
 The loader is the authority; these tests read its option tables and check the shipped schema
 key by key, then give both the same books and expect the same verdicts.
@@ -6,6 +6,7 @@ key by key, then give both the same books and expect the same verdicts.
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -13,7 +14,7 @@ from authorkit import REPO, book_schema, load_yaml, schema_errors
 from bookkit import make_book, tiny_png
 from jsonschema import Draft202012Validator
 
-from bookbuild import config
+from bookbuild import config, reference
 from bookbuild.errors import BookError
 
 
@@ -93,8 +94,8 @@ def check_option(option: config.Option, fragment: dict, where: str) -> None:
         chapters = resolve(fragment)
         assert chapters["type"] == "array" and chapters["minItems"] == 1, where
     else:
-        pytest.fail(f"{where}: the schema test does not know {type(option).__name__}; describe "
-                    f"it in bookbuild/schema/book.schema.json and in check_option")
+        pytest.fail(f"{where}: the schema test does not know {type(option).__name__}; give it a "
+                    f"json_schema() in bookbuild/config/options.py and a case in check_option")
 
 
 def test_the_shipped_schema_is_a_valid_json_schema():
@@ -178,3 +179,43 @@ def test_schema_and_loader_give_the_same_verdict(tmp_path, extra, valid):
     errors = schema_errors(load_yaml(text))
     assert loader_accepts(book) is valid, f"loader on {extra!r}"
     assert (errors == []) is valid, f"schema on {extra!r}: {errors}"
+
+
+# ---- made from the declarations: the shipped schema and docs/book-yaml.md's key tables ----
+
+
+def test_the_shipped_schema_is_made_from_the_declarations():
+    assert not reference.schema_is_stale(), "run ./dev docs"
+
+
+def test_a_changed_declaration_makes_the_schema_and_the_page_stale(tmp_path, monkeypatch):
+    page = (REPO / "docs" / "book-yaml.md").read_text(encoding="utf-8")
+    (tmp_path / "book-yaml.md").write_text(page, encoding="utf-8")
+    shipped = tmp_path / "book.schema.json"
+    shipped.write_text(reference.book_json_schema_text(), encoding="utf-8")
+    monkeypatch.setattr(config.PRINT_SCHEMA["paper"], "help", "The stock you will order.")
+
+    assert reference.stale_pages(tmp_path, pages=["book-yaml.md"]) == ["book-yaml.md"]
+    assert reference.schema_is_stale(shipped)
+    reference.stale_pages(tmp_path, write=True, pages=["book-yaml.md"])
+    reference.schema_is_stale(shipped, write=True)
+
+    made = (tmp_path / "book-yaml.md").read_text(encoding="utf-8")
+    assert "| `paper` | The stock you will order. | `white` or `cream` | `white` |" in made
+    assert made.replace("The stock you will order.", "The paper you will order (changes the "
+                        "cover's spine width, not the interior).") == page
+    paper = json.loads(shipped.read_text(encoding="utf-8"))["properties"]["print"][
+        "properties"]["paper"]
+    assert paper["description"] == "The stock you will order."
+
+
+def test_every_key_has_a_line_of_help_and_an_example_the_schema_accepts():
+    shipped = book_schema()
+    for schema, properties in ((config.BOOK_SCHEMA, shipped["properties"]),
+                               (config.PRINT_SCHEMA, shipped["properties"]["print"]["properties"])):
+        for key, option in schema.items():
+            assert option.help and "\n" not in option.help, key
+            example = load_yaml(option.example_line)
+            assert list(example) == [key], key
+            fragment = {"$defs": shipped["$defs"], **properties[key]}
+            assert Draft202012Validator(fragment).is_valid(example[key]), key

@@ -23,8 +23,8 @@ def test_the_codes_page_lists_every_code_once_with_its_name():
 def test_a_stale_page_is_found_and_made_anew(tmp_path):
     page = (REPO / "docs" / "problem-codes.md").read_text(encoding="utf-8")
     (tmp_path / "problem-codes.md").write_text(page.replace("| BB203 |", "| BB299 |"))
-    assert reference.stale_pages(tmp_path) == ["problem-codes.md"]
-    reference.stale_pages(tmp_path, write=True)
+    assert reference.stale_pages(tmp_path, pages=["problem-codes.md"]) == ["problem-codes.md"]
+    reference.stale_pages(tmp_path, write=True, pages=["problem-codes.md"])
     assert (tmp_path / "problem-codes.md").read_text(encoding="utf-8") == page
 
 
