@@ -45,7 +45,7 @@ def check_cover_image(config: Config, report: Report) -> None:
     """Warn about a cover image that stores may reject: too small, not RGB, too heavy."""
     from PIL import Image, UnidentifiedImageError
 
-    from bookbuild.manuscript import raster_problem
+    from bookbuild.read import raster_problem
 
     path, line = config.cover, config.lines.get("cover")
     rel = report.rel(path)
@@ -146,8 +146,8 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     """The sheet as HTML: the artwork under everything, then the back text (the blurb, and the
     first paragraph about the author), the barcode area and the spine; page geometry comes
     from here, the look from cover.css."""
-    from bookbuild.matter import prose
     from bookbuild.pdf import _plain_html
+    from bookbuild.read.matter import prose
 
     c = book.config
     (trim_w, trim_h), (panel_w, _) = geometry.trim_size, geometry.trim

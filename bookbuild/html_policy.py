@@ -20,7 +20,7 @@ from bookbuild.errors import Report
 from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h
 
 if TYPE_CHECKING:
-    from bookbuild.manuscript import Source
+    from bookbuild.read import Source
 
 # Flow and phrasing content that reads well in every reading system.
 ALLOWED = set("""

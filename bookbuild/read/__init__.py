@@ -21,7 +21,6 @@ import yaml
 from lxml import etree
 
 from bookbuild.book import Book, Image, Note, Section
-from bookbuild.chapter_cache import ChapterCache
 from bookbuild.config import (
     Config,
     PartEntry,
@@ -39,7 +38,8 @@ from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.markdown_ext.typography import smart_text
-from bookbuild.matter import add_matter
+from bookbuild.read.cache import ChapterCache
+from bookbuild.read.matter import add_matter
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import EPUB_TYPE, NSMAP, XHTML_NS, XML_NS, h, unique_id
 from bookbuild.yaml_text import HeaderLoader, explain

@@ -1,9 +1,9 @@
 """Front and back matter: the pages every published book has, written from book.yaml.
 
-Hands manuscript.py generated `Section`s (cover, half title, title page, copyright page,
+Hands `read_book` generated `Section`s (cover, half title, title page, copyright page,
 dedication, epigraph, contents; afterword, acknowledgements, about the author, also by) in
-their places
-among the author's own; a spine file with the same role replaces the generated page.
+their places among the author's own; a spine file with the same role replaces the generated
+page.
 """
 
 from __future__ import annotations
