@@ -1,6 +1,6 @@
 """The one model in the middle: a `Book` of metadata and ordered sections with their notes.
 
-manuscript.py builds it; the EPUB and PDF writers only read it.
+read/ builds it; the EPUB and PDF writers only read it.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Section:
     notes: list[Note] = field(default_factory=list)
     part: str | None = None  # id of the part this chapter belongs to
     number: int | None = None  # chapter number in the book, parts excluded
-    generated: bool = False  # written by bookbuild from book.yaml (matter.py), not by the author
+    generated: bool = False  # written by bookbuild from book.yaml (read/matter.py), not the author
 
     @property
     def file_name(self) -> str:

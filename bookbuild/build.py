@@ -1,4 +1,4 @@
-"""The build command as a short sequence of named steps: config, manuscript, writers, checks.
+"""The build command as a short sequence of named steps: config, read, writers, checks.
 
 The PDF is laid out before the EPUB is written, so the EPUB can mark where the print pages
 begin; the cover comes last, as its spine depends on the page count. Returns what was

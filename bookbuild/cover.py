@@ -45,7 +45,7 @@ def check_cover_image(config: Config, report: Report) -> None:
     """Warn about a cover image that stores may reject: too small, not RGB, too heavy."""
     from PIL import Image, UnidentifiedImageError
 
-    from bookbuild.read import raster_problem
+    from bookbuild.read.images import raster_problem
 
     path, line = config.cover, config.lines.get("cover")
     rel = report.rel(path)
