@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
-from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h
+from bookbuild.xhtml import EPUB_NS, HTML_SPACE, PHRASING, XHTML_NS, XML_NS, h
 
 # Flow and phrasing content that reads well in every reading system.
 ALLOWED = set("""
@@ -103,10 +103,6 @@ EDIT_DATETIME = (rf"{_DATE}([T ]{_TIME}{_ZONE})?",
 # HTML's content models, as far as the allowed elements need them.
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SECTIONING = {"article", "aside", "nav", "section"}
-PHRASING = set("""
-a abbr b bdi bdo br cite code del dfn em i img ins kbd mark q ruby s samp small span strong sub
-sup time u var wbr
-""".split())
 TRANSPARENT = {"a", "del", "ins"}  # they take the content model of their parent
 VOID = {"br", "hr", "img", "wbr", "col"}
 PHRASING_ONLY = (PHRASING - TRANSPARENT) | HEADINGS | {"p", "pre", "rt", "rp", "summary"}
@@ -139,7 +135,6 @@ SEQUENCES = {  # the order of element children, as a pattern over their names
                r"figcaption ", "<figcaption> must come first or last in its <figure>, once"),
 }
 MAX_DEPTH = 100  # elements inside each other; writers and readers recurse through them
-HTML_SPACE = " \t\n\r\f"
 CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "calc", "min", "max", "clamp"}
 CSS_VALUE = re.compile(r"""[\w \t\n\r\f#%.,+*/'"()-]*""")
 URL_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`\[\]]")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bookbuild.book import Book, Image, Section
-from bookbuild.config import Config, PartEntry, SpineEntry, slugify
+from bookbuild.config import Config, PartEntry, SpineEntry, read_text, slugify
 from bookbuild.errors import Report
 from bookbuild.read.cache import ChapterCache
 from bookbuild.read.checks import (
@@ -23,7 +23,7 @@ from bookbuild.read.checks import (
 from bookbuild.read.convert import Converter, chapter_tree
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
-from bookbuild.read.matter import add_matter
+from bookbuild.read.matter import add_matter, back_cover
 from bookbuild.read.notes import take_notes
 from bookbuild.read.passes import (
     close_heading_gaps,
@@ -46,6 +46,7 @@ class Chapters:
 
     sections: list[Section]
     images: dict[Path, Image]
+    texts: dict[Path, str]  # each file's text as decoded, by path
 
 
 def read_book(config: Config, report: Report | None = None,
@@ -58,9 +59,12 @@ def read_book(config: Config, report: Report | None = None,
     chapters = read_chapters(config, report, cache)
     sections = add_matter(config, chapters.sections, report)
     report.stop_if_errors()
+    blurb, blurb_problems = back_cover(config)
+    texts = {**chapters.texts, config.source: read_text(config.source, report)}
     epoch = _source_epoch(config, chapters.images)
     return Book(config, sections, list(chapters.images.values()),
-                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch)
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch,
+                back_cover=blurb, back_cover_problems=blurb_problems, source_texts=texts)
 
 
 def read_chapters(config: Config, report: Report, cache: ChapterCache | None = None,
@@ -73,6 +77,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
     images: dict[Path, Image] = {}
     used_ids: set[str] = set()
     sources: list[tuple[Section, Source]] = []
+    texts: dict[Path, str] = {}
     chapter_number = part_number = 0
     for entry in config.spine:
         entries = [entry]
@@ -90,6 +95,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
                 continue
             section = read[0]
             sources.append(read)
+            texts[read[1].path] = read[1].text
             section.part = part_id
             if section.role == "chapter":
                 section.number = chapter_number
@@ -100,7 +106,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
     _sort_problems(report, first_problem)
     check_stylesheets(config.root, report)
     warn_unlisted(config, report)
-    return Chapters(sections, images)
+    return Chapters(sections, images, texts)
 
 
 def _sort_problems(report: Report, first: int) -> None:

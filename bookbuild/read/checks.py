@@ -20,21 +20,14 @@ from bookbuild.read.images import check_image
 from bookbuild.read.source import CODE_SPAN, Locator, Source
 
 MANUSCRIPT_FOLDER = "manuscript"  # a Markdown file there that the spine omits is warned of
-
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
-
 # A definition indented or quoted: inside a list, a quote or another note, where Python-Markdown
 # reads it at an unpredictable point (and, inside a note, fails).
 NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^([^\]\s]+)\]:")
-
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
-
 CODE_FENCE = re.compile(r"^\s*(```|~~~)")
-
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 

@@ -21,13 +21,15 @@ from bookbuild.read.source import Locator, Source, megabytes
 from bookbuild.xhtml import h
 
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"}
-
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
-
 MAX_IMAGE_PIXELS = 40_000_000  # a 300 dpi full-page picture is under 10 million
-
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a")}
+# What stores ask of the ebook's cover image.
+MIN_COVER_SIDE = 1400
+MAX_COVER_BYTES = 5 * 1024 * 1024
+NOT_RGB = {"CMYK": "CMYK", "L": "greyscale", "LA": "greyscale", "1": "black and white",
+           "I": "greyscale", "I;16": "greyscale", "F": "greyscale"}
 
 
 def check_image(src: str, alt: str | None, number: int | None, source: Source, config: Config,
@@ -145,3 +147,32 @@ def check_raw_images(body: etree._Element, source: Source, config: Config, repor
             continue  # done, or refused by the policy
         check_image(src, "-" if alt is None else alt, line, source, config, report, images,
                      names, alt_hint='add alt="a map of ..."')
+
+
+def check_cover_image(config: Config, report: Report) -> None:
+    """Warn about a cover image that stores may reject: too small, not RGB, too heavy."""
+    from PIL import Image, UnidentifiedImageError
+
+    path, line = config.cover, config.lines.get("cover")
+    rel = report.rel(path)
+    problem = raster_problem(path)
+    if problem is not None:
+        report.error(config.source, line, f"cover image '{rel}' {problem[0]}", problem[1])
+        return
+    try:
+        with Image.open(path) as picture:
+            (width, height), mode = picture.size, picture.mode
+    except (UnidentifiedImageError, OSError) as exc:
+        report.error(config.source, line, f"cover image '{rel}' cannot be read: {exc}", "BB208")
+        return
+    if min(width, height) < MIN_COVER_SIDE:
+        report.warning(config.source, line, f"cover image '{rel}' is {width} x {height} px; "
+                                            f"stores ask for at least {MIN_COVER_SIDE} px on the "
+                                            f"short side (1600 x 2560 is ideal)", "BB107")
+    if mode in NOT_RGB:
+        report.warning(config.source, line, f"cover image '{rel}' is {NOT_RGB[mode]}; stores "
+                                            f"expect an RGB cover", "BB107")
+    size = path.stat().st_size
+    if size > MAX_COVER_BYTES:
+        report.warning(config.source, line, f"cover image '{rel}' is {size / 2**20:.1f} MB; "
+                                            f"stores accept at most 5 MB (Kobo: 3 MB)", "BB107")

@@ -10,12 +10,9 @@ from lxml import etree
 
 from bookbuild.book import Section
 from bookbuild.errors import Report
-from bookbuild.html_policy import PHRASING
 from bookbuild.markdown_ext.typography import smart_text
 from bookbuild.read.source import Source
-from bookbuild.xhtml import XML_NS, h
-
-HTML_SPACE = " \t\n\r\f"
+from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
 
 
 def unwrap_block_paragraphs(body: etree._Element) -> None:

@@ -17,18 +17,13 @@ from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES
 from bookbuild.yaml_text import HeaderLoader, explain
 
 HEADER_KEYS = ("title", "subtitle")
-
 CODE_SPAN = re.compile(r"(`+).+?\1")
-
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 # Invisible characters worth a warning (BB215): zero-width space and joiners, line and
 # paragraph separators, bidi embeddings, overrides and isolates, and a BOM inside the text.
 INVISIBLE = re.compile("[\u200b-\u200d\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
-
 MAX_INVISIBLE_WARNINGS = 20  # per file; then one warning counts the rest
-
 # Between two letters of these scripts a zero-width joiner or non-joiner is spelling (Persian,
 # the Indic scripts...), and a zero-width space marks a word break in scripts written without
 # spaces (Thai, Khmer, Japanese...): there they are meant and are not reported. A scripts is
@@ -37,7 +32,6 @@ JOINING_SCRIPTS = set("""
 ARABIC SYRIAC NKO MANDAIC MONGOLIAN DEVANAGARI BENGALI GURMUKHI GUJARATI ORIYA TAMIL TELUGU
 KANNADA MALAYALAM SINHALA TIBETAN MYANMAR KHMER THAI LAO BALINESE JAVANESE
 """.split())
-
 UNSPACED_SCRIPTS = set("""
 THAI LAO KHMER MYANMAR TIBETAN BALINESE JAVANESE CJK HIRAGANA KATAKANA
 """.split())
@@ -52,6 +46,7 @@ class Source:
     lines: list[str]
     body_start: int = 0  # index of the first body line
     header: dict = field(default_factory=dict)
+    text: str = ""  # the file as decoded, before characters were dropped or normalised
 
     def line_of(self, needle: str, flags: int = re.IGNORECASE) -> int | None:
         """The 1-based line of the first body line matching a regex, for error messages."""
@@ -93,7 +88,7 @@ def load_source(path: Path, report: Report) -> Source | None:
         lines = [unicodedata.normalize("NFC", line) for line in lines]
     if INVISIBLE.search(text):
         _warn_invisible(path, lines, report)
-    source = Source(path, rel, lines)
+    source = Source(path, rel, lines, text=text)
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is None:
