@@ -127,8 +127,8 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path) -> d
 def _print_html(book: Path, out: Path) -> tuple[Path, Path]:
     """The exact print HTML and CSS bookbuild renders, for the plain WeasyPrint peer."""
     from bookbuild import config as config_module
-    from bookbuild.manuscript import read_book
     from bookbuild.pdf import _print_images, effective_margins, print_html
+    from bookbuild.read import read_book
     from bookbuild.theme import theme_file
 
     model = read_book(config_module.load(book))

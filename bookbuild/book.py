@@ -1,6 +1,6 @@
 """The one model in the middle: a `Book` of metadata and ordered sections with their notes.
 
-manuscript.py builds it; the EPUB and PDF writers only read it.
+read/ builds it; the EPUB and PDF writers only read it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from bookbuild.config import Config
+from bookbuild.errors import Problem
 
 # epub:type and DPUB-ARIA role for each section role (None: the vocabulary has no term for it;
 # "about the author" and "also by" pages have none in either).
@@ -70,7 +71,7 @@ class Section:
     notes: list[Note] = field(default_factory=list)
     part: str | None = None  # id of the part this chapter belongs to
     number: int | None = None  # chapter number in the book, parts excluded
-    generated: bool = False  # written by bookbuild from book.yaml (matter.py), not by the author
+    generated: bool = False  # written by bookbuild from book.yaml (read/matter.py), not the author
 
     @property
     def file_name(self) -> str:
@@ -118,6 +119,12 @@ class Book:
     images: list[Image]
     modified: str  # dcterms:modified, e.g. 2026-11-01T12:00:00Z
     epoch: int  # the same instant as seconds, for zip and PDF dates
+    # The print cover's blurb as paragraphs, and what is wrong with it: told only when a cover
+    # is printed, as the text appears nowhere else.
+    back_cover: list[etree._Element] = field(default_factory=list)
+    back_cover_problems: list[Problem] = field(default_factory=list)
+    # Each source file's text as decoded (chapters, book.yaml), for a writer's messages.
+    source_texts: dict[Path, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -143,6 +150,11 @@ class Book:
             name, n = f"images/cover-{n}{suffix}", n + 1
         media_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
         return Image(path, name, media_type)
+
+    def first_line(self, path: Path | None, text: str) -> int | None:
+        """The number of the first line of source file `path` that holds `text`, or None."""
+        lines = self.source_texts.get(path, "").split("\n") if path is not None else []
+        return next((n for n, line in enumerate(lines, start=1) if text in line), None)
 
     def chapters(self) -> list[Section]:
         """The sections written by the author (parts and generated pages left out)."""

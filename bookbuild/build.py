@@ -1,4 +1,4 @@
-"""The build command as a short sequence of named steps: config, manuscript, writers, checks.
+"""The build command as a short sequence of named steps: config, read, writers, checks.
 
 The PDF is laid out before the EPUB is written, so the EPUB can mark where the print pages
 begin; the cover comes last, as its spine depends on the page count. Returns what was
@@ -14,12 +14,12 @@ from pathlib import Path
 
 from bookbuild import config as config_module
 from bookbuild.book import Book
-from bookbuild.chapter_cache import ChapterCache
 from bookbuild.epub import write_epub
 from bookbuild.errors import BookError, Problem, Report
-from bookbuild.manuscript import read_book
 from bookbuild.output import cache_folder, check_output_folder
 from bookbuild.progress import Progress
+from bookbuild.read import read_book
+from bookbuild.read.cache import ChapterCache
 
 
 @dataclass

@@ -205,7 +205,7 @@ def _new(args) -> int:
 
 def _stats(args) -> int:
     from bookbuild import config as config_module
-    from bookbuild.manuscript import read_book
+    from bookbuild.read import read_book
     from bookbuild.stats import book_stats
 
     book_dir = find_book(args.book)

@@ -1,4 +1,4 @@
-"""Covers: checks on the front image, and the print wraparound cover (back, spine, front).
+"""The print wraparound cover (back, spine, front), written from the `Book`.
 
 The cover sheet is laid out by WeasyPrint from the `Book`, styles/cover.css and the interior's
 final page count, which sets the spine width; hands back a `CoverLayout`.
@@ -18,7 +18,6 @@ import pydyf
 from lxml import etree
 
 from bookbuild.book import Book
-from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.output import atomic_write
 from bookbuild.theme import confined_fetcher, theme_file
@@ -34,42 +33,6 @@ BARCODE = (2.0 * INCH, 1.2 * INCH)  # the clear area KDP prints the ISBN barcode
 BARCODE_INSET = 0.25 * INCH  # from the spine fold and the bottom trim
 SAFE = 0.5 * INCH  # back-cover text keeps this far inside the trim
 ART_DPI = 300
-# Store requirements for the ebook cover image.
-MIN_SHORT_SIDE = 1400
-MAX_BYTES = 5 * 1024 * 1024
-NOT_RGB = {"CMYK": "CMYK", "L": "greyscale", "LA": "greyscale", "1": "black and white",
-           "I": "greyscale", "I;16": "greyscale", "F": "greyscale"}
-
-
-def check_cover_image(config: Config, report: Report) -> None:
-    """Warn about a cover image that stores may reject: too small, not RGB, too heavy."""
-    from PIL import Image, UnidentifiedImageError
-
-    from bookbuild.manuscript import raster_problem
-
-    path, line = config.cover, config.lines.get("cover")
-    rel = report.rel(path)
-    problem = raster_problem(path)
-    if problem is not None:
-        report.error(config.source, line, f"cover image '{rel}' {problem[0]}", problem[1])
-        return
-    try:
-        with Image.open(path) as picture:
-            (width, height), mode = picture.size, picture.mode
-    except (UnidentifiedImageError, OSError) as exc:
-        report.error(config.source, line, f"cover image '{rel}' cannot be read: {exc}", "BB208")
-        return
-    if min(width, height) < MIN_SHORT_SIDE:
-        report.warning(config.source, line, f"cover image '{rel}' is {width} x {height} px; "
-                                            f"stores ask for at least {MIN_SHORT_SIDE} px on the "
-                                            f"short side (1600 x 2560 is ideal)", "BB107")
-    if mode in NOT_RGB:
-        report.warning(config.source, line, f"cover image '{rel}' is {NOT_RGB[mode]}; stores "
-                                            f"expect an RGB cover", "BB107")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        report.warning(config.source, line, f"cover image '{rel}' is {size / 2**20:.1f} MB; "
-                                            f"stores accept at most 5 MB (Kobo: 3 MB)", "BB107")
 
 
 @dataclass(frozen=True)
@@ -146,7 +109,6 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     """The sheet as HTML: the artwork under everything, then the back text (the blurb, and the
     first paragraph about the author), the barcode area and the spine; page geometry comes
     from here, the look from cover.css."""
-    from bookbuild.matter import prose
     from bookbuild.pdf import _plain_html
 
     c = book.config
@@ -176,10 +138,11 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     etree.SubElement(body, "img", {"class": "artwork", "src": art, "alt": ""})
     back = etree.SubElement(body, "div", {"class": "back"})
     etree.SubElement(back, "p", {"class": "back-title"}).text = c.title
-    blurb = c.back_cover or c.description
-    for block in prose(c, "back-cover", blurb, report) if blurb else []:
+    report.add(book.back_cover_problems)
+    for block in book.back_cover:
+        block = _plain_html(copy.deepcopy(block))
         block.set("class", "blurb")
-        back.append(_plain_html(block))
+        back.append(block)
     about = next((s for s in book.sections if s.role == "about-the-author"), None)
     first = about.body.find(h("p")) if about is not None and about.body is not None else None
     if first is not None:

@@ -170,9 +170,8 @@ def check_glyphs(book: Book, report: Report) -> None:
                           and unicodedata.category(ch) not in NO_GLYPH_CATEGORIES})
         if not missing:
             continue
-        lines = section.source.read_text(encoding="utf-8-sig").split("\n")
         for ch in missing:
-            line = next((n for n, text in enumerate(lines, start=1) if ch in text), None)
+            line = book.first_line(section.source, ch)
             name = unicodedata.name(ch, "unnamed character")
             report.warning(section.source, line,
                            f"'{ch}' (U+{ord(ch):04X} {name}) is in none of the bundled fonts; "

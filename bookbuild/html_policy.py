@@ -1,7 +1,7 @@
 """The raw-HTML policy: which elements, attributes and URLs an author's HTML may use.
 
-Applied to the parsed tree of every chapter (never by pattern-matching text); breaches are
-reported at the source line that holds them.
+Pure rules over a parsed tree (never over text): hands `breaches` to the reading step, which
+reports each at the source line that holds it (read/checks.py), and `check_svg` for pictures.
 """
 
 from __future__ import annotations
@@ -10,18 +10,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from bookbuild.config import LANGUAGE_TAG
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
-from bookbuild.errors import Report
-from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h
-
-if TYPE_CHECKING:
-    from bookbuild.manuscript import Source
+from bookbuild.xhtml import EPUB_NS, HTML_SPACE, PHRASING, XHTML_NS, XML_NS, h
 
 # Flow and phrasing content that reads well in every reading system.
 ALLOWED = set("""
@@ -108,10 +103,6 @@ EDIT_DATETIME = (rf"{_DATE}([T ]{_TIME}{_ZONE})?",
 # HTML's content models, as far as the allowed elements need them.
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SECTIONING = {"article", "aside", "nav", "section"}
-PHRASING = set("""
-a abbr b bdi bdo br cite code del dfn em i img ins kbd mark q ruby s samp small span strong sub
-sup time u var wbr
-""".split())
 TRANSPARENT = {"a", "del", "ins"}  # they take the content model of their parent
 VOID = {"br", "hr", "img", "wbr", "col"}
 PHRASING_ONLY = (PHRASING - TRANSPARENT) | HEADINGS | {"p", "pre", "rt", "rp", "summary"}
@@ -144,7 +135,6 @@ SEQUENCES = {  # the order of element children, as a pattern over their names
                r"figcaption ", "<figcaption> must come first or last in its <figure>, once"),
 }
 MAX_DEPTH = 100  # elements inside each other; writers and readers recurse through them
-HTML_SPACE = " \t\n\r\f"
 CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla", "calc", "min", "max", "clamp"}
 CSS_VALUE = re.compile(r"""[\w \t\n\r\f#%.,+*/'"()-]*""")
 URL_BAD_CHARACTER = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`\[\]]")
@@ -158,15 +148,6 @@ class Breach:
     message: str
     code: str = "BB210"
     attribute: tuple[str, str] | None = None  # (name, value)
-
-
-def sanitize(body: etree._Element, source: Source, report: Report) -> None:
-    """Report every breach in a chapter's tree at the source line that holds it."""
-    where = Locator(body, source)
-    for breach in breaches(body):
-        line = where.attribute(breach.element, *breach.attribute) if breach.attribute \
-            else where.element(breach.element)
-        report.error(source.path, line, breach.message, breach.code)
 
 
 def breaches(body: etree._Element) -> Iterator[Breach]:
@@ -242,7 +223,7 @@ def _url_problem(tag: str, attr: str, value: str) -> str | None:
     scheme = SCHEME.match(value)
     remote = value.startswith("//")  # another host, without saying how to reach it
     if not (scheme or remote):
-        return None  # within the book: manuscript.py resolves it
+        return None  # within the book: read/links.py resolves it
     kind = "http" if remote else scheme[1].lower()
     if tag == "a" and attr == "href" and kind in SAFE_LINK_SCHEMES:
         # A link the reader may follow; nothing is loaded.
@@ -364,86 +345,6 @@ def _too_deep(body: etree._Element) -> etree._Element | None:
             return el
         stack.extend((child, depth + 1) for child in el)
     return None
-
-
-class Locator:
-    """Finds the source line an element of a chapter's tree came from, for messages.
-
-    Raw HTML and attribute lists reach the tree in source order, so when a chapter has as many
-    `<iframe` in its text (code spans left out) as `<iframe>` elements, the n-th is the n-th; the
-    elements Markdown makes (paragraphs, links, note calls) are found by their text instead.
-    """
-
-    def __init__(self, body: etree._Element, source: Source):
-        self.body, self.source = body, source
-        self._lines: list[tuple[int, str]] | None = None  # made at the first question
-        self._hits: dict[str, list[int]] = {}
-
-    @property
-    def lines(self) -> list[tuple[int, str]]:
-        if self._lines is None:
-            self._lines = _searchable_lines(self.source)
-        return self._lines
-
-    def hits(self, pattern: str) -> list[int]:
-        """The line of every match of `pattern` in the text outside code, one per match."""
-        if pattern not in self._hits:
-            regex = re.compile(pattern, re.IGNORECASE)
-            self._hits[pattern] = [n for n, line in self.lines for _ in regex.finditer(line)]
-        return self._hits[pattern]
-
-    def _nth(self, pattern: str, el: etree._Element, peers: list[etree._Element]) -> int | None:
-        hits = self.hits(pattern)
-        if hits and len(hits) == len(peers) and el in peers:
-            return hits[peers.index(el)]
-        return None
-
-    def element(self, el: etree._Element | None) -> int:
-        """The line of `el`: by its tag, its attributes or its text, else the first line."""
-        if isinstance(el, etree._ProcessingInstruction):
-            return next(iter(self.hits(r"<\?")), self.source.body_start + 1)
-        if el is None or not isinstance(el.tag, str):
-            return self.source.body_start + 1
-        name = etree.QName(el).localname
-        if el.get("class") == "footnote-ref":
-            hits = self.hits(rf"\[\^{re.escape(el.get('href', '')[4:])}\]")
-            if hits:
-                return hits[0]
-        line = self._nth(rf"<{name}(?=[\s/>])", el, list(self.body.iter(el.tag)))
-        for attr, value in el.attrib.items():
-            if line is None and len(value) > 2:
-                line = self.attribute(el, attr, value, fallback=False)
-        for node in (el, *el.iterancestors()):
-            if line is None:
-                line = self._by_text(node)
-        return line or (self.hits(rf"<{name}(?=[\s/>])") or [self.source.body_start + 1])[0]
-
-    def attribute(self, el: etree._Element, attr: str, value: str,
-                  fallback: bool = True) -> int | None:
-        """The line of `attr="value"` on `el`, in raw HTML, a `{...}` list or a Markdown link."""
-        key = etree.QName(attr).localname
-        key = key[5:] if key.startswith("data-") else key
-        lead = {"id": r"\bid\s*=\s*[\"']?|#", "href": r"\bhref\s*=\s*[\"']?|\]\(\s*<?",
-                "src": r"\bsrc\s*=\s*[\"']?|\]\(\s*<?"}.get(key, rf"\b{re.escape(key)}\s*=\s*"
-                                                               r"[\"']?")
-        peers = [e for e in self.body.iter() if e.get(attr) == value]
-        pattern = f"(?:{lead}){re.escape(value)}(?=[\"'\\s)>}}]|$)" if value \
-            else rf"\b{re.escape(key)}\s*=\s*(\"\"|'')"
-        line = self._nth(pattern, el, peers) or next(iter(self.hits(pattern)), None)
-        return line if line or not fallback else self.element(el)
-
-    def _by_text(self, el: etree._Element) -> int | None:
-        for word in re.findall(r"\w{4,}", "".join(el.itertext()))[:3]:
-            hits = self.hits(re.escape(word))
-            if hits:
-                return hits[0]
-        return None
-
-
-def _searchable_lines(source: Source) -> list[tuple[int, str]]:
-    """The body's lines by number, code spans blanked out."""
-    return [(index + 1, re.sub(r"(`+).+?\1", "", source.lines[index]))
-            for index in range(source.body_start, len(source.lines))]
 
 
 SVG_NS = "http://www.w3.org/2000/svg"

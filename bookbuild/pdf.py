@@ -24,10 +24,9 @@ from lxml import etree
 from bookbuild.book import Book, PageBreak, Section
 from bookbuild.errors import BookError, Problem, Report
 from bookbuild.fonts import check_glyphs
-from bookbuild.html_policy import PHRASING
 from bookbuild.output import atomic_write, cache_folder
 from bookbuild.theme import confined_fetcher, theme_file
-from bookbuild.xhtml import EPUB_NS, XHTML_NS, XML_NS, h, text_units
+from bookbuild.xhtml import EPUB_NS, PHRASING, XHTML_NS, XML_NS, h, text_units
 
 INCH = 72.0
 # Inside (gutter) minimums by page count, the strictest of KDP, IngramSpark and Lulu.

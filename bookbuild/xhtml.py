@@ -1,5 +1,5 @@
-"""XHTML as every stage writes it: the namespaces, element names, and the small tree helpers
-that reading and both writers share (ids, text units).
+"""XHTML as every stage writes it: the namespaces, element names, HTML's phrasing content, and
+the small tree helpers that reading and both writers share (ids, text units).
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ def h(tag: str) -> str:
 
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
+# HTML's phrasing content among the elements a book may use: what may stand inside a paragraph.
+PHRASING = frozenset("""
+a abbr b bdi bdo br cite code del dfn em i img ins kbd mark q ruby s samp small span strong sub
+sup time u var wbr
+""".split())
+HTML_SPACE = " \t\n\r\f"  # white space as HTML reads it; str.strip() takes more
 
 
 def unique_id(candidate: str, used: set[str]) -> str:

@@ -1,7 +1,7 @@
 """YAML as authors write it (book.yaml, chapter headers): loaders that refuse aliases, and
 syntax errors told at the line where the faulty construct starts, with the usual fix.
 
-Hands on the loaders to config/load.py and manuscript.py, and `explain` for their YAMLErrors.
+Hands on the loaders to config/load.py and read/source.py, and `explain` for their YAMLErrors.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from bookbuild import config as config_module
 from bookbuild.checks.epubcheck import EpubCheckMessage, run_epubcheck_many
-from bookbuild.manuscript import read_book
+from bookbuild.read import read_book
 
 REPO = Path(__file__).resolve().parents[1]
 # DAISY Ace starts a Chromium for every `check` of an EPUB; the session runs it once, on the

@@ -11,8 +11,8 @@ import markdown
 import pytest
 from bookkit import make_book, run_cli, tiny_png
 
-from bookbuild import chapter_cache
 from bookbuild.output import cache_folder
+from bookbuild.read import cache as chapter_cache
 
 YAML = "title: Cache Book\nauthor: Jane Doe\nspine: [one.md, two.md]\n"
 ONE = "# One\n\nThe first chapter, with a note.[^1]\n\n[^1]: The note.\n"

@@ -15,7 +15,7 @@ from pypdf.generic import ContentStream
 from bookbuild import config as config_module
 from bookbuild.cover import write_cover
 from bookbuild.errors import Report
-from bookbuild.manuscript import read_book
+from bookbuild.read import read_book
 
 INCH = 72.0
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from authorkit import load_yaml, schema_errors, switch_on_commented_settings
 from bookkit import Epub, build_epub, run_cli, tiny_png, tree_digest
 
 from bookbuild import config
-from bookbuild.manuscript import read_book
+from bookbuild.read import read_book
 from bookbuild.scaffold import SCHEMA_FILE
 from bookbuild.theme import PACKAGED, theme_file
 from bookbuild.xhtml import h

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from bookbuild import config as config_module
 from bookbuild import pdf as pdf_writer
-from bookbuild.manuscript import read_book
+from bookbuild.read import read_book
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate  # noqa: E402

@@ -16,8 +16,8 @@ from bookbuild import config as config_module
 from bookbuild import pdf as single
 from bookbuild import pdf_chunks
 from bookbuild.errors import Report
-from bookbuild.manuscript import read_book
 from bookbuild.output import cache_folder
+from bookbuild.read import read_book
 
 ROOT = Path(__file__).resolve().parent.parent
 

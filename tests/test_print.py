@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from bookbuild import config as config_module
 from bookbuild.checks.preflight import check_footnote_pages, check_openers
-from bookbuild.manuscript import read_book
 from bookbuild.pdf import PdfLayout, minimum_gutter
+from bookbuild.read import read_book
 
 CHAPTER = """---
 title: The Only Chapter

@@ -83,7 +83,7 @@ def test_mostly_right_to_left_paragraphs_are_marked(tmp_path):
 def test_the_quick_right_to_left_test_misses_no_right_to_left_letter():
     """_mark_direction skips blocks with no character in MAYBE_RTL; every code point Unicode
     classes R or AL must be in it, or a Hebrew or Arabic block would lose its dir."""
-    from bookbuild.manuscript import MAYBE_RTL
+    from bookbuild.read.passes import MAYBE_RTL
 
     missed = [hex(c) for c in range(0x110000)
               if unicodedata.bidirectional(chr(c)) in ("R", "AL") and not MAYBE_RTL.match(chr(c))]

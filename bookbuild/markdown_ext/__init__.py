@@ -1,6 +1,6 @@
 """Our Markdown dialect: Python-Markdown plus one small extension per feature.
 
-`new_markdown()` hands manuscript.py a configured converter; the extensions own only syntax.
+`new_markdown()` hands read/convert.py a configured converter; the extensions own only syntax.
 """
 
 from __future__ import annotations

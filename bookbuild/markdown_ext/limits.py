@@ -1,7 +1,8 @@
 """The limits on Markdown text that keep Python-Markdown's time and memory bounded.
 
-`over_limits` hands manuscript.py (chapters) and matter.py (book.yaml prose) the first line of a
-text that crosses a limit, and why, before the text is parsed; README, "Limits", lists them.
+`over_limits` hands read/checks.py (chapters) and read/matter.py (book.yaml prose) the first
+line of a text that crosses a limit, and why, before the text is parsed; README, "Limits",
+lists them.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from bookbuild import __version__
 from bookbuild.book import Note, Section
 from bookbuild.output import atomic_write, prune_folder
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parent.parent  # all of bookbuild, whose source is in the key
 ENTRY = re.compile(r"[0-9a-f]{32}\.(?:html|json)")  # the names `_put` gives
 
 

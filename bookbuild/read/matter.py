@@ -1,9 +1,9 @@
 """Front and back matter: the pages every published book has, written from book.yaml.
 
-Hands manuscript.py generated `Section`s (cover, half title, title page, copyright page,
+Hands `read_book` generated `Section`s (cover, half title, title page, copyright page,
 dedication, epigraph, contents; afterword, acknowledgements, about the author, also by) in
-their places
-among the author's own; a spine file with the same role replaces the generated page.
+their places among the author's own; a spine file with the same role replaces the generated
+page.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from lxml import etree
 
 from bookbuild.book import DEFAULT_TITLES, Section
 from bookbuild.config import Config
-from bookbuild.errors import Report
+from bookbuild.errors import Problem, Report
 from bookbuild.html_policy import SCHEME, breaches
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.typography import typography_extension
+from bookbuild.read.images import check_cover_image
 from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
 
 # The conventional order of the opening pages; other front matter (foreword, preface...)
@@ -76,8 +77,6 @@ def cover(config: Config, report: Report) -> Section | None:
     """A placeholder: the EPUB writer shows the cover image here; print has its own cover."""
     if config.cover is None:
         return None
-    from bookbuild.cover import check_cover_image
-
     check_cover_image(config, report)
     section = _section("cover", "frontmatter", "cover")
     section.body = None
@@ -189,6 +188,16 @@ BUILDERS = {
     "toc": contents, "afterword": afterword, "acknowledgments": acknowledgements,
     "about-the-author": about_the_author, "also-by": also_by,
 }
+
+
+def back_cover(config: Config) -> tuple[list[etree._Element], list[Problem]]:
+    """The print cover's blurb (`back-cover:`, else `description:`) as paragraphs, and the
+    problems found in it, which the cover writer tells: other outputs do not show it."""
+    blurb = config.back_cover or config.description
+    if not blurb:
+        return [], []
+    found = Report(config.root)
+    return prose(config, "back-cover", blurb, found), found.problems
 
 
 def prose(config: Config, key: str, text: str, report: Report) -> list[etree._Element]:

@@ -1,0 +1,184 @@
+"""Reading: each spine file loaded, checked and turned into XHTML, then the front and back
+matter added; hands on the one `Book` (book.py) the writers read.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookbuild.book import Book, Image, Section
+from bookbuild.config import Config, PartEntry, SpineEntry, read_text, slugify
+from bookbuild.errors import Report
+from bookbuild.read.cache import ChapterCache
+from bookbuild.read.checks import (
+    check_html,
+    check_lines,
+    nested_notes,
+    warn_unlisted,
+    within_limits,
+)
+from bookbuild.read.convert import Converter, chapter_tree
+from bookbuild.read.images import check_raw_images
+from bookbuild.read.links import check_ids, resolve_links
+from bookbuild.read.matter import add_matter, back_cover
+from bookbuild.read.notes import take_notes
+from bookbuild.read.passes import (
+    close_heading_gaps,
+    lift_note_calls,
+    mark_direction,
+    mark_languages,
+    relink_images,
+    take_title,
+    unwrap_block_paragraphs,
+)
+from bookbuild.read.source import Source, load_source
+from bookbuild.theme import check_stylesheets
+from bookbuild.xhtml import h, unique_id
+
+
+@dataclass
+class Chapters:
+    """The author's files as read: sections (parts included) in spine order, and the pictures
+    they use by their path on disk."""
+
+    sections: list[Section]
+    images: dict[Path, Image]
+    texts: dict[Path, str]  # each file's text as decoded, by path
+
+
+def read_book(config: Config, report: Report | None = None,
+              cache: ChapterCache | None = None) -> Book:
+    """Parse every spine file into a `Book`; raises BookError listing every problem found.
+
+    With a `cache`, a chapter whose text has not changed is not read again (cache.py).
+    """
+    report = report or Report(config.root)
+    chapters = read_chapters(config, report, cache)
+    sections = add_matter(config, chapters.sections, report)
+    report.stop_if_errors()
+    blurb, blurb_problems = back_cover(config)
+    texts = {**chapters.texts, config.source: read_text(config.source, report)}
+    epoch = _source_epoch(config, chapters.images)
+    return Book(config, sections, list(chapters.images.values()),
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch,
+                back_cover=blurb, back_cover_problems=blurb_problems, source_texts=texts)
+
+
+def read_chapters(config: Config, report: Report, cache: ChapterCache | None = None,
+                  ) -> Chapters:
+    """Every spine file read, checked and converted, links resolved across them; the problems
+    found are in `report`, in file and line order."""
+    first_problem = len(report.problems)
+    md = Converter(cache or ChapterCache(None))
+    sections: list[Section] = []
+    images: dict[Path, Image] = {}
+    used_ids: set[str] = set()
+    sources: list[tuple[Section, Source]] = []
+    texts: dict[Path, str] = {}
+    chapter_number = part_number = 0
+    for entry in config.spine:
+        entries = [entry]
+        part_id = None
+        if isinstance(entry, PartEntry):
+            part_number += 1
+            part_id = unique_id(f"part-{part_number}", used_ids)
+            sections.append(Section(part_id, "part", "part", entry.title, None))
+            entries = list(entry.chapters)
+        for spine_entry in entries:
+            if spine_entry.type == "chapter" and spine_entry.role in (None, "chapter"):
+                chapter_number += 1
+            read = _read_section(spine_entry, config, md, report, images, used_ids)
+            if read is None:
+                continue
+            section = read[0]
+            sources.append(read)
+            texts[read[1].path] = read[1].text
+            section.part = part_id
+            if section.role == "chapter":
+                section.number = chapter_number
+                if not section.title:
+                    section.title = f"Chapter {chapter_number}"
+            sections.append(section)
+    resolve_links(sources, report)
+    _sort_problems(report, first_problem)
+    check_stylesheets(config.root, report)
+    warn_unlisted(config, report)
+    return Chapters(sections, images, texts)
+
+
+def _sort_problems(report: Report, first: int) -> None:
+    """The manuscript's problems file by file (in spine order), each file's in line order, as
+    a compiler lists them, whichever check found them first."""
+    found = report.problems[first:]
+    files = {path: n for n, path in enumerate(dict.fromkeys(p.path for p in found))}
+    report.problems[first:] = sorted(found, key=lambda p: (files[p.path], p.line or 0))
+
+
+def _section_id(path: Path, used: set[str]) -> str:
+    slug = slugify(path.stem) or "section"
+    return unique_id(slug if slug[0].isalpha() else f"ch-{slug}", used)
+
+
+def _read_section(entry: SpineEntry, config: Config, md, report: Report,
+                  images: dict[Path, Image], used_ids: set[str],
+                  ) -> tuple[Section, Source] | None:
+    """One spine file as a `Section` (with its `Source`, for the links), or None when it cannot
+    be read; every problem found is in `report`."""
+    section = source = None
+    source = load_source(entry.path, report)
+    if source is None:
+        return None
+    would_be_id = _section_id(entry.path, set(used_ids))
+    key = md.cache.key("section", "\n".join(source.lines), would_be_id, entry.type,
+                       _role(entry))
+    section = md.cache.section(key, entry.path)  # kept only once within the limits below
+    if section is not None:
+        used_ids.add(section.id)
+        return section, source
+    if within_limits(source, report):
+        problems = len(report.problems)
+        nested = nested_notes(source, report)
+        image_names = check_lines(source, config, report, images)
+        body = None if nested else chapter_tree(md, source, report)
+        if body is not None:
+            unwrap_block_paragraphs(body)
+            lift_note_calls(body)
+            check_html(body, source, report)
+            check_raw_images(body, source, config, report, images, image_names)
+            section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
+                              entry.path)
+            take_title(section, source, body, report)
+            close_heading_gaps(body)
+            mark_languages(body)
+            mark_direction(body)
+            relink_images(body, image_names)
+            section.notes = take_notes(body, section.id, source, report)
+            section.body = body
+            check_ids(section, source, report)
+            if not image_names and body.find(f".//{h('img')}") is None \
+                    and len(report.problems) == problems:  # see cache.py
+                md.cache.keep_section(key, section, source.body)
+    return (section, source) if section is not None else None
+
+
+def _role(entry: SpineEntry) -> str:
+    if entry.role:
+        return entry.role
+    return "chapter" if entry.type == "chapter" else {
+        "frontmatter": "preface", "backmatter": "afterword"}[entry.type]
+
+
+def _source_epoch(config: Config, images: dict[Path, Image]) -> int:
+    """SOURCE_DATE_EPOCH when set, else the newest source file's mtime: builds repeat exactly."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return int(env)
+    paths = [config.source, *(e.path for e in config.files()), *images,
+             *([config.cover] if config.cover else [])]
+    styles = config.root / "styles"
+    if styles.is_dir():
+        paths.extend(p for p in styles.rglob("*") if p.is_file())
+    return int(max(p.stat().st_mtime for p in paths))

@@ -1,0 +1,87 @@
+"""Ids and links across the book: an author's id may not repeat or take one of ours, and every
+link inside the book is checked and pointed at the document it names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from bookbuild.book import Section
+from bookbuild.errors import Report
+from bookbuild.read.source import Locator, Source
+from bookbuild.xhtml import h
+
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def _elements(section: Section, tag: str | None = None) -> list[etree._Element]:
+    """The section's elements, its notes' included, in document order."""
+    roots = [section.body, *(block for note in section.notes for block in note.blocks)]
+    return [el for root in roots for el in root.iter(tag) if isinstance(el.tag, str)]
+
+
+def check_ids(section: Section, source: Source, report: Report) -> None:
+    """The author's ids (raw HTML, `{#id}`) may not repeat in a chapter's document, nor take one
+    bookbuild gives it: the chapter, its title, its notes and note calls, print page numbers."""
+    ours = {section.id: "the chapter", f"{section.id}-title": "the chapter's title"}
+    ours.update({note.id: f"note {note.number}" for note in section.notes})
+    where = Locator(section.body, source)
+    seen: dict[str, etree._Element] = {}
+    for el in _elements(section):
+        value = el.get("id")
+        if value is None:
+            continue
+        if el.get("role") == "doc-noteref":  # a call take_notes made
+            ours[value] = f"the call of note {el.text}"
+            continue
+        if value in ours or value.startswith("page-"):
+            owner = ours.get(value, "a page number of the print edition")
+            report.error(source.path, where.attribute(el, "id", value),
+                         f"the id '{value}' is the one bookbuild gives {owner}; choose another",
+                         "BB217")
+        elif value in seen:
+            first = where.attribute(seen[value], "id", value)
+            report.error(source.path, where.attribute(el, "id", value),
+                         f"the id '{value}' is used twice in this chapter (first at line "
+                         f"{first})", "BB217")
+        seen.setdefault(value, el)
+
+
+def resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
+    """Check every link within the book and point it at the document it names: `#id` in the
+    same chapter, or a chapter file of the spine (`02-road.md`, `02-road.md#id`)."""
+    chapters = {section.source.resolve(): section for section, _ in read}
+    ids = {}
+    for section, _ in read:
+        ids[section.id] = {el.get("id") for el in _elements(section) if el.get("id")}
+        ids[section.id] |= {section.id, *(note.id for note in section.notes)}
+        if section.title:
+            ids[section.id].add(f"{section.id}-title")
+    for section, source in read:
+        where = Locator(section.body, source)
+        for link in _elements(section, h("a")):
+            href = link.get("href")
+            if not href or URL_SCHEME.match(href) or href.startswith("//"):
+                continue  # the HTML policy checks links that leave the book
+            path, _, fragment = href.partition("#")
+            fragment, target = unquote(fragment), section
+            if path:
+                file = source.path.parent / unquote(path)
+                target = None if "?" in path or path.startswith("/") \
+                    else chapters.get(file.resolve())
+            if target is None:
+                report.error(source.path, where.attribute(link, "href", href),
+                             f"the link '{href}' points at no chapter of this book; link to a "
+                             f"chapter file of the spine (02-road.md, 02-road.md#id) or a web "
+                             f"address", "BB218")
+            elif fragment and fragment not in ids[target.id]:
+                where_to = "this chapter" if target is section else target.source.name
+                report.error(source.path, where.attribute(link, "href", href),
+                             f"the link '{href}' points at no element of {where_to}: none has "
+                             f"the id '{fragment}'", "BB218")
+            elif path:
+                link.set("href", Path(target.file_name).name + (f"#{fragment}" if fragment
+                                                                 else ""))

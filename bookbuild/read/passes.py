@@ -1,0 +1,136 @@
+"""The passes over a chapter's tree, each tree in, tree out: block paragraphs unwrapped, note
+calls lifted out of links, the title taken, headings renumbered, languages and direction marked."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree
+
+from bookbuild.book import Section
+from bookbuild.errors import Report
+from bookbuild.markdown_ext.typography import smart_text
+from bookbuild.read.source import Source
+from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
+
+
+def unwrap_block_paragraphs(body: etree._Element) -> None:
+    """Python-Markdown reads block HTML inside a list item or a quote as text and wraps it in a
+    paragraph, where HTML does not allow it (`<p><aside>...</aside></p>`): a paragraph holding
+    nothing but block elements gives way to them."""
+    for p in list(body.iter(h("p"))):
+        children = list(p)
+        if not children or (p.text or "").strip(HTML_SPACE) or any(
+                not isinstance(c.tag, str) or etree.QName(c).localname in PHRASING
+                or (c.tail or "").strip(HTML_SPACE) for c in children):
+            continue
+        children[-1].tail = p.tail
+        parent = p.getparent()
+        index = parent.index(p)
+        parent[index:index + 1] = children
+
+
+def lift_note_calls(body: etree._Element) -> None:
+    """A footnote call in a link's text (`[words[^1]](url)`) would be a link inside a link,
+    which HTML forbids: the call moves to just after the link."""
+    for sup in list(body.iter(h("sup"))):
+        call = sup.find(h("a"))
+        links = list(sup.iterancestors(h("a")))
+        if call is None or call.get("class") != "footnote-ref" or not links:
+            continue
+        _detach(sup)
+        sup.tail, links[-1].tail = links[-1].tail, None
+        links[-1].addnext(sup)
+
+
+def _detach(el: etree._Element) -> None:
+    """Take `el` out of the tree, leaving its tail text where it was."""
+    parent, previous = el.getparent(), el.getprevious()
+    if el.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    el.tail = None
+    parent.remove(el)
+
+
+def take_title(section: Section, source: Source, body: etree._Element,
+                report: Report) -> None:
+    section.title, section.subtitle = (
+        smart_text(source.header[key]) if key in source.header else None
+        for key in ("title", "subtitle"))
+    first = body.find(h("h1"))
+    if first is not None and section.title is None:
+        if first.find(f".//{h('a')}[@class='footnote-ref']") is not None:
+            # The title goes to the contents, the nav and running heads, where a note
+            # cannot follow it; Python-Markdown would drop the note silently.
+            report.error(source.path, source.line_of(r"^#\s.*\[\^"),
+                         "a footnote cannot be called from the chapter title; call it from "
+                         "the first sentence instead", "BB216")
+        section.title = " ".join("".join(first.itertext()).split())
+        _remove_keep_tail(first)
+
+
+def close_heading_gaps(body: etree._Element) -> None:
+    """Renumber the headings left in the text to h2, h3, ... in order, without gaps.
+
+    The section title is the document's h1; a newspaper's `###` headline straight under it
+    would otherwise skip a level, which screen-reader navigation and Ace report.
+    """
+    tags = [h(f"h{n}") for n in range(1, 7)]
+    headings = [el for el in body.iter(*tags)]
+    used = sorted({int(el.tag[-1]) for el in headings})
+    new_level = {old: min(n + 2, 6) for n, old in enumerate(used)}
+    for el in headings:
+        el.tag = h(f"h{new_level[int(el.tag[-1])]}")
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    if el.tail and el.tail.strip():
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def mark_languages(body: etree._Element) -> None:
+    for el in body.iter():
+        if el.get("lang"):
+            el.set(f"{{{XML_NS}}}lang", el.get("lang"))
+
+# Every code point of bidi class R or AL lies in these blocks (tests/test_text_hygiene.py checks it
+# against unicodedata): a block with none of them is left to right, without asking per letter.
+MAYBE_RTL = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff"
+                       "\U0001e800-\U0001efff]")
+
+RTL_BLOCKS = tuple(h(tag) for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd",
+                                     "td", "th", "caption", "figcaption"))
+
+
+def mark_direction(body: etree._Element) -> None:
+    """A block whose letters are mostly right-to-left (Hebrew, Arabic...) gets `dir="rtl"`, so
+    readers set it from the right, unless the author gave it or a block around it a direction."""
+    for el in reversed(list(body.iter(*RTL_BLOCKS))):
+        if el.get("dir") or any(a.get("dir") for a in el.iterancestors()):
+            continue
+        text = "".join(el.itertext())
+        if not MAYBE_RTL.search(text):
+            continue
+        rtl = ltr = 0
+        for char in text:
+            kind = unicodedata.bidirectional(char)
+            rtl += kind in ("R", "AL")
+            ltr += kind == "L"
+        if rtl > ltr:
+            el.set("dir", "rtl")
+
+
+def relink_images(body: etree._Element, names: dict[str, str | None]) -> None:
+    for img in body.iter(h("img")):
+        if names.get(img.get("src")):
+            img.set("src", names[img.get("src")])
