@@ -127,7 +127,8 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path) -> d
 def _print_html(book: Path, out: Path) -> tuple[Path, Path]:
     """The exact print HTML and CSS bookbuild renders, for the plain WeasyPrint peer."""
     from bookbuild import config as config_module
-    from bookbuild.pdf import _print_images, effective_margins, print_html
+    from bookbuild.pdf.html import print_html, print_images
+    from bookbuild.pdf.margins import effective_margins
     from bookbuild.read import read_book
     from bookbuild.theme import theme_file
 
@@ -135,7 +136,7 @@ def _print_html(book: Path, out: Path) -> tuple[Path, Path]:
     pages = len(__import__("pypdf").PdfReader(_latest_pdf(out)).pages)
     html = out / "print.html"
     html.write_text(print_html(model, effective_margins(model, pages), "pod",
-                               _print_images(model)), encoding="utf-8")
+                               print_images(model)), encoding="utf-8")
     return html, theme_file(model.config.root, "print.css")
 
 

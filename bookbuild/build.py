@@ -40,7 +40,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
             config = config_module.load(book_dir, need_print="pdf" in formats
                                         or "cover" in formats)
             if {"pdf", "cover"} & set(formats):  # before WeasyPrint unpacks the book's fonts
-                from bookbuild.fonts import check_fonts
+                from bookbuild.pdf.fonts import check_fonts
 
                 check_fonts(config.root)
             # Layout workers start now: they load WeasyPrint and the theme while we read.

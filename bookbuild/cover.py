@@ -20,7 +20,8 @@ from lxml import etree
 from bookbuild.book import Book
 from bookbuild.errors import Report
 from bookbuild.output import atomic_write
-from bookbuild.theme import confined_fetcher, theme_file
+from bookbuild.pdf.fetcher import confined_fetcher
+from bookbuild.theme import theme_file
 from bookbuild.xhtml import h
 
 INCH = 72.0
@@ -109,7 +110,7 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     """The sheet as HTML: the artwork under everything, then the back text (the blurb, and the
     first paragraph about the author), the barcode area and the spine; page geometry comes
     from here, the look from cover.css."""
-    from bookbuild.pdf import _plain_html
+    from bookbuild.pdf.html import plain_html
 
     c = book.config
     (trim_w, trim_h), (panel_w, _) = geometry.trim_size, geometry.trim
@@ -140,13 +141,13 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     etree.SubElement(back, "p", {"class": "back-title"}).text = c.title
     report.add(book.back_cover_problems)
     for block in book.back_cover:
-        block = _plain_html(copy.deepcopy(block))
+        block = plain_html(copy.deepcopy(block))
         block.set("class", "blurb")
         back.append(block)
     about = next((s for s in book.sections if s.role == "about-the-author"), None)
     first = about.body.find(h("p")) if about is not None and about.body is not None else None
     if first is not None:
-        block = _plain_html(copy.deepcopy(first))
+        block = plain_html(copy.deepcopy(first))
         block.set("class", "back-author")
         block.tail = None
         back.append(block)

@@ -28,12 +28,23 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild import __version__
-from bookbuild import pdf as single
 from bookbuild.book import Book, PageBreak, Section
 from bookbuild.config import Config, PartEntry
 from bookbuild.errors import Report
-from bookbuild.fonts import check_glyphs
 from bookbuild.output import cache_folder, prune_folder
+from bookbuild.pdf.boxes import PdfLayout, page_breaks, page_end_hyphen, roman
+from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations, finisher
+from bookbuild.pdf.fonts import check_glyphs
+from bookbuild.pdf.html import print_html, print_images
+from bookbuild.pdf.margins import (
+    bleed_for,
+    check_margins,
+    effective_margins,
+    estimate_pages,
+    last_page_count,
+    standard_for,
+)
+from bookbuild.pdf.render import pdf_options, render
 from bookbuild.theme import theme_file, theme_files
 
 MARGIN_BOXES = (
@@ -76,10 +87,10 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
     """Lay out and assemble the interior; returns (PDF bytes, PdfLayout). `workers`, if given,
     were started early by the build (layout_workers); else they start here."""
     check_glyphs(book, report)
-    images = single._print_images(book)
+    images = print_images(book)
     body = _body_sections(book)
-    margins = single.effective_margins(
-        book, single._last_page_count(path) or single.estimate_pages(book))
+    margins = effective_margins(
+        book, last_page_count(path) or estimate_pages(book))
     laid_out = passes = 0
     with contextlib.ExitStack() as cleanup:
         if workers is None:
@@ -94,11 +105,11 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report, on_secti
             owners = _owners(results)
             front, front_pages = _front(book, body, owners, margins, profile, images)
             total = front_pages + (front_pages % 2) + len(owners)
-            needed = single.effective_margins(book, total)
+            needed = effective_margins(book, total)
             if needed == margins:
                 break
             margins = needed
-        single._check_margins(book, margins, total, report)
+        check_margins(book, margins, total, report)
         report.stop_if_errors()
         blank = _blank_verso(book, body, margins, profile, cache, workers)
     data = _assemble(book, front, front_pages, furniture, blank, owners, results, profile)
@@ -231,7 +242,7 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
     its end are laid out (it needs their page counts), ahead of the sections still waiting; so
     less furniture is left to lay out after the last section.
     """
-    html = [single.print_html(book, margins, profile, images, only={s.id}) for s in body]
+    html = [print_html(book, margins, profile, images, only={s.id}) for s in body]
     keys = [cache.key(text) for text in html]
     results: list[ChunkResult | None] = [cache.get(key) for key in keys]
     # Longest first, so that no worker is left with a long chapter at the end (measured: book
@@ -314,7 +325,7 @@ def _theme_state(theme: tuple[str, ...]) -> dict:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        from bookbuild.theme import confined_fetcher
+        from bookbuild.pdf.fetcher import confined_fetcher
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         fonts = FontConfiguration()
@@ -349,8 +360,8 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
     displaced = sorted(note for note, call in notes
                        if note in anchors and call in anchors and anchors[note] != anchors[call])
     hyphens = {key: number for number, page in enumerate(document.pages[:-1], start=1)
-               if (key := single._page_end_hyphen(page)) is not None}
-    starts = [(b.section, b.offset) for b in single.page_breaks(document, 1)]
+               if (key := page_end_hyphen(page)) is not None}
+    starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
     starts += [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
     result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), starts)
     return document, result, (displaced, sorted(hyphens))
@@ -358,8 +369,8 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
 
 def _finish_section(document, pdf) -> None:
     """No links in a print section, and the footnote rules drawn as in a single pass."""
-    single.draw_footnote_rules(document, pdf)
-    single.drop_annotations(pdf)
+    draw_footnote_rules(document, pdf)
+    drop_annotations(pdf)
 
 
 # ---- furniture and front matter ----
@@ -391,7 +402,7 @@ class _Furniture:
         self.expected = {body[o[0]].id: number - self.first
                          for number, o in enumerate(owners) if o is not None and o[1] == 0
                          and o[0] >= start}
-        source = single.print_html(book, margins, profile, {},
+        source = print_html(book, margins, profile, {},
                                    only={s.id for s in body[start:end]}, shells=True)
         root = lxml_html.document_fromstring(source)
         for section, result in zip(body[start:end], results[start:end], strict=True):
@@ -451,7 +462,7 @@ def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None]
         if owner is not None and owner[1] == 0:
             first_pages[body[owner[0]].id] = str(number)
     front_ids = {s.id for s in book.sections if s.kind == "frontmatter" and s.role != "cover"}
-    document = single._render(book, margins, profile, images, only=front_ids,
+    document = render(book, margins, profile, images, only=front_ids,
                               contents_pages=first_pages)
     return document, len(document.pages)
 
@@ -463,7 +474,7 @@ def _blank_verso(book: Book, body: list[Section], margins, profile, cache: _Cach
                  workers: Workers) -> bytes:
     """A blank verso as a single pass draws it (a proof's crop marks included): the page
     WeasyPrint puts between two one-page sections, each opening on a recto."""
-    source = single.print_html(book, margins, profile, {}, only={s.id for s in body[:2]},
+    source = print_html(book, margins, profile, {}, only={s.id for s in body[:2]},
                                shells=True)
     root = lxml_html.document_fromstring(source)
     for section in body[:2]:
@@ -492,7 +503,7 @@ def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, 
     import pikepdf
 
     book_pdf = pikepdf.open(io.BytesIO(front.write_pdf(
-        finisher=single._finisher(book, profile), **single._pdf_options(book, profile))))
+        finisher=finisher(book, profile), **pdf_options(book, profile))))
     chunks = [pikepdf.open(io.BytesIO(r.pdf)) for r in results]
     pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in furniture]
     dress = {first + number: page for piece, first in pieces
@@ -538,8 +549,8 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
             results: list[ChunkResult], owners, front, front_pages: int):
     blank_after_front = front_pages % 2
     offset = front_pages + blank_after_front  # pages before the body
-    layout = single.PdfLayout(path, profile, single.standard_for(book, profile),
-                              offset + len(owners), margins, single.bleed_for(book, profile))
+    layout = PdfLayout(path, profile, standard_for(book, profile),
+                              offset + len(owners), margins, bleed_for(book, profile))
     chunk_start = {}
     for number, owner in enumerate(owners, start=1):
         if owner is not None and owner[1] == 0:
@@ -554,10 +565,10 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
         for page in result.hyphen_pages:
             layout.page_end_hyphens[f"{section.id}:{page}"] = base + page
     layout.body_first_page = offset + 1
-    front_breaks = single.page_breaks(front, 10 ** 9)  # all of it is roman-numbered
+    front_breaks = page_breaks(front, 10 ** 9)  # all of it is roman-numbered
     layout.page_breaks = list(front_breaks)
     if blank_after_front:
-        layout.page_breaks.append(PageBreak(single.roman(front_pages + 1), body[0].id, None))
+        layout.page_breaks.append(PageBreak(roman(front_pages + 1), body[0].id, None))
     for number, owner in enumerate(owners, start=1):
         if owner is None:
             following = next(o for o in owners[number:] if o is not None)

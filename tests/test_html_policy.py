@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from bookkit import NS, Epub, build_epub, make_book, text_of, tiny_png
 
-from bookbuild.theme import confined_fetcher
+from bookbuild.pdf.fetcher import confined_fetcher
 
 TWO_CHAPTERS = "title: Policy Book\nauthor: Jane Doe\nspine: [one.md, part/two.md]\n"
 

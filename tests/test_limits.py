@@ -292,7 +292,7 @@ def test_a_font_bomb_or_a_broken_font_is_refused_before_weasyprint_loads_it(tmp_
 def test_the_bundled_fonts_as_woff_and_woff2_pass_the_font_checks(tmp_path):
     from fontTools.ttLib import TTFont
 
-    from bookbuild.fonts import check_fonts
+    from bookbuild.pdf.fonts import check_fonts
 
     fonts = tmp_path / "book" / "styles" / "fonts"
     fonts.mkdir(parents=True)
@@ -326,7 +326,7 @@ def test_print_css_cannot_load_a_font_bomb_from_elsewhere_in_the_book(tmp_path):
     load one from images/ past check_fonts; the fetcher refuses it, so it is left out."""
     from fontTools.ttLib import TTFont
 
-    from bookbuild.theme import confined_fetcher
+    from bookbuild.pdf.fetcher import confined_fetcher
 
     book = make_book(tmp_path / "book", YAML, {
         "one.md": "# One\n\nText.\n",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bookkit import make_book, run_cli
 
-from bookbuild.theme import confined_fetcher
+from bookbuild.pdf.fetcher import confined_fetcher
 
 YAML = "title: Quiet Book\nauthor: Jane Doe\nspine: [one.md]\n"
 

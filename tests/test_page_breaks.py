@@ -14,7 +14,10 @@ from bookkit import run_cli
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
-from bookbuild import pdf as pdf_writer
+from bookbuild.pdf.boxes import layout_of
+from bookbuild.pdf.html import print_images
+from bookbuild.pdf.margins import effective_margins
+from bookbuild.pdf.render import render
 from bookbuild.read import read_book
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -48,9 +51,9 @@ def last_body_line(page, body_size: float) -> str:
 
 def test_page_end_hyphen_detection_matches_the_pdf(long_book, tmp_path):
     book = read_book(config_module.load(long_book))
-    margins = pdf_writer.effective_margins(book, 120)
-    document = pdf_writer._render(book, margins, "pod", pdf_writer._print_images(book))
-    layout = pdf_writer._layout(book, tmp_path / "x.pdf", "pod", margins, document)
+    margins = effective_margins(book, 120)
+    document = render(book, margins, "pod", print_images(book))
+    layout = layout_of(book, tmp_path / "x.pdf", "pod", margins, document)
     target = tmp_path / "first-pass.pdf"
     document.write_pdf(target)
     reader = PdfReader(target)

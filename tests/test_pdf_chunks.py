@@ -13,11 +13,15 @@ import pytest
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
-from bookbuild import pdf as single
 from bookbuild import pdf_chunks
 from bookbuild.errors import Report
 from bookbuild.output import cache_folder
+from bookbuild.pdf.finish import finisher
+from bookbuild.pdf.html import print_html, print_images
+from bookbuild.pdf.render import pdf_options
+from bookbuild.pdf.single import lay_out
 from bookbuild.read import read_book
+from bookbuild.theme import theme_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,9 +31,9 @@ def both(tmp_path_factory):
     """The sample book laid out both ways."""
     out = tmp_path_factory.mktemp("chunks")
     book = read_book(config_module.load(ROOT))
-    document, one_pass = single.lay_out(book, out / "single.pdf", "pod", Report(ROOT))
-    single_pdf = document.write_pdf(finisher=single._finisher(book, "pod"),
-                                    **single._pdf_options(book, "pod"))
+    document, one_pass = lay_out(book, out / "single.pdf", "pod", Report(ROOT))
+    single_pdf = document.write_pdf(finisher=finisher(book, "pod"),
+                                    **pdf_options(book, "pod"))
     with pytest.MonkeyPatch.context() as patch:
         # Furniture in nine pieces, whatever this machine's cores.
         patch.setattr(pdf_chunks, "_cpus", lambda: 3)
@@ -104,9 +108,9 @@ def test_a_proofs_blank_versos_keep_their_crop_marks(tmp_path):
                          {f"{n}.md": f"# {n.title()}\n\nA short chapter.\n"
                           for n in ("one", "two", "three")})
     book = read_book(config_module.load(book_dir))
-    document, _ = single.lay_out(book, tmp_path / "single.pdf", "proof", Report(book_dir))
-    single_pdf = document.write_pdf(finisher=single._finisher(book, "proof"),
-                                    **single._pdf_options(book, "proof"))
+    document, _ = lay_out(book, tmp_path / "single.pdf", "proof", Report(book_dir))
+    single_pdf = document.write_pdf(finisher=finisher(book, "proof"),
+                                    **pdf_options(book, "proof"))
     chunked_pdf, layout = pdf_chunks.write_chunked(book, tmp_path / "out" / "book.pdf",
                                                    "proof", Report(book_dir))
     assert layout.sections == 3
@@ -173,14 +177,14 @@ def test_a_section_mended_in_a_worker_is_the_html_print_html_writes(both):
 
     book = both["book"]
     margins = both["chunked"].margins
-    images = single._print_images(book)
+    images = print_images(book)
     checked = 0
     for section in pdf_chunks._body_sections(book):
-        plain = single.print_html(book, margins, "pod", images, only={section.id})
+        plain = print_html(book, margins, "pod", images, only={section.id})
         notes = {note.id for note in section.notes}
         paragraphs = {el.get("data-i") for el in lxml_html.document_fromstring(plain).iter()
                       if el.get("data-i")}
-        mended = single.print_html(book, margins, "pod", images, only={section.id},
+        mended = print_html(book, margins, "pod", images, only={section.id},
                                    nudged=notes, unhyphenated=paragraphs)
         assert pdf_chunks._mend(plain, notes, paragraphs) == mended, section.id
         checked += bool(notes)
@@ -192,7 +196,7 @@ def test_a_stylesheet_that_adds_pages_is_laid_out_in_one_pass_with_a_warning(tmp
     one pass, and the author hears why it was slower (it was an internal error)."""
     from bookkit import make_book, run_cli
 
-    css = (single.theme_file(tmp_path, "print.css").read_text(encoding="utf-8")
+    css = (theme_file(tmp_path, "print.css").read_text(encoding="utf-8")
            + '\nhtml::before { content: "Draft copy"; }\n')
     book = make_book(tmp_path / "book", "title: T\nauthor: A\nspine: [one.md, two.md]\n",
                      {"one.md": "# One\n\nFirst text.\n", "two.md": "# Two\n\nSecond text.\n",

@@ -174,14 +174,15 @@ def test_a_note_holding_a_quote_and_a_list_stays_whole_in_print(tmp_path):
     parser end the paragraph there and spill the rest of the note into the page."""
     import tinyhtml5
 
-    from bookbuild.pdf import _print_images, effective_margins, print_html
+    from bookbuild.pdf.html import print_html, print_images
+    from bookbuild.pdf.margins import effective_margins
 
     chapter = ("# One\n\nThe archive was silent.[^1] The sentence goes on after the call.\n\n"
                "[^1]: The clerk wrote:\n\n    > Quoted words of the clerk.\n\n"
                "    - first item of the list\n    - second item of the list\n")
     book_dir = tiny_book(tmp_path, chapter=chapter)
     book = read_book(config_module.load(book_dir))
-    html = print_html(book, effective_margins(book, 40), "pod", _print_images(book))
+    html = print_html(book, effective_margins(book, 40), "pod", print_images(book))
     root = tinyhtml5.parse(html)  # the parser WeasyPrint uses
     ns = "{http://www.w3.org/1999/xhtml}"
     note = next(el for el in root.iter(f"{ns}span") if "footnote" in el.get("class", "").split())

@@ -13,8 +13,8 @@ from pypdf.generic import ContentStream
 
 from bookbuild.book import Book
 from bookbuild.errors import Problem
-from bookbuild.fonts import bundled_font_names, is_bundled
 from bookbuild.pdf import INCH, PdfLayout, minimum_margin
+from bookbuild.pdf.fonts import bundled_font_names, is_bundled
 
 TOLERANCE = 0.01  # points
 PAGE_RANGE = (24, 828)  # KDP's limits for a black-and-white paperback

@@ -1,0 +1,119 @@
+"""The print page's geometry: margins that meet the print-on-demand minimums for a page count,
+bleed and PDF standard by profile, and the page count to expect (estimated, or the last build's).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from bookbuild.book import Book
+from bookbuild.errors import Report
+from bookbuild.output import atomic_write, cache_folder
+from bookbuild.xhtml import h
+
+INCH = 72.0
+# Inside (gutter) minimums by page count, the strictest of KDP, IngramSpark and Lulu.
+GUTTER_MINIMUMS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
+EDGE_MINIMUM = 0.5  # top, bottom, outside: IngramSpark and Lulu ask for half an inch
+DEFAULT_MARGINS = {"top": 0.75, "bottom": 0.75, "outside": 0.625}
+GUTTER_EXTRA = 0.125  # our default gutter sits this far above the minimum
+PROFILES = ("pod", "proof", "screen")
+PROOF_BLEED = 0.25 * INCH  # room for crop marks when the book has no bleed of its own
+
+
+def minimum_gutter(page_count: int) -> float:
+    """The smallest inside margin, in inches, that every POD service accepts for a page count."""
+    for limit, gutter in GUTTER_MINIMUMS:
+        if page_count <= limit:
+            return gutter
+    return GUTTER_MINIMUMS[-1][1]
+
+
+def minimum_margin(key: str, page_count: int) -> float:
+    return minimum_gutter(page_count) if key == "inside" else EDGE_MINIMUM
+
+
+def effective_margins(book: Book, page_count: int) -> dict[str, float]:
+    """Margins in points: the author's where given, else defaults safe for `page_count`."""
+    configured = book.config.print.margins
+    margins = {}
+    for key in ("top", "bottom", "inside", "outside"):
+        value = getattr(configured, key)
+        if value is None:
+            inches = (minimum_gutter(page_count) + GUTTER_EXTRA if key == "inside"
+                      else DEFAULT_MARGINS[key])
+            value = inches * INCH
+        margins[key] = value
+    return margins
+
+
+def estimate_pages(book: Book) -> int:
+    """Roughly how many pages the interior will have (within about a tenth).
+
+    Only to choose the first layout's gutter, which depends on the page count: a good guess
+    saves laying the whole book out a second time.
+    """
+    settings = book.config.print
+    width, height = settings.trim
+    margins = effective_margins(book, 100)
+    lines_per_page = (height - margins["top"] - margins["bottom"]) / (
+        settings.font_size * settings.leading)
+    per_line = (width - margins["inside"] - margins["outside"]) / (0.47 * settings.font_size)
+    lines = 0.0
+    for section in book.chapters():
+        if section.body is None:
+            continue
+        for el in section.body.iter(h("p"), h("li"), h("h2"), h("h3"), h("figure"), h("hr")):
+            if el.tag == h("figure"):
+                lines += 14
+            elif el.tag == h("hr"):
+                lines += 2
+            else:
+                lines += math.ceil(len("".join(el.itertext())) / per_line) + 0.2
+        for note in section.notes:  # notes are set at 0.8em
+            for block in note.blocks:
+                lines += 0.8 * math.ceil(0.8 * len("".join(block.itertext())) / per_line)
+    openings = sum(1 for s in book.sections if s.kind != "frontmatter")
+    return round(lines / lines_per_page + 1.5 * openings + 12)
+
+
+def _page_count_file(path: Path) -> Path:
+    return cache_folder(path.parent) / f"{path.name}.pages"
+
+
+def last_page_count(path: Path) -> int | None:
+    """The page count of the previous build of this file, when there was one."""
+    try:
+        return int(_page_count_file(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def remember_page_count(path: Path, count: int) -> None:
+    atomic_write(_page_count_file(path), str(count).encode())
+
+
+def check_margins(book: Book, margins: dict[str, float], pages: int, report: Report) -> None:
+    settings = book.config.print
+    for key, value in margins.items():
+        minimum = minimum_margin(key, pages)
+        if value < minimum * INCH - 0.01:
+            line = settings.margin_lines.get(key)
+            report.error(book.config.source, line,
+                         f"print.margins.{key} is {value / INCH:.3g}in, below the {minimum}in "
+                         f"that print-on-demand services require for a {pages}-page book",
+                         "BB402")
+
+
+def standard_for(book: Book, profile: str) -> str:
+    """Only the print-on-demand file is PDF/X; proofs carry RGB crop marks, screens links."""
+    return book.config.print.standard if profile == "pod" else "none"
+
+
+def bleed_for(book: Book, profile: str) -> float:
+    if profile == "screen":
+        return 0.0
+    if profile == "proof":
+        return max(book.config.print.bleed, PROOF_BLEED)
+    return book.config.print.bleed

@@ -1,0 +1,52 @@
+"""The interior laid out in one WeasyPrint pass, again where the gutter changes with the page
+count, and once more to mend displaced notes and page-final hyphens; hands on a `PdfLayout`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bookbuild.book import Book
+from bookbuild.errors import Report
+from bookbuild.pdf.boxes import layout_of
+from bookbuild.pdf.fonts import check_glyphs
+from bookbuild.pdf.html import print_images
+from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
+from bookbuild.pdf.render import render
+
+
+def lay_out(book: Book, path: Path, profile: str, report: Report):
+    """The interior laid out, not written: WeasyPrint's document and its `PdfLayout`.
+
+    (The cover needs the page count without writing the interior.)
+    """
+    check_glyphs(book, report)
+    images = print_images(book)
+    margins = effective_margins(book, last_page_count(path) or estimate_pages(book))
+    passes = 0
+    for _ in range(4):  # the gutter depends on the page count, and the reverse
+        passes += 1
+        document = render(book, margins, profile, images)
+        needed = effective_margins(book, len(document.pages))
+        if needed == margins:
+            break
+        margins = needed
+    layout = layout_of(book, path, profile, margins, document)
+    layout.passes = passes
+    if layout.displaced_notes() or layout.page_end_hyphens:
+        # Two faults are mended by laying the book out once more with local changes:
+        # - WeasyPrint sometimes sets a note a page away from its call (its issues #1564 and
+        #   #2502); laying that note out as an inline box avoids the faulty path.
+        # - CSS cannot forbid a hyphen on a page's last line; the paragraph that has one is
+        #   set without automatic hyphens.
+        # The retry is kept only if it is better and the page count (so the margins) holds.
+        retry = render(book, margins, profile, images, nudged=layout.displaced_notes(),
+                        unhyphenated=set(layout.page_end_hyphens))
+        retry_layout = layout_of(book, path, profile, margins, retry)
+        retry_layout.passes = layout.passes = passes + 1
+        if (retry_layout.faults() < layout.faults()
+                and effective_margins(book, len(retry.pages)) == margins):
+            document, layout = retry, retry_layout
+    check_margins(book, margins, len(document.pages), report)
+    report.stop_if_errors()
+    return document, layout
