@@ -1,9 +1,13 @@
 """Our Markdown dialect: Python-Markdown plus one small extension per feature.
 
-`new_markdown()` hands read/convert.py a configured converter; the extensions own only syntax.
+`new_markdown(kind)` is the one converter factory: a chapter's, book.yaml prose's (dedication,
+blurb: emphasis, links, spans and typography, no notes or documents), or a line's (a title: only
+typography). The extensions own only syntax.
 """
 
 from __future__ import annotations
+
+import html
 
 import markdown
 from markdown.extensions.footnotes import FootnoteExtension
@@ -15,10 +19,13 @@ from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.typography import typography_extension
 
+KINDS = ("chapter", "prose", "line")
 
-def new_markdown() -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=[
+
+def new_markdown(kind: str = "chapter") -> markdown.Markdown:
+    """A converter for a chapter, for book.yaml prose, or for one line of text."""
+    if kind == "chapter":
+        extensions = [
             # An instance, not the name "footnotes": a name is looked up among every installed
             # package's entry points, which costs more than the conversion of a short chapter.
             FootnoteExtension(BACKLINK_TEXT="", SUPERSCRIPT_TEXT="{}"),
@@ -28,6 +35,32 @@ def new_markdown() -> markdown.Markdown:
             DocumentsExtension(),
             SceneBreakExtension(),
             FiguresExtension(),
-        ],
-        output_format="xhtml",
-    )
+        ]
+    elif kind == "prose":
+        extensions = [typography_extension(), BracketedSpanExtension()]
+    elif kind == "line":
+        return markdown.Markdown(extensions=[typography_extension()])
+    else:
+        raise ValueError(f"no Markdown converter for {kind!r}: one of {', '.join(KINDS)}")
+    return markdown.Markdown(extensions=extensions, output_format="xhtml")
+
+
+_LINE_CONVERTER = None
+
+
+def smart_text(text: str) -> str:
+    """Plain text (a title from a YAML header, say) with the same smart punctuation as the body.
+
+    Markup characters are escaped first, so the text stays text; the result is plain Unicode.
+    """
+    global _LINE_CONVERTER
+    from lxml import html as lxml_html
+
+    if _LINE_CONVERTER is None:
+        _LINE_CONVERTER = new_markdown("line")
+    _LINE_CONVERTER.reset()
+    escaped = html.escape(text, quote=False)
+    for mark in "\\*_`[]#":  # backslash first; only punctuation may change, never words
+        escaped = escaped.replace(mark, "\\" + mark)
+    markup = _LINE_CONVERTER.convert(escaped)
+    return "".join(lxml_html.fragment_fromstring(markup, create_parent="div").itertext())

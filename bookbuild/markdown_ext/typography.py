@@ -32,27 +32,3 @@ class TypographyExtension(SmartyExtension):
 
 def typography_extension() -> SmartyExtension:
     return TypographyExtension(substitutions=CHARACTERS, smart_angled_quotes=False)
-
-
-_LINE_CONVERTER = None
-
-
-def smart_text(text: str) -> str:
-    """Plain text (a title from a YAML header, say) with the same smart punctuation as the body.
-
-    Markup characters are escaped first, so the text stays text; the result is plain Unicode.
-    """
-    global _LINE_CONVERTER
-    import html
-
-    import markdown
-    from lxml import html as lxml_html
-
-    if _LINE_CONVERTER is None:
-        _LINE_CONVERTER = markdown.Markdown(extensions=[typography_extension()])
-    _LINE_CONVERTER.reset()
-    escaped = html.escape(text, quote=False)
-    for mark in "\\*_`[]#":  # backslash first; only punctuation may change, never words
-        escaped = escaped.replace(mark, "\\" + mark)
-    markup = _LINE_CONVERTER.convert(escaped)
-    return "".join(lxml_html.fragment_fromstring(markup, create_parent="div").itertext())

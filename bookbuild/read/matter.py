@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import html
 
-import markdown
 from lxml import etree
 
 from bookbuild.book import DEFAULT_TITLES, Section
 from bookbuild.config import Config
 from bookbuild.errors import Problem, Report
 from bookbuild.html_policy import SCHEME, breaches
+from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
-from bookbuild.markdown_ext.spans import BracketedSpanExtension
-from bookbuild.markdown_ext.typography import typography_extension
 from bookbuild.read.images import check_cover_image
 from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
 
@@ -212,8 +210,7 @@ def prose(config: Config, key: str, text: str, report: Report) -> list[etree._El
         where = f" (its line {over[0] + 1})" if over[0] is not None else ""
         report.error(config.source, line, f"'{key}'{where}: {over[1]}", "BB219")
         return []
-    md = markdown.Markdown(extensions=[typography_extension(), BracketedSpanExtension()],
-                           output_format="xhtml")
+    md = new_markdown("prose")
     markup = md.convert(html.escape(text, quote=False))
     try:
         body = etree.fromstring(f'<section xmlns="{XHTML_NS}">{markup}</section>'.encode())

@@ -10,7 +10,7 @@ from lxml import etree
 
 from bookbuild.book import Section
 from bookbuild.errors import Report
-from bookbuild.markdown_ext.typography import smart_text
+from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Source
 from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
 
