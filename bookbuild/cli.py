@@ -188,7 +188,7 @@ def _problems_out(problems: list[Problem]) -> None:
 
 
 def _new(args) -> int:
-    from bookbuild.scaffold import new_book
+    from bookbuild.commands.new import new_book
 
     report = Report(Path.cwd())
     written = _collect(report, args.folder,
@@ -205,8 +205,8 @@ def _new(args) -> int:
 
 def _stats(args) -> int:
     from bookbuild import config as config_module
+    from bookbuild.commands.stats import book_stats
     from bookbuild.read import read_book
-    from bookbuild.stats import book_stats
 
     book_dir = find_book(args.book)
     report = Report(book_dir)
@@ -238,7 +238,7 @@ def _stats(args) -> int:
 
 
 def _schema(args) -> int:
-    from bookbuild.scaffold import schema_uri
+    from bookbuild.commands.new import schema_uri
 
     print(f"# yaml-language-server: $schema={schema_uri()}")
     return 0

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from bookbuild.commands.new import SCHEMA_FILE
 from bookbuild.config import BOOK_HELP, BOOK_SCHEMA, PRINT_SCHEMA, Option
 from bookbuild.config.options import mapping_schema
 from bookbuild.errors import CATALOGUE
-from bookbuild.scaffold import SCHEMA_FILE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # A region's marker names what it is made from in parentheses: `(CATALOGUE)`.

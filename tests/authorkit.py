@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bookbuild.scaffold import SCHEMA_FILE
+from bookbuild.commands.new import SCHEMA_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 

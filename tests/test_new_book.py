@@ -16,8 +16,8 @@ from authorkit import load_yaml, schema_errors, switch_on_commented_settings
 from bookkit import Epub, build_epub, run_cli, tiny_png, tree_digest
 
 from bookbuild import config
+from bookbuild.commands.new import SCHEMA_FILE
 from bookbuild.read import read_book
-from bookbuild.scaffold import SCHEMA_FILE
 from bookbuild.theme import PACKAGED, theme_file
 from bookbuild.xhtml import h
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from bookbuild.errors import BookError, Problem
 from bookbuild.theme import PACKAGED
 
-TEMPLATE = Path(__file__).parent / "newbook"
-SCHEMA_FILE = Path(__file__).parent / "schema" / "book.schema.json"
+TEMPLATE = Path(__file__).parents[1] / "newbook"
+SCHEMA_FILE = Path(__file__).parents[1] / "schema" / "book.schema.json"
 # Files the template stores under another name (package data skips dot files).
 RENAMED = {"gitignore": ".gitignore"}
 TEXT_SUFFIXES = {".yaml", ".md", ""}
