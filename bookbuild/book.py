@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from lxml import etree
 
 from bookbuild.config import Config
 from bookbuild.errors import Problem
 
+Kind = Literal["frontmatter", "chapter", "backmatter", "part"]
+Role = Literal[
+    "cover", "half-title", "title-page", "copyright-page", "toc", "part", "chapter", "dedication",
+    "epigraph", "foreword", "preface", "prologue", "introduction", "epilogue", "afterword",
+    "acknowledgments", "appendix", "glossary", "bibliography", "colophon", "conclusion",
+    "about-the-author", "also-by"]
+
 # epub:type and DPUB-ARIA role for each section role (None: the vocabulary has no term for it;
 # "about the author" and "also by" pages have none in either).
-SEMANTICS: dict[str, tuple[str | None, str | None]] = {
+SEMANTICS: dict[Role, tuple[str | None, str | None]] = {
     "cover": ("cover", None),  # the image inside carries role="doc-cover"
     "half-title": ("halftitlepage", None),
     "title-page": ("titlepage", None),
@@ -62,8 +70,8 @@ class Section:
     """One spine entry: a part title, or a Markdown file turned into XHTML."""
 
     id: str
-    kind: str  # frontmatter | chapter | backmatter | part
-    role: str  # a key of SEMANTICS
+    kind: Kind
+    role: Role
     title: str | None
     source: Path | None
     subtitle: str | None = None
