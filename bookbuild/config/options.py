@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,7 +208,7 @@ class Text(Option):
         if words:
             self.words = words
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         if not isinstance(node, yaml.ScalarNode) or node.value.strip() == "":
             self._reject(ctx, node, f"'{key}' must be a non-empty text")
         value = node.value.strip()
@@ -219,7 +219,7 @@ class Text(Option):
             self._reject(ctx, node, f"'{key}' holds a control character")
         return value
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         if self.pattern:
             return {"type": "string", "pattern": f"^(?:{self.pattern})$"}
         return define(defs, "text", self.DEFINITION)
@@ -234,7 +234,7 @@ class Date(Text):
         super().__init__(pattern=r"\d{4}(-\d{2}(-\d{2})?)?",
                          hint=" (use YYYY, YYYY-MM or YYYY-MM-DD)", **declared)
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         # YAML reads an unquoted `2026` as a number; the loader takes its text.
         return {"anyOf": [super().json_schema(defs),
                           {"type": "integer", "minimum": 1000, "maximum": 9999}]}
@@ -247,7 +247,7 @@ class Number(Option):
         super().__init__(False, default, **declared)
         self.minimum, self.maximum = minimum, maximum
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         try:
             value = float(node.value) if isinstance(node, yaml.ScalarNode) else None
         except ValueError:
@@ -257,14 +257,14 @@ class Number(Option):
                                     f"to {self.maximum:g}")
         return value
 
-    def model_default(self):
+    def model_default(self) -> Any:
         value = super().model_default()
         return value if value is None else float(value)
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "number", "minimum": self.minimum, "maximum": self.maximum}
 
-    def type_words(self):
+    def type_words(self) -> str:
         return f"number, {self.minimum}–{self.maximum}"
 
 
@@ -275,17 +275,17 @@ class Choice(Option):
         super().__init__(False, default, **declared)
         self.choices = choices
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         value = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else None
         if value not in self.choices:
             self._reject(ctx, node, f"'{key}' must be one of {', '.join(self.choices)}"
                                     f"{did_you_mean(value or '', self.choices)}")
         return value
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"enum": list(self.choices)}
 
-    def type_words(self):
+    def type_words(self) -> str:
         *first, last = (f"`{c}`" for c in self.choices)
         return f"{', '.join(first)} or {last}"
 
@@ -295,14 +295,14 @@ class TextList(Option):
     words = "text or list of texts"
     empty = ()
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         if isinstance(node, yaml.ScalarNode):
             return (Text().validate(key, node, ctx),)
         if isinstance(node, yaml.SequenceNode):
             return tuple(Text().validate(key, item, ctx) for item in node.value)
         self._reject(ctx, node, f"'{key}' must be a text or a list of texts")
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         text = Text().json_schema(defs)
         return {"anyOf": [text, {"type": "array", "items": text}]}
 
@@ -313,7 +313,7 @@ class PathList(TextList):
     value_type = "tuple[Path, ...]"
     words = "a path or a list of paths (files or folders) in the book folder"
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         paths = []
         for value in super().validate(key, node, ctx):
             path = resolve_inside(ctx.root, value)
@@ -329,7 +329,7 @@ class Authors(Option):
     SCHEMA = {"name": Text(required=True, help="The author's name as printed."),
               "file-as": Text(help='The name for sorting, e.g. "Doe, Jane".')}
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         authors = []
         for item in items:
@@ -342,7 +342,7 @@ class Authors(Option):
                 authors.append(Author(Text().validate(key, item, ctx)))
         return tuple(authors)
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         one = [Text().json_schema(defs), define(defs, "author", mapping_schema(self.SCHEMA, defs))]
         return {"anyOf": [*one, {"type": "array", "minItems": 1, "items": {"anyOf": one}}]}
 
@@ -359,17 +359,17 @@ class Length(Option):
                    "pattern": f"^\\s*(none|NONE|None|0|{_NUMBER}\\s*{_UNIT})\\s*$"},
                   {"const": 0}]}
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         value = parse_length(node.value) if isinstance(node, yaml.ScalarNode) else None
         if value is None or value < 0:
             self._reject(ctx, node, f"'{key}' must be a length with a unit (in, mm, cm, pt), "
                                     f"e.g. 0.125in")
         return value
 
-    def model_default(self):
+    def model_default(self) -> Any:
         return self.empty if self.default is None else parse_length(self.default)
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return define(defs, "length", self.DEFINITION)
 
 
@@ -381,7 +381,7 @@ class Trim(Option):
     words = (", ".join(f"`{name}`" for name in TRIM_PRESETS_IN)).join(
         ("preset ", ", or `W x H` (2–20 in a side)"))
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         text = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else ""
         size = self.size(text)
         if size is None:
@@ -400,17 +400,17 @@ class Trim(Option):
             return None
         return size
 
-    def fields(self, key):
+    def fields(self, key: str) -> list[tuple[str, str, Any]]:
         name = self.field_name(key)
         return [(f"{name}_name", "str", self.default), (name, self.value_type,
                                                         self.size(self.default))]
 
-    def model_values(self, key, value):
+    def model_values(self, key: str, value: Any) -> dict[str, Any]:
         text, size = (self.default, self.size(self.default)) if value is dataclasses.MISSING \
             else value
         return {f"{self.field_name(key)}_name": text, self.field_name(key): size}
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [{"enum": list(TRIM_PRESETS_IN)}, {
             "type": "string",
             "pattern": f"^\\s*{_NUMBER}\\s*{_UNIT}\\s*x\\s*{_NUMBER}\\s*{_UNIT}\\s*$"}]}
@@ -421,7 +421,7 @@ class Flag(Option):
     words = "`true` or `false`"
     YES, NO = ("true", "yes", "on"), ("false", "no", "off")
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         value = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else None
         if value in self.YES:
             return True
@@ -429,7 +429,7 @@ class Flag(Option):
             return False
         self._reject(ctx, node, f"'{key}' must be true or false")
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         words = [w for pair in zip(self.YES, self.NO, strict=True) for w in pair]
         return {"anyOf": [{"type": "boolean"}, {"enum": words}]}
 
@@ -445,14 +445,14 @@ class Isbn(Text):
                    "pattern": "^[\\s-]*(\\d[\\s-]*){9}([\\dXx][\\s-]*|(\\d[\\s-]*){4})$"},
                   {"type": "integer"}]}
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         value = super().validate(key, node, ctx)
         problem = isbn_problem(value)
         if problem:
             self._reject(ctx, node, f"'{key}' ISBN {value!r} is not valid: {problem}")
         return value
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return define(defs, "isbn", self.DEFINITION)
 
 
@@ -488,7 +488,7 @@ class Epigraph(Option):
               "author": Text(help="Who wrote or said it."),
               "source": Text(help="Where it comes from (set in italics).")}
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         if isinstance(node, yaml.MappingNode):
             values = validate_mapping(node, self.SCHEMA, ctx, key)
             if not isinstance(values.get("text"), str):
@@ -498,7 +498,7 @@ class Epigraph(Option):
                                                          values.get("source"))))
         return Quotation(Text().validate(key, node, ctx))
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         mapping = mapping_schema(self.SCHEMA, defs)
         return {"anyOf": [Text().json_schema(defs), mapping]}
 
@@ -513,7 +513,7 @@ class BookFile(Text):
         self.suffixes, self.what = suffixes, what
         self.words = f"{what} in the book folder"
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         value = super().validate(key, node, ctx)
         path = resolve_inside(ctx.root, value)
         if path is None:
@@ -524,7 +524,7 @@ class BookFile(Text):
             self._reject(ctx, node, f"{key} image '{value}' must be {self.what}", "BB208")
         return path
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         either_case = ("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c)
                                for c in suffix[1:]) for suffix in self.suffixes)
         return {"type": "string", "pattern": f"\\.({'|'.join(either_case)})\\s*$"}
@@ -543,7 +543,7 @@ class Spine(Option):
                    "chapters": Option(required=True, help="The part's chapters: paths or "
                                                           "{file, type, role} entries.")}
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self._reject(ctx, node, "'spine' must be a list" + self.example(ctx))
         entries, seen = [], {}
@@ -558,7 +558,7 @@ class Spine(Option):
                 continue
         return tuple(entries)
 
-    def example(self, ctx):
+    def example(self, ctx: Context) -> str:
         """A spine of the book's own Markdown files (or two made-up ones), one per line."""
         files = [p.relative_to(ctx.root).as_posix() for p in book_files(ctx.root, "*.md")
                  if p.name.lower() not in ("readme.md", "license.md")][:2]
@@ -605,7 +605,7 @@ class Spine(Option):
         return SpineEntry(path, file_node.start_mark.line + 1, values.get("type", "chapter"),
                           values.get("role"))
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         file = define(defs, "file", {"description": self.FILE_SCHEMA["file"].help,
                                      **Text().json_schema(defs)})
         entry = mapping_schema(self.FILE_SCHEMA, defs)
@@ -629,22 +629,22 @@ class Section(Option):
         self.model, self.schema = model, model.SCHEMA
         self.value_type = model.__name__
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         if not isinstance(node, yaml.MappingNode):
             self._reject(ctx, node, f"'{key}' must be a mapping of keys")
         return validate_mapping(node, self.schema, ctx, key, nodes=True)
 
-    def model_default(self):
+    def model_default(self) -> Any:
         return build(self.model, {})
 
-    def model_values(self, key, value):
+    def model_values(self, key: str, value: Any) -> dict[str, Any]:
         return {self.field_name(key): build(self.model, {} if value is dataclasses.MISSING
                                             else value)}
 
-    def json_schema(self, defs):
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return mapping_schema(self.schema, defs)
 
-    def type_words(self):
+    def type_words(self) -> str:
         if not all(type(option) is Length for option in self.schema.values()):
             return self.words
         *first, last = (f"`{k}`" for k in self.schema)
@@ -655,7 +655,7 @@ class PrintSection(Section):
     """`print:` is read by the PDF and the cover only: its problems are held back in
     `ctx.deferred`, so a mistake there does not stop an EPUB build."""
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         own = Context(ctx.root, ctx.source, Report(ctx.report.root))
         try:
             value = super().validate(key, node, own)
@@ -668,7 +668,7 @@ class PrintSection(Section):
 class IsbnPair(Section):
     """`isbn: {epub: ..., print: ...}`: each edition has its own ISBN."""
 
-    def validate(self, key, node, ctx):
+    def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         values = super().validate(key, node, ctx)
         epub, printed = (v if isinstance(v, str) else None
                          for v in (values.get("epub"), values.get("print")))
@@ -677,7 +677,7 @@ class IsbnPair(Section):
                                     "'epub' and 'print' give the same number")
         return values
 
-    def type_words(self):
+    def type_words(self) -> str:
         *first, last = (f"`{k}`" for k in self.schema)
         return (f"mapping of {', '.join(first)} and {last}, each "
                 f"{Isbn.words.removeprefix('an ')}, and different")
@@ -686,7 +686,7 @@ class IsbnPair(Section):
 # ---- mappings: validated key by key; their models made from their declarations ----
 
 
-def did_you_mean(word: str, choices) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -11,7 +11,7 @@ import unicodedata
 
 from lxml import etree
 
-from bookbuild.book import Book, PageBreak, Section
+from bookbuild.book import Book, Note, PageBreak, Section
 from bookbuild.xhtml import EPUB_TYPE, NSMAP, XML_NS, h, text_units
 
 XHTML_DOCTYPE = "<!DOCTYPE html>"
@@ -136,7 +136,7 @@ def _text_slots(el: etree._Element):
         yield child, "tail"
 
 
-def note_aside(note) -> etree._Element:
+def note_aside(note: Note) -> etree._Element:
     """`<aside epub:type="footnote">` holding only the note, led by a link back to its call."""
     aside = etree.Element(h("aside"), id=note.id)
     aside.set(EPUB_TYPE, "footnote")

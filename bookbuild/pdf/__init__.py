@@ -8,7 +8,9 @@ boxes.py (reading the laid-out pages), finish.py (the PDF objects), single.py (o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bookbuild.book import Book
 from bookbuild.errors import Report
@@ -26,12 +28,16 @@ from bookbuild.pdf.render import pdf_options
 from bookbuild.pdf.single import lay_out
 from bookbuild.theme import theme_file
 
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from bookbuild.pdf_chunks import Workers
+
 __all__ = ["INCH", "PdfLayout", "estimate_pages", "lay_out", "minimum_gutter", "minimum_margin",
            "write_pdf"]
 
 
 def write_pdf(book: Book, path: Path, profile: str, report: Report,
-              on_section=None, workers=None) -> PdfLayout:
+              on_section: Callable[[int, int], None] | None = None,
+              workers: Workers | None = None) -> PdfLayout:
     """Render and write the interior PDF atomically; margin problems stop before writing.
 
     A book of several sections is laid out section by section in parallel, with a cache

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bookbuild.book import Book, PageBreak
 from bookbuild.pdf.margins import bleed_for, standard_for
 from bookbuild.xhtml import text_units
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document, Page
 
 
 @dataclass
@@ -48,7 +52,7 @@ class PdfLayout:
 
 
 def layout_of(book: Book, path: Path, profile: str, margins: dict[str, float],
-            document) -> PdfLayout:
+            document: Document) -> PdfLayout:
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
@@ -71,7 +75,7 @@ def layout_of(book: Book, path: Path, profile: str, margins: dict[str, float],
     return layout
 
 
-def page_breaks(document, body_first_page: int) -> list[PageBreak]:
+def page_breaks(document: Document, body_first_page: int) -> list[PageBreak]:
     """Where each page begins, as a place in the model both writers share: the section, and
     how many `text_units` of its body come before the page's first word.
 
@@ -139,7 +143,7 @@ def roman(number: int) -> str:
     return out
 
 
-def page_end_hyphen(page) -> str | None:
+def page_end_hyphen(page: Page) -> str | None:
     """The `data-i` of the block whose line ends the page's text with an automatic hyphen."""
     from weasyprint.formatting_structure import boxes
 

@@ -5,13 +5,17 @@ or bookbuild's theme, and no font that would unpack past the limits; nothing wit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bookbuild.pdf.fonts import font_problem
 from bookbuild.theme import PACKAGED
 
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.urls import URLFetcher
 
-def confined_fetcher(book_root: Path):
+
+def confined_fetcher(book_root: Path) -> URLFetcher:
     """A WeasyPrint URL fetcher that loads only `data:` URLs and files inside the book folder or
     bookbuild's theme: a book's print.css can pull no other file, nor anything remote, into
     the PDF (a refused URL is left out of the page, as WeasyPrint does with a missing one)."""

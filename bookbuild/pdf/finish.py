@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pydyf
 
 from bookbuild.book import Book
 from bookbuild.pdf.margins import standard_for
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
 
 # The rule over a page's footnotes: a quarter of the measure, 0.4 pt, in black ink only.
 # CSS can draw the footnote area's border only across the whole measure, and WeasyPrint
@@ -19,7 +24,7 @@ FOOTNOTE_RULE_SHARE = 0.25
 FOOTNOTE_RULE_WEIGHT = 0.4
 
 
-def draw_footnote_rules(document, pdf) -> None:
+def draw_footnote_rules(document: Document, pdf: pydyf.PDF) -> None:
     """Stroke a short rule at the top of every page's footnote area that holds notes."""
     from weasyprint.formatting_structure import boxes
 
@@ -43,17 +48,17 @@ def draw_footnote_rules(document, pdf) -> None:
                                              after.reference])
 
 
-def drop_annotations(pdf) -> None:
+def drop_annotations(pdf: pydyf.PDF) -> None:
     """No links or comments on any page: a print interior carries none."""
     for number in pdf.pages["Kids"][::3]:  # Kids holds "n 0 R" triples
         pdf.objects[number].pop("Annots", None)
 
 
-def finisher(book: Book, profile: str):
+def finisher(book: Book, profile: str) -> Callable[[Document, pydyf.PDF], None]:
     """Last touches on the PDF objects: no annotations in print, repeatable identifiers."""
     document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.config.identifier)}"
 
-    def finish(document, pdf) -> None:
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
         draw_footnote_rules(document, pdf)
         if standard_for(book, profile) != "none" and "OutputIntents" not in pdf.catalog:
             pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])

@@ -5,6 +5,7 @@ with fonts and files fetched only from the book and the theme; and the options t
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from bookbuild.book import Book
 from bookbuild.pdf.fetcher import confined_fetcher
@@ -12,10 +13,13 @@ from bookbuild.pdf.html import print_html
 from bookbuild.pdf.margins import standard_for
 from bookbuild.theme import theme_file
 
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
+
 
 def render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
             nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
-            **pieces):
+            **pieces: Any) -> Document:
     import weasyprint
 
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)

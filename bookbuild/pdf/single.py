@@ -5,17 +5,22 @@ count, and once more to mend displaced notes and page-final hyphens; hands on a 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bookbuild.book import Book
 from bookbuild.errors import Report
-from bookbuild.pdf.boxes import layout_of
+from bookbuild.pdf.boxes import PdfLayout, layout_of
 from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_images
 from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
 from bookbuild.pdf.render import render
 
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
 
-def lay_out(book: Book, path: Path, profile: str, report: Report):
+
+def lay_out(book: Book, path: Path, profile: str,
+            report: Report) -> tuple[Document, PdfLayout]:
     """The interior laid out, not written: WeasyPrint's document and its `PdfLayout`.
 
     (The cover needs the page count without writing the interior.)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from bookbuild.book import Book
+from bookbuild.book import Book, Section
 from bookbuild.epub.documents import section_document
 from bookbuild.theme import theme_file
 from bookbuild.xhtml import h
@@ -25,7 +25,7 @@ class Resource:
     body: bytes
 
 
-def preview_document(book: Book, section) -> bytes:
+def preview_document(book: Book, section: Section) -> bytes:
     """The section's EPUB content document with the preview's CSS and script in its head."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     html = etree.fromstring(section_document(book, section), parser)
