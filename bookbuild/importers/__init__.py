@@ -19,7 +19,7 @@ def read_source(source: Path, author: str | None = None, track_changes: str | No
                 chapter_style: str | None = None) -> Draft:
     """The draft of a book from a .docx file, a folder of saved thread pages, a saved page,
     or a folder of text posts; a clear `BookError` (BB501/BB502/BB503) for anything else."""
-    from bookbuild.importers import forum, posts
+    from bookbuild.importers import docx, forum, posts
 
     shown = source.as_posix()
     if not source.exists():
@@ -33,6 +33,8 @@ def read_source(source: Path, author: str | None = None, track_changes: str | No
         raise BookError(Problem(shown, None, "holds neither saved forum pages (.html) nor text "
                                              "posts (.txt, .md); nothing was written", "BB501"))
     suffix = source.suffix.lower()
+    if suffix == ".docx":
+        return docx.read_docx(source, track_changes, chapter_style)
     if suffix in (".html", ".htm", ".xhtml"):
         return forum.read_thread([source], source.parent, author)
     if suffix in (".doc", ".odt", ".rtf", ".pages", ".wpd"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree, html
 
@@ -17,10 +18,9 @@ from bookbuild.errors import BookError, Problem
 from bookbuild.importers import conventions
 from bookbuild.importers.draft import Chapter, Draft
 from bookbuild.importers.markdown import Converter, classes, escape
-from bookbuild.importers.names import image_kind, unique_name
+from bookbuild.importers.names import read_image, unique_name
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # a saved thread page; a real one is well under 2 MB
-MAX_IMAGE_BYTES = 25 * 1024 * 1024  # as for images in a manuscript
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 POST_XPATH = ("//article[@data-content and contains(concat(' ', normalize-space(@class), ' '),"
               " ' message ')]")
@@ -201,17 +201,13 @@ class PostConverter(Converter):
             self.warn(f"an image ({source[:80]!r}) was not saved beside the page; it was left "
                       f"out (save the page as 'Web Page, complete' to keep its images)")
             return ""
-        path = (self.post.page.parent / source.split("?")[0].split("#")[0]).resolve()
-        try:
-            inside = path.is_relative_to(self.root.resolve()) and path.is_file()
-            data = path.read_bytes() if inside and path.stat().st_size <= MAX_IMAGE_BYTES else b""
-        except OSError:
-            data = b""
-        kind = image_kind(data)
-        if kind is None:
+        path = self.post.page.parent / unquote(source.split("?")[0].split("#")[0])
+        found = read_image(path, self.root)
+        if found is None:
             self.warn(f"the image {source[:80]!r} is not a PNG, JPEG, GIF or WebP file saved "
                       f"beside the page; it was left out")
             return ""
+        data, kind = found
         alt = " ".join((el.get("alt") or "").split())
         if not alt or re.search(r"\.(png|jpe?g|gif|webp)$", alt, re.IGNORECASE):
             self.warn(f"the image {path.name!r} has no description: write its alt text "

@@ -207,7 +207,8 @@ class Converter:
             return self.blocks(el)
         caption = next((self.inline(c).strip() for c in el if _local(c) == "figcaption"), "")
         markdown = self.image(images[0])
-        if markdown and caption and markdown.endswith(")"):
+        same = plain(caption).strip() == " ".join((images[0].get("alt") or "").split())
+        if markdown and caption and not same and markdown.endswith(")"):
             markdown = markdown[:-1] + ' "' + plain(caption).replace('"', "'") + '")'
         return [markdown] if markdown else []
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
+MAX_IMAGE_BYTES = 25 * 1024 * 1024  # as for images in a manuscript
 SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
               b"GIF89a": ".gif"}
 
@@ -38,3 +40,18 @@ def unique_name(taken: dict[str, bytes], stem: str, suffix: str) -> str:
         n += 1
         name = f"{base}-{n}{suffix}"
     return name
+
+
+def read_image(path: Path, root: Path) -> tuple[bytes, str] | None:
+    """A picture's bytes and suffix, if `path` is a PNG, JPEG, GIF or WebP file inside `root`
+    (symbolic links resolved) and not over the size limit; else None."""
+    try:
+        path = path.resolve()
+        if not (path.is_relative_to(root.resolve()) and path.is_file()
+                and path.stat().st_size <= MAX_IMAGE_BYTES):
+            return None
+        data = path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    kind = image_kind(data)
+    return (data, kind) if kind else None
