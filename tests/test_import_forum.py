@@ -326,3 +326,19 @@ def test_a_300_chapter_thread_imports_in_seconds(tmp_path):
 
 NS_X = "http://www.w3.org/1999/xhtml"
 NSMAP = {"x": NS_X, "epub": "http://www.idpf.org/2007/ops"}
+
+
+def test_the_imported_book_passes_bookbuild_check(imported):
+    book, _, _ = imported["unmarked"]
+    run = run_cli("check", book, "--format", "epub")
+    assert run.code == 0, run.err
+    assert "error" not in run.err and "warning" not in run.err
+
+
+def test_a_text_post_that_is_not_utf8_is_refused(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "01.txt").write_bytes("Caf\u00e9 au lait".encode("cp1252"))
+    run = run_cli("import", folder, tmp_path / "b")
+    _refused(run, "BB501", tmp_path / "b")
+    assert "01.txt: error: is not UTF-8 text (byte 3)" in run.err
