@@ -131,7 +131,7 @@ def test_threadmarked_posts_are_the_chapters_in_thread_order(imported):
         ("Epilogue", None)]
     files = sorted(p.name for p in (book / "manuscript").glob("*.md"))
     assert files == ["01-without-belongings.md", "02-the-embankment.md", "03-epilogue.md"]
-    assert "3 chapters" in out and "3 replies left out" in out
+    assert "3 chapters" in out and "replies left out: 3" in out
     assert config.load(book).title == "The Long Winter: A Novel of 1953"
     assert config.load(book).authors[0].name == "Kestrel"
 

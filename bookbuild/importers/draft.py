@@ -51,5 +51,5 @@ class Draft:
             parts.append(f"{notes} note{'s' * (notes != 1)}")
         if self.images:
             parts.append(f"{len(self.images)} image{'s' * (len(self.images) != 1)}")
-        parts += [f"{n} {kind}" for kind, n in sorted(self.found.items()) if n]
+        parts += [f"{kind}: {n}" for kind, n in sorted(self.found.items()) if n]
         return ", ".join(parts)

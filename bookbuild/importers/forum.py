@@ -18,7 +18,7 @@ from bookbuild.errors import BookError, Problem
 from bookbuild.importers import conventions
 from bookbuild.importers.draft import Chapter, Draft
 from bookbuild.importers.markdown import Converter, classes, escape
-from bookbuild.importers.names import read_image, unique_name
+from bookbuild.importers.names import natural_order, read_image, unique_name
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # a saved thread page; a real one is well under 2 MB
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -43,10 +43,8 @@ class Post:
 
 def page_files(folder: Path) -> list[Path]:
     """The saved pages in a folder, in page order (by the numbers in their names)."""
-    def order(path: Path) -> tuple:
-        return tuple(int(n) for n in re.findall(r"\d+", path.stem)), path.name
     return sorted((p for p in folder.iterdir() if p.suffix.lower() in PAGE_SUFFIXES
-                   and p.is_file()), key=order)
+                   and p.is_file()), key=natural_order)
 
 
 def _page(path: Path) -> etree._Element:

@@ -55,3 +55,8 @@ def read_image(path: Path, root: Path) -> tuple[bytes, str] | None:
         return None
     kind = image_kind(data)
     return (data, kind) if kind else None
+
+
+def natural_order(path: Path) -> tuple:
+    """A sort key: `page-2.html` before `page-10.html`, by the numbers in the name."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.stem)), path.name

@@ -13,6 +13,7 @@ from bookbuild.errors import BookError, Problem
 from bookbuild.importers import conventions
 from bookbuild.importers.draft import Draft
 from bookbuild.importers.markdown import Converter, escape
+from bookbuild.importers.names import natural_order
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES
 
 POST_SUFFIXES = (".txt", ".text", ".md", ".markdown")
@@ -25,10 +26,8 @@ BBCODE_URL = re.compile(r"\\\[url=(https?://[^\]\s\\]+)\\\](.+?)\\\[/url\\\]", r
 
 def post_files(folder: Path) -> list[Path]:
     """The text posts in a folder, in the order of the numbers in their names."""
-    def order(path: Path) -> tuple:
-        return tuple(int(n) for n in re.findall(r"\d+", path.stem)), path.name
     return sorted((p for p in folder.iterdir() if p.suffix.lower() in POST_SUFFIXES
-                   and p.is_file() and not p.name.startswith(".")), key=order)
+                   and p.is_file() and not p.name.startswith(".")), key=natural_order)
 
 
 def _bbcode(markdown: str) -> str:
