@@ -336,3 +336,12 @@ def test_a_hostile_document_xml_is_refused_without_reading_entities(tmp_path):
     if run.code == 0:
         assert "TOP SECRET" not in "".join(p.read_text() for p in
                                            (tmp_path / "b").rglob("*.md"))
+
+
+def test_ornament_paragraphs_become_scene_breaks_and_tables_pipe_tables(tmp_path):
+    docx = make_docx(tmp_path / "w", "# One\n\nBefore.\n\n\\#\n\nMiddle.\n\n⁂\n\nAfter.\n\n"
+                                     "| Year | Event |\n|---|---|\n| 1953 | March |\n")
+    assert run_cli("import", docx, tmp_path / "b").code == 0
+    text = (tmp_path / "b" / "manuscript" / "01-one.md").read_text()
+    assert "Before.\n\n* * *\n\nMiddle.\n\n* * *\n\nAfter." in text
+    assert "| Year | Event |\n|---|---|\n| 1953 | March |" in text
