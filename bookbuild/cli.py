@@ -158,6 +158,22 @@ def _author_commands(commands) -> None:
     cmd.add_argument("--title", help="the book's title (default: from the folder name)")
     cmd.add_argument("--author", help="the author's name (default: 'Your Name')")
 
+    cmd = commands.add_parser(
+        "import", help="make a new book folder from a Word .docx file or a forum serial",
+        description="Read a Word .docx manuscript, the pages of a forum thread saved from a "
+                    "browser (XenForo 2), or a folder of text posts, and write a new book "
+                    "folder (book.yaml + manuscript/) that builds. See docs/import.md.")
+    cmd.add_argument("source", type=Path,
+                     help="a .docx file, a saved thread page, or a folder of pages or posts")
+    cmd.add_argument("folder", type=Path, help="the folder to create (must not hold anything)")
+    cmd.add_argument("--author", help="the author's name; in a thread without threadmarks, "
+                                      "the poster whose posts are the chapters")
+    cmd.add_argument("--track-changes", choices=("accept", "reject"),
+                     help="accept or reject a Word file's tracked changes (without it, a file "
+                          "holding any is refused)")
+    cmd.add_argument("--chapter-style", default=None,
+                     help="the Word paragraph style that starts a chapter (default: Heading 1)")
+
     cmd = commands.add_parser("watch", help="rebuild on every save, with a live preview",
                               description="Build the book, then rebuild it whenever a file in "
                                           "its folder is saved, serving a live preview to your "
@@ -200,6 +216,25 @@ def _new(args) -> int:
     print(f"bookbuild: wrote a new book in {shown}/ ({len(written)} files)")
     print(f"next:\n  cd {shlex.quote(shown)}\n  bookbuild watch    # write with a live preview\n"
           f"  bookbuild check    # build and validate before you publish")
+    return 0
+
+
+def _import(args) -> int:
+    from bookbuild.importers import import_book
+
+    report = Report(Path.cwd())
+    done = _collect(report, args.folder, lambda: import_book(
+        args.source, args.folder, args.author, args.track_changes, args.chapter_style))
+    if done is None:
+        _problems_out(report.problems)
+        return 1
+    draft, written = done
+    _problems_out(draft.problems)
+    shown = args.folder.as_posix().rstrip("/")
+    print(f"bookbuild: imported {args.source.as_posix()} into {shown}/: {draft.summary()} "
+          f"({len(written)} files)")
+    print(f"next:\n  cd {shlex.quote(shown)}\n  bookbuild check    # build and validate; "
+          f"then read the chapters and book.yaml")
     return 0
 
 
@@ -316,4 +351,4 @@ def _interrupt(signum, frame) -> None:
 
 
 AUTHOR_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "new": _new, "watch": _watch, "stats": _stats, "schema": _schema}
+    "new": _new, "import": _import, "watch": _watch, "stats": _stats, "schema": _schema}

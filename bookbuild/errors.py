@@ -26,7 +26,8 @@ CATALOGUE: dict[str, Code] = {
     ),
     "BB002": Code(
         "folder-not-empty",
-        "`bookbuild new` was given a folder that already holds files; nothing was written",
+        "`bookbuild new` or `import` was given a folder that already holds files; nothing was "
+        "written",
     ),
     "BB100": Code("book-yaml-missing", "the folder has no `book.yaml`"),
     "BB101": Code(
@@ -171,6 +172,26 @@ CATALOGUE: dict[str, Code] = {
         "image-undecodable",
         "an image starts as PNG, JPEG, GIF or WebP but cannot be decoded for print (an HTML "
         "page saved as `.png`, a download cut short)",
+    ),
+    "BB501": Code(
+        "import-unreadable",
+        "`bookbuild import` cannot read its input: not a Word .docx, not a saved forum thread, "
+        "a .doc or .odt, a password-protected, corrupt or over-large file; nothing was written",
+    ),
+    "BB502": Code(
+        "import-empty",
+        "`bookbuild import` found no chapter in its input (an empty thread, no post by the "
+        "author, a document without text); nothing was written",
+    ),
+    "BB503": Code(
+        "tracked-changes",
+        "the Word document holds tracked changes: import it with `--track-changes accept` or "
+        "`reject`; nothing was written",
+    ),
+    "BB504": Code(
+        "import-unsure",
+        "`bookbuild import` dropped or guessed at something (a comment, a spoiler, an image "
+        "without alt text or not saved, a note without its call); check the place (warning)",
     ),
 }
 CODES: dict[str, str] = {code: entry.name for code, entry in CATALOGUE.items()}
