@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+import prockit
 import pytest
 from bookkit import Epub, build_epub, make_book, run_cli, tree_digest
 from feature_books import FEATURE_BOOKS
@@ -25,6 +27,24 @@ REPO = Path(__file__).resolve().parents[1]
 # DAISY Ace starts a Chromium for every `check` of an EPUB; the session runs it once, on the
 # sample book (the `sample` fixture), and switches it off for every other `check`.
 os.environ["BOOKBUILD_ACE"] = "off"
+# Every process the tests start is marked as this session's: see no_stray_processes.
+prockit.mark_session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_processes():
+    """The session fails if a process of bookbuild's that it started outlives it: a build's
+    layout workers left running after their build was killed, a `watch` never stopped.
+    (Checked as the last session fixture ends, after every other has stopped what it
+    started.)"""
+    yield
+    if not prockit.PROC.is_dir():
+        return  # no /proc to read: not Linux
+    left = prockit.wait_until(prockit.strays, 10)
+    for proc in prockit.still_running(left):  # reported below, not left to run on
+        os.kill(proc.pid, signal.SIGKILL)
+    assert not left, "the test session left processes running:\n" + "\n".join(
+        f"  pid {p.pid} (parent {p.ppid}): {p.cmdline}" for p in left)
 
 
 @dataclass
