@@ -30,8 +30,11 @@ class BuildResult:
 
 def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str = "pod",
           check: bool = False, report: Report | None = None, progress: Progress | None = None,
-          on_book: Callable[[Book], None] | None = None) -> BuildResult:
-    """`on_book` sees the parsed book before the writers run (the live preview shows it)."""
+          on_book: Callable[[Book], None] | None = None,
+          workers: str = "fork") -> BuildResult:
+    """`on_book` sees the parsed book before the writers run (the live preview shows it).
+    `workers` is how the PDF's layout workers are started: "fork", or "forkserver" in a
+    process that runs threads of its own (see pdf_chunks.Workers)."""
     report = report or Report(book_dir)
     progress = progress or Progress()
     with contextlib.ExitStack() as cleanup:
@@ -44,7 +47,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
 
                 check_fonts(config.root)
             # Layout workers start now: they load WeasyPrint and the theme while we read.
-            workers = cleanup.enter_context(_layout_workers(config, formats, profile))
+            layout = cleanup.enter_context(_layout_workers(config, formats, profile, workers))
             chapter_cache = ChapterCache(cache_folder(out_dir, "chapters"))
             book = read_book(config, report, chapter_cache)
         if on_book:
@@ -61,11 +64,11 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                     stage.update(completed=done, total=total, detail=f"section {done} of {total}")
 
                 pdf = write_pdf(book, out_dir / f"{config.slug}.pdf", profile, report,
-                                on_section=section_done, workers=workers)
+                                on_section=section_done, workers=layout)
                 stage.final = True
                 stage.update(completed=pdf.page_count, total=pdf.page_count, detail=pdf.summary)
-            if workers:
-                workers.close()  # not kept idle through the EPUB and the checks
+            if layout:
+                layout.close()  # not kept idle through the EPUB and the checks
             result.outputs.append(pdf.path)
             if check:
                 from bookbuild.checks.preflight import preflight
@@ -98,12 +101,12 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
         return result
 
 
-def _layout_workers(config, formats: tuple[str, ...], profile: str):
+def _layout_workers(config, formats: tuple[str, ...], profile: str, method: str):
     if "pdf" not in formats:
         return contextlib.nullcontext()
     from bookbuild.pdf_chunks import layout_workers
 
-    return layout_workers(config, formats, profile)
+    return layout_workers(config, formats, profile, method)
 
 
 def _cover(book: Book, out_dir: Path, profile: str, report: Report, progress: Progress,

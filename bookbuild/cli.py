@@ -6,13 +6,15 @@ The only place where problems become text (or JSON) and exit codes; no traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -81,13 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         formats = ("cover",)
     report = Report(book_dir)
     try:
-        with _progress(args) as progress:
+        with _ended_by_signals(), _progress(args) as progress:
             result = _collect(report, book_dir, lambda: build(
                 book_dir, out_dir, formats, profile=args.pdf_profile,
                 check=args.command == "check", report=report, progress=progress))
     except KeyboardInterrupt:
-        print("bookbuild: interrupted", file=sys.stderr)
+        _last_word("bookbuild: interrupted")
         return 130
+    except Terminated as stop:
+        _last_word("bookbuild: terminated")
+        return 128 + stop.signum
     problems = report.problems
     if args.strict:
         problems = [Problem(p.path, p.line, p.message, p.code, "error", p.column)
@@ -95,6 +100,48 @@ def main(argv: list[str] | None = None) -> int:
     failed = any(p.severity == "error" for p in problems) or result is None
     _print(problems, result, args, failed)
     return 1 if failed else 0
+
+
+class Terminated(BaseException):
+    """SIGTERM, or SIGHUP (its terminal closed), ends a build as Ctrl-C does: the layout
+    workers are stopped and temporary files removed on the way out, and the earlier outputs
+    stay as they were. Not an Exception, so no step takes it for a fault of the book."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _ended_by_signals() -> Iterator[None]:
+    """Within: SIGTERM and SIGHUP raise Terminated (only the main thread can set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame) -> None:
+        for other in STOP_SIGNALS:  # once: a second signal must not cut the cleanup short
+            signal.signal(other, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _last_word(message: str) -> None:
+    """The line a stopped build ends with; its terminal may be gone (SIGHUP)."""
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _collect(report: Report, book_dir: Path, step: Callable[[], T]) -> T | None:
@@ -294,9 +341,12 @@ def _watch(args) -> int:
     def rebuild(on_book):
         report = Report(book_dir)
         started = time.monotonic()
+        # The preview's server threads run beside the build: a fork here could copy a lock
+        # one of them holds, so the layout workers come from a fork server (a process of one
+        # thread) instead; see pdf_chunks.Workers.
         result = _collect(report, book_dir, lambda: build(
             book_dir, out_dir, formats, profile=args.pdf_profile, report=report,
-            progress=progress, on_book=on_book))
+            progress=progress, on_book=on_book, workers="forkserver"))
         _problems_out(report.problems)
         errors = sum(p.severity == "error" for p in report.problems)
         warnings = len(report.problems) - errors
@@ -322,13 +372,14 @@ def _watch(args) -> int:
         import webbrowser
 
         webbrowser.open(server.url)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {number: signal.signal(number, _interrupt) for number in STOP_SIGNALS}
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
         server.close()
     print("bookbuild: preview stopped", flush=True)
     return 0
@@ -346,7 +397,8 @@ def _preview_server(server_class, book_dir, rebuild, args, out_dir):
 
 
 def _interrupt(signum, frame) -> None:
-    """SIGTERM stops the preview as Ctrl-C does, so its temporary files are removed."""
+    """SIGTERM and SIGHUP (the terminal closed) stop the preview as Ctrl-C does, so its
+    temporary files are removed and its layout workers stopped."""
     raise KeyboardInterrupt
 
 

@@ -18,8 +18,12 @@ import hashlib
 import io
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
+import signal
+import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -126,13 +130,15 @@ def _body_sections(book: Book) -> list[Section]:
 # ---- the workers ----
 
 
-def layout_workers(config: Config, formats: tuple[str, ...], profile: str) -> Workers:
+def layout_workers(config: Config, formats: tuple[str, ...], profile: str,
+                   method: str = "fork") -> Workers:
     """Workers for a build, started before the manuscript is read when the book will likely
-    be laid out in pieces (see worth_chunking); else none, until write_chunked asks."""
+    be laid out in pieces (see worth_chunking); else none, until write_chunked asks. `method`:
+    see Workers."""
     sections = sum(1 + len(e.chapters) if isinstance(e, PartEntry) else e.type != "frontmatter"
                    for e in config.spine)
     early = "pdf" in formats and profile != "screen" and sections >= 2
-    return Workers(config.root, start=early, limit=sections)
+    return Workers(config.root, start=early, limit=sections, method=method)
 
 
 def _cpus() -> int:
@@ -143,48 +149,89 @@ def _cpus() -> int:
 
 
 class Workers:
-    """Processes that lay out print HTML. The pool is forked when started (at once, or at the
-    first batch of two or more jobs) and kept for the build; each worker imports WeasyPrint and
-    loads the fonts and print.css as it starts, while the main process reads on. A job carries
-    its HTML and nothing of the Book."""
+    """Processes that lay out print HTML. The pool is started (at once, or at the first batch
+    of two or more jobs) and kept for the build; each worker loads the fonts and print.css as
+    it starts, while the main process reads on. A job carries its HTML and nothing of the Book.
 
-    def __init__(self, root: Path, start: bool = False, limit: int | None = None):
+    `method` is how the workers are made. "fork", the quickest: they share this process's
+    WeasyPrint, imported once. "forkserver", in a process that runs threads of its own (`watch`
+    serves the preview from threads): a fork copies a lock another thread holds, held for ever
+    in the child, so there the workers are forked by multiprocessing's fork server, a process
+    of one thread started (fork and exec) at the first build, with WeasyPrint imported once.
+
+    The workers never outlive this process, whatever ends it (see _start_worker): each watches
+    a pipe whose writing end only this process holds, and on Linux, when this process's main
+    thread forked it, the kernel also kills it when that thread, so this process, ends.
+    close() after an error, Ctrl-C or a signal ends them at once through that pipe, without
+    waiting for the sections they are laying out.
+    """
+
+    def __init__(self, root: Path, start: bool = False, limit: int | None = None,
+                 method: str = "fork"):
         css = theme_file(root, "print.css")
         # The theme's digest is part of it: a worker (or this process, in a long `watch`)
         # loads print.css and the fonts again when they change, not only when their path does.
         self.digest = theme_digest(root, css)
         self.theme = (str(css), str(root), self.digest.hex())
+        self.method = method
         self.pool: ProcessPoolExecutor | None = None
+        self._lifeline: tuple[multiprocessing.connection.Connection, ...] = ()
         self.size = max(1, min(_cpus(), limit or _cpus()))
         if start:
-            self.start()
+            try:
+                self.start()
+            except BaseException:  # a signal while forking: no worker is left behind
+                self.close(abort=True)
+                raise
 
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *_exc) -> None:
+        self.close(abort=exc_type is not None)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: once their jobs are done, or with `abort` at once, mid-job (the
+        build is failing or being stopped, and nothing will read their results)."""
+        if not self._lifeline:
+            return
         if self.pool is not None:
-            self.pool.shutdown()
+            if abort:
+                self._lifeline[1].close()  # each worker exits on seeing the pipe closed
+            self.pool.shutdown(cancel_futures=abort)
             self.pool = None
+        for end in self._lifeline:
+            end.close()
+        self._lifeline = ()
+        if self.method == "fork":
             gc.unfreeze()
 
     def start(self) -> None:
         if self.pool is None and os.name == "posix" and self.size > 1:
             import weasyprint  # noqa: F401 - imported once, here, rather than in each worker
 
-            # Forked workers share this process's objects; frozen, the collector never walks
-            # them (walking them cost a worker a third more time, and copied their pages).
-            gc.collect()
-            gc.freeze()
+            context = multiprocessing.get_context(self.method)
+            self._lifeline = context.Pipe(duplex=False)  # (read end, write end)
+            if self.method == "fork":
+                # Forked workers share this process's objects; frozen, the collector never
+                # walks them (walking them cost a worker a third more time, and copied their
+                # pages).
+                gc.collect()
+                gc.freeze()
+            else:
+                context.set_forkserver_preload(["weasyprint", "bookbuild.pdf_chunks"])
+            # SIGKILL at the forking thread's end only when that thread is the main one (whose
+            # end is this process's): a pool forked by another thread outlives it.
+            deathsig = (self.method == "fork"
+                        and threading.current_thread() is threading.main_thread())
             self.pool = ProcessPoolExecutor(
-                self.size, mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker, initargs=self.theme)
-            # The pool forks at its first job: a job that does nothing forks it now, so that
-            # the workers load the theme while this process reads the manuscript.
-            self.pool.submit(int)
+                self.size, mp_context=context, initializer=_start_worker,
+                initargs=(self.theme, os.getpid(), *self._lifeline, deathsig))
+            # The pool starts its workers at its first job ("fork": all of them; "forkserver":
+            # one per job while none is idle): jobs that do nothing start them now, so that
+            # they load the theme while this process reads the manuscript.
+            for _ in range(1 if self.method == "fork" else self.size):
+                self.pool.submit(int)
 
     def call(self, function, *args):
         """`function(theme, *args)` as a job: in a worker when there is a pool."""
@@ -216,11 +263,51 @@ class Workers:
                 finished(running.pop(future), future.result())
 
 
-def _start_worker(*theme: str) -> None:
-    """A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
+def _start_worker(theme: tuple[str, ...], parent: int,
+                  lifeline: multiprocessing.connection.Connection,
+                  parent_end: multiprocessing.connection.Connection, deathsig: bool) -> None:
+    """A worker ends with the process that started the pool, however that ends (SIGKILL
+    included): a thread here waits on `lifeline`, a pipe whose other end only that process
+    holds, and exits when it closes; on Linux, with `deathsig`, the kernel also kills the
+    worker when its parent dies. Ctrl-C and a closed terminal are for that process to act on:
+    it ends the workers through the pipe.
+
+    A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
     makes objects by the million and the collector would keep walking them."""
+    parent_end.close()  # forked, this process holds a copy of it; only the parent may
+    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN),
+                         ("SIGTERM", signal.SIG_DFL)):  # not the parent's handlers, if forked
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), action)
+    if deathsig:
+        _die_with_parent(parent)
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), name="lifeline",
+                     daemon=True).start()
     gc.disable()
     _theme_state(theme)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: SIGKILL to this process when the thread that forked it ends. Checked after: a
+    parent that died before the request was made goes unnoticed by the kernel."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return  # the pipe still ends this worker
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _exit_when_closed(lifeline: multiprocessing.connection.Connection) -> None:
+    """Nothing is ever written to the pipe: it becomes readable only when its last writing
+    end closes, that is when the parent has closed it or is gone."""
+    multiprocessing.connection.wait([lifeline])
+    os._exit(1)
 
 
 def _pooled(function, *args):

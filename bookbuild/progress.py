@@ -138,7 +138,10 @@ class BarProgress(Progress):
         return self
 
     def __exit__(self, *exc) -> None:
-        self.bars.stop()
+        try:
+            self.bars.stop()
+        except OSError:
+            pass  # the terminal is gone (SIGHUP): nothing is left to draw on
 
     def _begin(self, name: str, total: int | None) -> Stage:
         stage = Stage(name, total)

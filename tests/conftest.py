@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import prockit
 import pytest
 from bookkit import Epub, build_epub, make_book, run_cli, tree_digest
 from feature_books import FEATURE_BOOKS
@@ -29,6 +31,24 @@ os.environ["BOOKBUILD_ACE"] = "off"
 # Caches go to the user's cache folder; the suite's go to a folder of its own, removed after.
 _CACHE = tempfile.TemporaryDirectory(prefix="bookbuild-test-cache-")
 os.environ["BOOKBUILD_CACHE_DIR"] = _CACHE.name
+# Every process the tests start is marked as this session's: see no_stray_processes.
+prockit.mark_session()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_processes():
+    """The session fails if a process of bookbuild's that it started outlives it: a build's
+    layout workers left running after their build was killed, a `watch` never stopped.
+    (Checked as the last session fixture ends, after every other has stopped what it
+    started.)"""
+    yield
+    if not prockit.PROC.is_dir():
+        return  # no /proc to read: not Linux
+    left = prockit.wait_until(prockit.strays, 10)
+    for proc in prockit.still_running(left):  # reported below, not left to run on
+        os.kill(proc.pid, signal.SIGKILL)
+    assert not left, "the test session left processes running:\n" + "\n".join(
+        f"  pid {p.pid} (parent {p.ppid}): {p.cmdline}" for p in left)
 
 
 @dataclass
