@@ -34,7 +34,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
           workers: str = "fork") -> BuildResult:
     """`on_book` sees the parsed book before the writers run (the live preview shows it).
     `workers` is how the PDF's layout workers are started: "fork", or "forkserver" in a
-    process that runs threads of its own (see pdf_chunks.Workers)."""
+    process that runs threads of its own (see pdf/workers.py)."""
     report = report or Report(book_dir)
     progress = progress or Progress()
     with contextlib.ExitStack() as cleanup:
@@ -104,7 +104,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
 def _layout_workers(config, formats: tuple[str, ...], profile: str, method: str):
     if "pdf" not in formats:
         return contextlib.nullcontext()
-    from bookbuild.pdf_chunks import layout_workers
+    from bookbuild.pdf.workers import layout_workers
 
     return layout_workers(config, formats, profile, method)
 

@@ -343,7 +343,7 @@ def _watch(args) -> int:
         started = time.monotonic()
         # The preview's server threads run beside the build: a fork here could copy a lock
         # one of them holds, so the layout workers come from a fork server (a process of one
-        # thread) instead; see pdf_chunks.Workers.
+        # thread) instead; see pdf/workers.py.
         result = _collect(report, book_dir, lambda: build(
             book_dir, out_dir, formats, profile=args.pdf_profile, report=report,
             progress=progress, on_book=on_book, workers="forkserver"))

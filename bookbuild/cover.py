@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import copy
 import io
-import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,7 @@ from lxml import etree
 from bookbuild.book import Book
 from bookbuild.errors import Report
 from bookbuild.output import atomic_write
-from bookbuild.pdf.fetcher import confined_fetcher
+from bookbuild.pdf.render import Typesetter
 from bookbuild.theme import theme_file
 from bookbuild.xhtml import h
 
@@ -83,9 +82,6 @@ class CoverLayout:
 
 def write_cover(book: Book, path: Path, page_count: int, report: Report) -> CoverLayout:
     """Render and write the wraparound cover PDF for an interior of `page_count` pages."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
     geometry = cover_geometry(book, page_count)
     art, text_on_dark, dpi = _artwork(book, geometry)
     if dpi < ART_DPI - 0.5:
@@ -93,14 +89,8 @@ def write_cover(book: Book, path: Path, page_count: int, report: Report) -> Cove
                        f"the cover image prints at {dpi:.0f} dpi on a {geometry.trim[0] / INCH:g}"
                        f" x {geometry.trim[1] / INCH:g} in front; printers ask for {ART_DPI}",
                        "BB107")
-    css = theme_file(book.config.root, "cover.css")
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    fonts = FontConfiguration()
-    fetcher = confined_fetcher(book.config.root)
-    stylesheet = weasyprint.CSS(filename=str(css), font_config=fonts, url_fetcher=fetcher)
-    document = weasyprint.HTML(string=cover_html(book, geometry, art, text_on_dark, report),
-                               base_url=str(css.parent), url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=fonts)
+    typesetter = Typesetter(book.config.root, theme_file(book.config.root, "cover.css"))
+    document = typesetter.render(cover_html(book, geometry, art, text_on_dark, report))
     atomic_write(path, document.write_pdf(finisher=_tag_rgb_images, pdf_identifier=True))
     return CoverLayout(path, geometry, dpi)
 

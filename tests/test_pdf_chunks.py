@@ -13,9 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
-from bookbuild import pdf_chunks
 from bookbuild.errors import Report
 from bookbuild.output import cache_folder
+from bookbuild.pdf import chunk_cache
+from bookbuild.pdf import chunked as chunking
+from bookbuild.pdf import workers as pool
 from bookbuild.pdf.finish import finisher
 from bookbuild.pdf.html import print_html, print_images
 from bookbuild.pdf.render import pdf_options
@@ -36,8 +38,8 @@ def both(tmp_path_factory):
                                     **pdf_options(book, "pod"))
     with pytest.MonkeyPatch.context() as patch:
         # Furniture in nine pieces, whatever this machine's cores.
-        patch.setattr(pdf_chunks, "_cpus", lambda: 3)
-        chunked_pdf, chunked = pdf_chunks.write_chunked(book, out / "chunked.pdf", "pod",
+        patch.setattr(pool, "cpus", lambda: 3)
+        chunked_pdf, chunked = chunking.write_chunked(book, out / "chunked.pdf", "pod",
                                                         Report(ROOT))
     (out / "single.pdf").write_bytes(single_pdf)
     (out / "chunked.pdf").write_bytes(chunked_pdf)
@@ -46,8 +48,8 @@ def both(tmp_path_factory):
 
 
 def test_the_sample_book_is_laid_out_in_pieces(both):
-    assert pdf_chunks.worth_chunking(both["book"], "pod")
-    assert not pdf_chunks.worth_chunking(both["book"], "screen")
+    assert chunking.worth_chunking(both["book"], "pod")
+    assert not chunking.worth_chunking(both["book"], "screen")
     # Furniture in several pieces, each numbered from its own first page.
     assert len(list(cache_folder(both["out"], "chunks", "pod").glob("furniture-*.pdf"))) >= 3
 
@@ -55,12 +57,12 @@ def test_the_sample_book_is_laid_out_in_pieces(both):
 def test_blank_versos_and_furniture_pieces():
     # Three sections of 5, 1 and 6 pages: a blank verso after the first and after the second.
     owners = [(0, p) for p in range(5)] + [None, (1, 0), None] + [(2, p) for p in range(6)]
-    assert pdf_chunks._owners([pdf_chunks.ChunkResult(n, {}, [], []) for n in (5, 1, 6)]) \
+    assert chunking.page_owners([chunk_cache.ChunkResult(n, {}, [], []) for n in (5, 1, 6)]) \
         == owners
-    assert pdf_chunks._groups([5, 1, 6], 1) == [(0, 3)]
-    assert pdf_chunks._groups([5, 1, 6], 2) == [(0, 2), (2, 3)]
-    assert pdf_chunks._groups([5, 1, 6], 3) == [(0, 1), (1, 3)]
-    assert pdf_chunks._groups([1] * 10, 3) == [(0, 4), (4, 7), (7, 10)]
+    assert chunking.groups([5, 1, 6], 1) == [(0, 3)]
+    assert chunking.groups([5, 1, 6], 2) == [(0, 2), (2, 3)]
+    assert chunking.groups([5, 1, 6], 3) == [(0, 1), (1, 3)]
+    assert chunking.groups([1] * 10, 3) == [(0, 4), (4, 7), (7, 10)]
 
 
 def test_same_pages_text_and_boxes_as_a_single_pass(both):
@@ -111,7 +113,7 @@ def test_a_proofs_blank_versos_keep_their_crop_marks(tmp_path):
     document, _ = lay_out(book, tmp_path / "single.pdf", "proof", Report(book_dir))
     single_pdf = document.write_pdf(finisher=finisher(book, "proof"),
                                     **pdf_options(book, "proof"))
-    chunked_pdf, layout = pdf_chunks.write_chunked(book, tmp_path / "out" / "book.pdf",
+    chunked_pdf, layout = chunking.write_chunked(book, tmp_path / "out" / "book.pdf",
                                                    "proof", Report(book_dir))
     assert layout.sections == 3
     _same_pixels(tmp_path, single_pdf, chunked_pdf)
@@ -143,7 +145,7 @@ def _edit_and_build(book_dir: Path, out: Path) -> tuple[bytes, set[str]]:
                 if not p.name.startswith(("furniture-", "blank-"))}
 
     before = sections_cached() if cache_folder(out).exists() else set()
-    data, _ = pdf_chunks.write_chunked(book, out / "book.pdf", "pod", Report(book_dir))
+    data, _ = chunking.write_chunked(book, out / "book.pdf", "pod", Report(book_dir))
     return data, sections_cached() - before
 
 
@@ -179,14 +181,14 @@ def test_a_section_mended_in_a_worker_is_the_html_print_html_writes(both):
     margins = both["chunked"].margins
     images = print_images(book)
     checked = 0
-    for section in pdf_chunks._body_sections(book):
+    for section in chunking.body_sections(book):
         plain = print_html(book, margins, "pod", images, only={section.id})
         notes = {note.id for note in section.notes}
         paragraphs = {el.get("data-i") for el in lxml_html.document_fromstring(plain).iter()
                       if el.get("data-i")}
         mended = print_html(book, margins, "pod", images, only={section.id},
                                    nudged=notes, unhyphenated=paragraphs)
-        assert pdf_chunks._mend(plain, notes, paragraphs) == mended, section.id
+        assert pool.mend(plain, notes, paragraphs) == mended, section.id
         checked += bool(notes)
     assert checked >= 3  # sections with notes among them
 

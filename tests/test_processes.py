@@ -21,13 +21,13 @@ import prockit
 import pytest
 
 from bookbuild import config as config_module
-from bookbuild import pdf_chunks
+from bookbuild.pdf import workers as pool
 
 REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.skipif(not prockit.PROC.is_dir(), reason="reads processes from /proc (Linux)"),
-    pytest.mark.skipif(pdf_chunks._cpus() < 2, reason="one core: the layout has no workers"),
+    pytest.mark.skipif(pool.cpus() < 2, reason="one core: the layout has no workers"),
 ]
 PREVIOUS = b"%PDF-1.7\n% the PDF of an earlier build, to be left exactly as it is\n"
 
@@ -148,15 +148,15 @@ def test_a_pool_closed_after_a_failure_ends_its_workers_at_once(tmp_path):
     """An error, Ctrl-C or a signal in the build: its workers stop mid-job, not after it."""
     before = {p.pid for p in prockit.descendants(os.getpid())}
 
-    def pool() -> list[prockit.Proc]:
+    def started_workers() -> list[prockit.Proc]:
         return [p for p in prockit.descendants(os.getpid()) if p.pid not in before]
 
-    workers = pdf_chunks.Workers(_novel(tmp_path / "book"), start=True, limit=2)
+    workers = pool.Workers(_novel(tmp_path / "book"), start=True, limit=2)
     started = time.monotonic()
     try:
         busy = [workers.pool.submit(time.sleep, 60) for _ in range(workers.size)]
-        assert prockit.wait_for(lambda: len(pool()) == workers.size, 30), "no workers started"
-        pids = pool()
+        assert prockit.wait_for(lambda: len(started_workers()) == workers.size, 30), "no workers started"
+        pids = started_workers()
     finally:
         workers.close(abort=True)
     assert time.monotonic() - started < 30
@@ -165,7 +165,7 @@ def test_a_pool_closed_after_a_failure_ends_its_workers_at_once(tmp_path):
 
 
 def _orphan_check(parent: int) -> None:
-    pdf_chunks._die_with_parent(parent)
+    pool.die_with_parent(parent)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")

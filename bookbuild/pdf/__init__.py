@@ -29,7 +29,7 @@ from bookbuild.pdf.single import lay_out
 from bookbuild.theme import theme_file
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
-    from bookbuild.pdf_chunks import Workers
+    from bookbuild.pdf.workers import Workers
 
 __all__ = ["INCH", "PdfLayout", "estimate_pages", "lay_out", "minimum_gutter", "minimum_margin",
            "write_pdf"]
@@ -41,18 +41,18 @@ def write_pdf(book: Book, path: Path, profile: str, report: Report,
     """Render and write the interior PDF atomically; margin problems stop before writing.
 
     A book of several sections is laid out section by section in parallel, with a cache
-    (pdf_chunks.py); the result is the same as the single pass below, page for page.
+    (chunked.py); the result is the same as the single pass below, page for page.
     `on_section(done, total)` is told as each section is laid out, for a progress bar;
-    `workers` are pdf_chunks.Workers the build started early.
+    `workers` are the layout workers the build started early (workers.py).
     """
-    from bookbuild import pdf_chunks
+    from bookbuild.pdf import chunked
 
     layout = None
-    if pdf_chunks.worth_chunking(book, profile):
+    if chunked.worth_chunking(book, profile):
         try:
-            data, layout = pdf_chunks.write_chunked(book, path, profile, report, on_section,
+            data, layout = chunked.write_chunked(book, path, profile, report, on_section,
                                                     workers)
-        except pdf_chunks.LayoutMismatch:
+        except chunked.LayoutMismatch:
             report.warning(theme_file(book.config.root, "print.css"), None,
                            "this stylesheet puts something on the pages that the section by "
                            "section layout cannot foresee (content added to html or body?); "

@@ -25,7 +25,7 @@ def print_html(book: Book, margins: dict[str, float], profile: str,
                contents_pages: dict[str, str] | None = None, shells: bool = False) -> str:
     """The whole book as one HTML document for WeasyPrint.
 
-    For laying the book out in pieces (pdf_chunks.py): `only` keeps just those sections,
+    For laying the book out in pieces (chunked.py): `only` keeps just those sections,
     `contents_pages` prints the contents' page numbers as given, and `shells` leaves each
     section empty.
     """

@@ -1,10 +1,12 @@
-"""The one WeasyPrint call: the print HTML and the theme's print.css laid out into pages,
-with fonts and files fetched only from the book and the theme; and the options to write it.
+"""The one WeasyPrint set-up: a stylesheet of the theme (print.css, cover.css) with its fonts,
+and files fetched only from the book and the theme; the print HTML laid out with it into pages,
+and the options to write them. The interior, the layout workers and the cover all use it.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bookbuild.book import Book
@@ -17,21 +19,42 @@ if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
 
 
+class Typesetter:
+    """WeasyPrint set up for one stylesheet: the fonts its @font-face rules register, and a
+    fetcher confined to the book and the theme. Made once, it lays out any number of
+    documents; an extra stylesheet (a piece of the layout's own rules) is parsed once."""
+
+    def __init__(self, book_root: Path, css: Path):
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        self.fonts = FontConfiguration()  # @font-face rules register into it; render uses it
+        self.fetcher = confined_fetcher(book_root)
+        self.base_url = str(css.parent)
+        self.stylesheet = weasyprint.CSS(filename=str(css), font_config=self.fonts,
+                                         url_fetcher=self.fetcher)
+        self._extra: dict[str, Any] = {}
+
+    def render(self, html: str, extra_css: str | None = None) -> Document:
+        import weasyprint
+
+        sheets = [self.stylesheet]
+        if extra_css is not None:
+            if extra_css not in self._extra:
+                self._extra[extra_css] = weasyprint.CSS(string=extra_css, font_config=self.fonts)
+            sheets.append(self._extra[extra_css])
+        return weasyprint.HTML(string=html, base_url=self.base_url,
+                               url_fetcher=self.fetcher).render(stylesheets=sheets,
+                                                                font_config=self.fonts)
+
+
 def render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
-            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
-            **pieces: Any) -> Document:
-    import weasyprint
-
+           nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
+           **pieces: Any) -> Document:
+    """The book's print HTML laid out with the theme's print.css."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
-    css = theme_file(book.config.root, "print.css")
-    from weasyprint.text.fonts import FontConfiguration
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    fonts = FontConfiguration()  # @font-face rules register into it; render must use the same
-    fetcher = confined_fetcher(book.config.root)
-    stylesheet = weasyprint.CSS(filename=str(css), font_config=fonts, url_fetcher=fetcher)
-    return weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=fonts)
+    return Typesetter(book.config.root, theme_file(book.config.root, "print.css")).render(html)
 
 
 def pdf_options(book: Book, profile: str) -> dict:

@@ -1,0 +1,319 @@
+"""The layout workers: a pool of processes, started as the build starts, that load WeasyPrint
+and the theme once and lay out sections, furniture and blank pages; they end with their build.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from bookbuild.config import Config, PartEntry
+from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
+from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
+from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
+from bookbuild.pdf.render import Typesetter
+from bookbuild.theme import theme_file
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when the pool starts
+    from weasyprint.document import Document
+
+MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
+    "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
+# A body section is laid out without furniture; the furniture pass draws it instead.
+NO_FURNITURE = "@page { " + " ".join(
+    f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
+# The furniture pass: each empty block stands for one page of a laid-out section.
+FURNITURE = ".furniture-page + .furniture-page { break-before: page; }"
+
+
+class LayoutMismatch(RuntimeError):
+    """The pieces do not lay out as the single pass would: print.css puts something on the
+    pages that the pieces cannot foresee (generated content on html or body, say)."""
+
+
+def layout_workers(config: Config, formats: tuple[str, ...], profile: str,
+                   method: str = "fork") -> Workers:
+    """Workers for a build, started before the manuscript is read when the book will likely
+    be laid out in pieces (see worth_chunking); else none, until write_chunked asks. `method`:
+    see Workers."""
+    sections = sum(1 + len(e.chapters) if isinstance(e, PartEntry) else e.type != "frontmatter"
+                   for e in config.spine)
+    early = "pdf" in formats and profile != "screen" and sections >= 2
+    return Workers(config.root, start=early, limit=sections, method=method)
+
+
+def cpus() -> int:
+    """The cores this process may run on (not all the machine's, in a container)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+class Workers:
+    """Processes that lay out print HTML. The pool is started (at once, or at the first batch
+    of two or more jobs) and kept for the build; each worker loads the fonts and print.css as
+    it starts, while the main process reads on. A job carries its HTML and nothing of the Book.
+
+    `method` is how the workers are made. "fork", the quickest: they share this process's
+    WeasyPrint, imported once. "forkserver", in a process that runs threads of its own (`watch`
+    serves the preview from threads): a fork copies a lock another thread holds, held for ever
+    in the child, so there the workers are forked by multiprocessing's fork server, a process
+    of one thread started (fork and exec) at the first build, with WeasyPrint imported once.
+
+    The workers never outlive this process, whatever ends it (see _start_worker): each watches
+    a pipe whose writing end only this process holds, and on Linux, when this process's main
+    thread forked it, the kernel also kills it when that thread, so this process, ends.
+    close() after an error, Ctrl-C or a signal ends them at once through that pipe, without
+    waiting for the sections they are laying out.
+    """
+
+    def __init__(self, root: Path, start: bool = False, limit: int | None = None,
+                 method: str = "fork"):
+        css = theme_file(root, "print.css")
+        # The theme's digest is part of it: a worker (or this process, in a long `watch`)
+        # loads print.css and the fonts again when they change, not only when their path does.
+        self.digest = theme_digest(root, css)
+        self.theme = (str(css), str(root), self.digest.hex())
+        self.method = method
+        self.pool: ProcessPoolExecutor | None = None
+        self._lifeline: tuple[multiprocessing.connection.Connection, ...] = ()
+        self.size = max(1, min(cpus(), limit or cpus()))
+        if start:
+            try:
+                self.start()
+            except BaseException:  # a signal while forking: no worker is left behind
+                self.close(abort=True)
+                raise
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        self.close(abort=exc_type is not None)
+
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: once their jobs are done, or with `abort` at once, mid-job (the
+        build is failing or being stopped, and nothing will read their results)."""
+        if not self._lifeline:
+            return
+        if self.pool is not None:
+            if abort:
+                self._lifeline[1].close()  # each worker exits on seeing the pipe closed
+            self.pool.shutdown(cancel_futures=abort)
+            self.pool = None
+        for end in self._lifeline:
+            end.close()
+        self._lifeline = ()
+        if self.method == "fork":
+            gc.unfreeze()
+
+    def start(self) -> None:
+        if self.pool is None and os.name == "posix" and self.size > 1:
+            import weasyprint  # noqa: F401 - imported once, here, rather than in each worker
+
+            context = multiprocessing.get_context(self.method)
+            self._lifeline = context.Pipe(duplex=False)  # (read end, write end)
+            if self.method == "fork":
+                # Forked workers share this process's objects; frozen, the collector never
+                # walks them (walking them cost a worker a third more time, and copied their
+                # pages).
+                gc.collect()
+                gc.freeze()
+            else:
+                context.set_forkserver_preload(["weasyprint", "bookbuild.pdf.workers"])
+            # SIGKILL at the forking thread's end only when that thread is the main one (whose
+            # end is this process's): a pool forked by another thread outlives it.
+            deathsig = (self.method == "fork"
+                        and threading.current_thread() is threading.main_thread())
+            self.pool = ProcessPoolExecutor(
+                self.size, mp_context=context, initializer=_start_worker,
+                initargs=(self.theme, os.getpid(), *self._lifeline, deathsig))
+            # The pool starts its workers at its first job ("fork": all of them; "forkserver":
+            # one per job while none is idle): jobs that do nothing start them now, so that
+            # they load the theme while this process reads the manuscript.
+            for _ in range(1 if self.method == "fork" else self.size):
+                self.pool.submit(int)
+
+    def call(self, function, *args):
+        """`function(theme, *args)` as a job: in a worker when there is a pool."""
+        results = []
+        jobs = iter([(None, function, args)])
+        self.stream(lambda: next(jobs, None), lambda _tag, result: results.append(result))
+        return results[0]
+
+    def stream(self, next_job, finished) -> None:
+        """Run the jobs `next_job()` hands out, each `(tag, function, args)`, or None when
+        none is ready yet, at most one per worker at a time, so that a job made ready by
+        another's end is not queued behind all the rest; `finished(tag, result)` as each
+        ends, where `result` is `function(theme, *args)`. Ends when none is running and none
+        is ready."""
+        if self.pool is None:
+            while (job := next_job()) is not None:
+                tag, function, args = job
+                finished(tag, function(self.theme, *args))
+            return
+        running: dict = {}
+        while True:
+            while len(running) < self.size and (job := next_job()) is not None:
+                tag, function, args = job
+                running[self.pool.submit(_pooled, function, self.theme, *args)] = tag
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                finished(running.pop(future), future.result())
+
+
+def _start_worker(theme: tuple[str, ...], parent: int,
+                  lifeline: multiprocessing.connection.Connection,
+                  parent_end: multiprocessing.connection.Connection, deathsig: bool) -> None:
+    """A worker ends with the process that started the pool, however that ends (SIGKILL
+    included): a thread here waits on `lifeline`, a pipe whose other end only that process
+    holds, and exits when it closes; on Linux, with `deathsig`, the kernel also kills the
+    worker when its parent dies. Ctrl-C and a closed terminal are for that process to act on:
+    it ends the workers through the pipe.
+
+    A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
+    makes objects by the million and the collector would keep walking them."""
+    parent_end.close()  # forked, this process holds a copy of it; only the parent may
+    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN),
+                         ("SIGTERM", signal.SIG_DFL)):  # not the parent's handlers, if forked
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), action)
+    if deathsig:
+        die_with_parent(parent)
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), name="lifeline",
+                     daemon=True).start()
+    gc.disable()
+    _typesetter(theme)
+
+
+def die_with_parent(parent: int) -> None:
+    """Linux: SIGKILL to this process when the thread that forked it ends. Checked after: a
+    parent that died before the request was made goes unnoticed by the kernel."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return  # the pipe still ends this worker
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _exit_when_closed(lifeline: multiprocessing.connection.Connection) -> None:
+    """Nothing is ever written to the pipe: it becomes readable only when its last writing
+    end closes, that is when the parent has closed it or is gone."""
+    multiprocessing.connection.wait([lifeline])
+    os._exit(1)
+
+
+def _pooled(function, *args):
+    result = function(*args)
+    gc.collect()  # the job's boxes and pages, now unreachable (about 10 ms)
+    return result
+
+
+def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]
+                     ) -> ChunkResult:
+    """Lay one section out; then once more, mended, if the first layout has faults that the
+    single pass mends too (see pdf.write_pdf), keeping the better of the two."""
+    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+    if displaced or hyphens:
+        retry = _lay_out_chunk(theme, mend(html, set(displaced), set(hyphens)), notes)
+        if len(retry[2][0]) + len(retry[2][1]) < len(displaced) + len(hyphens) \
+                and retry[1].pages == result.pages:
+            document, result = retry[0], retry[1]
+    result.pdf = document.write_pdf(finisher=_finish_section)
+    return result
+
+
+def mend(html: str, nudged: set[str], unhyphenated: set[str]) -> str:
+    """A section's print HTML as pdf.print_html writes it with these notes nudged and these
+    paragraphs unhyphenated (tests/test_pdf_chunks.py holds the two to the same string)."""
+    root = lxml_html.document_fromstring(html)
+    for el in root.iter():
+        if el.get("data-i") in unhyphenated:
+            el.set("class", (el.get("class", "") + " no-hyphens").strip())
+        if el.get("id") in nudged and el.get("class") == "footnote":
+            el.set("class", "footnote nudged")
+    return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+_WORKER_STATE: dict = {}
+# Let go of the fonts before interpreter shutdown takes WeasyPrint's FFI away from under them.
+atexit.register(_WORKER_STATE.clear)
+
+
+def _typesetter(theme: tuple[str, ...]) -> Typesetter:
+    """WeasyPrint set up for `theme` (print.css, book root, their digest), once per process
+    and theme, not once per job."""
+    if _WORKER_STATE.get("theme") != theme:
+        _WORKER_STATE.clear()
+        _WORKER_STATE.update(theme=theme, typesetter=Typesetter(Path(theme[1]), Path(theme[0])))
+    return _WORKER_STATE["typesetter"]
+
+
+def _render(theme: tuple[str, ...], html: str, extra_css: str) -> Document:
+    """WeasyPrint's layout of `html` with print.css and `extra_css`."""
+    return _typesetter(theme).render(html, extra_css)
+
+
+def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]):
+    """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
+    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
+    document = _render(theme, html, NO_FURNITURE)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    displaced = sorted(note for note, call in notes
+                       if note in anchors and call in anchors and anchors[note] != anchors[call])
+    hyphens = {key: number for number, page in enumerate(document.pages[:-1], start=1)
+               if (key := page_end_hyphen(page)) is not None}
+    starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
+    starts += [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
+    result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), starts)
+    return document, result, (displaced, sorted(hyphens))
+
+
+def _finish_section(document, pdf) -> None:
+    """No links in a print section, and the footnote rules drawn as in a single pass."""
+    draw_footnote_rules(document, pdf)
+    drop_annotations(pdf)
+
+
+def lay_out_furniture(theme: tuple[str, ...], html: str) -> tuple[bytes, dict[str, int]]:
+    """One piece of furniture: its PDF, and the 0-based page each section opens on, with the
+    page count under "pages"."""
+    document = _render(theme, html, FURNITURE)
+    starts: dict[str, int] = {"pages": len(document.pages)}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            starts.setdefault(name, number)
+    shells = {el.get("id") for el in lxml_html.document_fromstring(html).iter("section")}
+    return document.write_pdf(), {k: v for k, v in starts.items() if k in shells | {"pages"}}
+
+
+def lay_out_blank(theme: tuple[str, ...], html: str) -> bytes:
+    document = _render(theme, html, FURNITURE)
+    if len(document.pages) != 3:
+        raise LayoutMismatch(f"two one-page sections took {len(document.pages)} pages, not 3")
+    return document.copy([document.pages[1]]).write_pdf()
