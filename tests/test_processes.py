@@ -155,7 +155,8 @@ def test_a_pool_closed_after_a_failure_ends_its_workers_at_once(tmp_path):
     started = time.monotonic()
     try:
         busy = [workers.pool.submit(time.sleep, 60) for _ in range(workers.size)]
-        assert prockit.wait_for(lambda: len(started_workers()) == workers.size, 30), "no workers started"
+        assert prockit.wait_for(lambda: len(started_workers()) == workers.size, 30), \
+            "no workers started"
         pids = started_workers()
     finally:
         workers.close(abort=True)
