@@ -136,6 +136,7 @@ def pdf_page_text(page, top: float, bottom: float) -> tuple[str, list[str]]:
     return _alnum("".join(body)), " ".join(margins).lower().split()
 
 
+@pytest.mark.slow
 def test_page_list_has_every_print_page_under_its_folio(sample, epub):
     starts = epub_page_starts(epub)
     pages = len(sample["reader"].pages)
@@ -151,6 +152,7 @@ def test_page_list_has_every_print_page_under_its_folio(sample, epub):
             assert label in margin_words, (number, label, margin_words)
 
 
+@pytest.mark.slow
 def test_text_after_each_page_marker_is_the_text_that_begins_that_print_page(sample, epub):
     """The EPUB's page-list is built from the PDF's layout; read back both files and check
     that each marker sits exactly where its page begins, word for word."""
@@ -276,6 +278,7 @@ def test_ace_violations_become_problems_by_impact(tmp_path, monkeypatch):
     assert note.startswith("DAISY Ace: 2 violations")
 
 
+@pytest.mark.slow
 def test_check_without_ace_says_so_plainly_and_passes(tmp_path, monkeypatch):
     monkeypatch.delenv("BOOKBUILD_ACE", raising=False)
     monkeypatch.setattr("bookbuild.checks.ace.ACE_PACKAGE", tmp_path / "no-ace")

@@ -71,6 +71,7 @@ def test_a_build_killed_at_random_moments_leaves_the_last_outputs_intact(book):
                    for name in leftovers), leftovers
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_write_whole_outputs(book):
     builds = [_start_build(book), _start_build(book)]
     for build in builds:

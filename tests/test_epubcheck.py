@@ -29,6 +29,7 @@ def test_sample_book_builds_and_passes_epubcheck(sample_book, epubcheck_results)
     assert len(sample_book.epub.spine()) > 5
 
 
+@pytest.mark.slow
 def test_check_command_reports_what_the_batch_reports(faulty_book, epubcheck_results):
     batch = epubcheck_results[faulty_book.epub.path]
     # The faulty book must really draw messages, or agreeing would prove nothing.

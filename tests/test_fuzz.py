@@ -8,6 +8,7 @@ import itertools
 import shutil
 from pathlib import Path
 
+import pytest
 from fuzzkit import Outcome, build_example, chapters
 from hypothesis import HealthCheck, given, settings
 
@@ -16,6 +17,7 @@ from bookbuild.checks.epubcheck import run_epubcheck_many
 EXAMPLES = 300
 
 
+@pytest.mark.slow
 def test_random_manuscripts_stop_with_located_problems_or_pass_epubcheck(tmp_path):
     built: list[Outcome] = []
     numbers = itertools.count()

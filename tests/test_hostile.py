@@ -163,6 +163,7 @@ def test_hostile_book_draws_exactly_its_problems(name, cases):
     assert case.sources_after == case.sources_before
 
 
+@pytest.mark.slow
 def test_hostile_books_that_build_pass_epubcheck(cases):
     built = {case.epub: name for name, case in cases.items() if case.epub is not None}
     # The corpus must really reach the validator with the markup it allows and repairs.

@@ -69,6 +69,7 @@ def test_a_chapter_of_10000_footnotes_builds(tmp_path):
     assert len(doc.findall(".//x:aside", NS)) == 10_000
 
 
+@pytest.mark.slow
 def test_a_book_of_2000_chapters_builds(tmp_path):
     files = {f"ch/{n:04d}.md": f"# Chapter {n}\n\nText {n}.\n" for n in range(2000)}
     spine = "".join(f"  - ch/{n:04d}.md\n" for n in range(2000))
@@ -289,6 +290,7 @@ def test_a_font_bomb_or_a_broken_font_is_refused_before_weasyprint_loads_it(tmp_
     assert done.stderr.splitlines()[0] == f"styles/fonts/Bad{suffix}: error: {expected}"
 
 
+@pytest.mark.slow
 def test_the_bundled_fonts_as_woff_and_woff2_pass_the_font_checks(tmp_path):
     from fontTools.ttLib import TTFont
 

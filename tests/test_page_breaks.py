@@ -49,6 +49,7 @@ def last_body_line(page, body_size: float) -> str:
     return "".join(t for y, _, t in sorted(r for r in runs if r[0] == lowest)).rstrip()
 
 
+@pytest.mark.slow
 def test_page_end_hyphen_detection_matches_the_pdf(long_book, tmp_path):
     book = read_book(config_module.load(long_book))
     margins = effective_margins(book, 120)
@@ -65,6 +66,7 @@ def test_page_end_hyphen_detection_matches_the_pdf(long_book, tmp_path):
         assert ends_hyphenated == (number in flagged), (number, last_body_line(page, size))
 
 
+@pytest.mark.slow
 def test_built_pdf_has_no_page_end_hyphen_it_does_not_report(long_book):
     run = run_cli("check", long_book, "--format", "pdf")
     assert run.code == 0, run.err

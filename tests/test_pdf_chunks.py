@@ -149,6 +149,7 @@ def _edit_and_build(book_dir: Path, out: Path) -> tuple[bytes, set[str]]:
     return data, sections_cached() - before
 
 
+@pytest.mark.slow
 def test_an_edit_lays_out_only_its_section_and_matches_a_fresh_build(tmp_path):
     book_dir = tmp_path / "book"
     shutil.copytree(ROOT / "manuscript", book_dir / "manuscript")

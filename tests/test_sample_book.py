@@ -245,6 +245,7 @@ def test_mirrored_margins_keep_text_out_of_the_gutter(sample, pages):
             assert min(xs) < width - gutter
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(sample, tmp_path):
     run = run_cli("build", ROOT, "--out", tmp_path)
     assert run.code == 0, run.err
