@@ -133,6 +133,11 @@ CATALOGUE: dict[str, Code] = {
         "a stylesheet in `styles/` has an `@import`, or a `url()` that is not a file beside "
         "it (a host, a scheme, a rooted path)",
     ),
+    "BB240": Code(
+        "quote-wrong-way",
+        "a curly quotation mark typed the wrong way round: a closing mark opening a word "
+        "(”Hello, ‘tis) or an opening one ending it (warning)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

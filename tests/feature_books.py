@@ -7,6 +7,7 @@ the feature tests read the EPUBs. Titles differ, so every book gets its own file
 from __future__ import annotations
 
 from bookkit import picture, tiny_png
+from typography_corpus import CORPUS
 
 PNG = tiny_png()
 
@@ -77,6 +78,37 @@ feature_book("typography", """
         Pages 10--12 --- and then... nothing.
 
         Code stays: `"raw" 'single' it's -- --- ...`
+    """,
+})
+
+feature_book("typography-corpus", """
+    title: Typography Corpus
+    author: Jane Doe
+    typography: {quotes: language}
+    spine: [corpus.md, plain.md]
+""", {
+    "corpus.md": "# Corpus\n\n" + "\n\n".join(markdown for markdown, _ in CORPUS) + "\n",
+    "plain.md": """
+        # Plain
+
+        ::: transcript
+        "Quoted," she said.
+        :::
+
+        > 'Tis a quote in a quote block.
+    """,
+})
+
+feature_book("typography-off", """
+    title: Typography Off
+    author: Jane Doe
+    typography: {quotes: straight, spaces: false}
+    spine: [off.md]
+""", {
+    "off.md": """
+        # Off
+
+        "Hello," Mr. Orlov said---'tis all...
     """,
 })
 
