@@ -65,6 +65,6 @@ def test_corpus_sentences_reach_the_pdf(feature_books, tmp_path):
     (pdf,) = tmp_path.glob("*.pdf")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     flat = re.sub(r"[\s\u00a0\u200a\u2060]+", "", text)
-    for _, expected in CORPUS[:24]:
+    for _, expected in CORPUS[:-1]:  # Hebrew comes out of a PDF in visual order
         want = re.sub(r"[\s\u00a0\u200a\u2060]+", "", expected)
         assert want in flat, expected

@@ -42,7 +42,8 @@ DASHES = "\u2014\u2013\u2026-"
 
 # Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis'.
 ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|em|n|cause|cos|til|bout|round|"
-                     r"nuff|cept|scuse|gainst|neath|\d\d(?:s|th)?)(?![^\W_])", re.IGNORECASE)
+                     r"nuff|cept|scuse|gainst|neath|stead|spect|fore|lowed?|tend|"
+                     r"a(?=['\u2019])|\d\d(?:s|th)?)(?![^\W_])", re.IGNORECASE)
 HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Mx|Dr|St|Ste|Gen|Prof|Col|Capt|Lt|Sgt|Cpl|Maj|"
                        r"Adm|Cmdr|Rev|Fr|Hon|Gov|Sen|Rep|Pres|Supt|Insp|Messrs|Mme|Mlle|Mssr)\."
                        r"([ \n])(?=\S)")
@@ -122,10 +123,18 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
     stack: list[tuple[str, int]] = []  # ("d" or "s", index of the opening quote)
     wrong: list[int] = []
 
+    def leave_open(entries: list[tuple[str, int]]) -> None:
+        for _, opened in entries:
+            if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, go 'long)
+                out[opened] = APOSTROPHE
+            elif text[opened] == '"':  # a quotation that runs on into the next paragraph
+                out[opened] = _marks(languages[opened], own_marks)[0]
+
     def close(kind: str, at: int) -> None:
         for depth in range(len(stack) - 1, -1, -1):
             if stack[depth][0] == kind:
                 opened = stack[depth][1]
+                leave_open(stack[depth + 1:])
                 del stack[depth:]
                 marks = _marks(languages[opened], own_marks)
                 if text[opened] in "\"'":
@@ -187,11 +196,7 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                 stack.append(("s", i))
         elif char == APOSTROPHE and not _is_word(after) and is_open("s"):
             close("s", i)
-    for _, opened in stack:
-        if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, 'cello)
-            out[opened] = APOSTROPHE
-        elif text[opened] == '"':  # a quotation that runs on into the next paragraph
-            out[opened] = _marks(languages[opened], own_marks)[0]
+    leave_open(stack)
     return wrong
 
 
