@@ -138,6 +138,11 @@ CATALOGUE: dict[str, Code] = {
         "a curly quotation mark typed the wrong way round: a closing mark opening a word "
         "(”Hello, ‘tis) or an opening one ending it (warning)",
     ),
+    "BB241": Code(
+        "transcript-no-speaker",
+        "a paragraph of a `transcript` has no speaker recognised (`Name:` in capitals, mixed "
+        "case or bold) and is not a stage direction (warning)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

@@ -112,6 +112,58 @@ feature_book("typography-off", """
     """,
 })
 
+feature_book("documents", """
+    title: Documents Book
+    author: Jane Doe
+    spine: [inquiry.md]
+""", {
+    "inquiry.md": """
+        # The Inquiry
+
+        ::: {.epigraph author="Anna Akhmatova" source="Requiem"}
+        I was with my people then.
+        :::
+
+        The hearing opened at nine.
+
+        ::: {.transcript source="Transcript of the Inquiry into the Harbour Fire" date="1953"}
+        Pavel Orlov: Mrs. Marchenko, do you recognise this letter?
+
+        Lidia Marchenko: I do.
+
+        **Orlov:** Who gave it to you?
+
+        MARCHENKO: Her brother.
+
+        Charles de Gaulle: Non.
+
+        (The witness hesitates.)
+
+        *A door closes.*
+        :::
+
+        ::: {.letter date="2 March 1953" author="Nina Orlova"}
+        Dear Pavel,
+
+        The harbour burns in my dreams.
+
+        Yours ever,
+
+        Nina
+        :::
+
+        ::: {.newspaper source="Pravda" date="6 March 1953" author="Our Correspondent"}
+        ### Fire at the Harbour
+
+        The fire was put out by morning.
+        :::
+
+        ::: {.excerpt source="The Harbour Pilot" author="A. Ivanov" date="1949"}
+        Keep the red light to port.
+        :::
+    """,
+})
+
 feature_book("divs", """
     title: Divs Book
     author: Jane Doe

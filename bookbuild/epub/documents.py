@@ -83,7 +83,19 @@ def section_document(book: Book, section: Section, breaks: list[PageBreak] = ())
         wrapper.insert(0, marker)
     for note in section.notes:
         body.append(note_aside(note))
+    declare_prefixes(html)
     return serialize(html)
+
+
+Z3998 = "z3998: http://www.daisy.org/z3998/2012/vocab/structure/#"
+
+
+def declare_prefixes(html: etree._Element) -> None:
+    """Z39.98 terms (a letter's salutation, signature...) need their prefix declared in the
+    document that uses them; the EPUB vocabulary's own terms need none."""
+    if any(value.startswith("z3998:") or " z3998:" in value
+           for el in html.iter() for value in [el.get(EPUB_TYPE) or ""]):
+        html.set(f"{{{NSMAP['epub']}}}prefix", Z3998)
 
 
 def page_marker(label: str) -> etree._Element:

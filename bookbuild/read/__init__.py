@@ -21,6 +21,7 @@ from bookbuild.read.checks import (
     within_limits,
 )
 from bookbuild.read.convert import Converter, chapter_tree
+from bookbuild.read.documents import check_transcripts
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
 from bookbuild.read.matter import add_matter, back_cover
@@ -151,6 +152,7 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             lift_note_calls(body)
             check_html(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)
+            check_transcripts(body, source, report)
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                               entry.path)
             set_typography(body, typography, source, report)  # before the title is taken
