@@ -96,7 +96,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                     ace_ran = not note.startswith("Accessibility not checked")
                 if not book.cover:
                     report.warning(config.source, None, "the book has no cover: stores require "
-                                   "one (book.yaml `cover: images/cover.jpg`)", "BB244")
+                                   "one (book.yaml `cover: images/cover.jpg`)", "BB249")
                 from bookbuild.checks.claim import check_claim
 
                 result.notes.append(check_claim(book, report, epub_path, ace_ran))

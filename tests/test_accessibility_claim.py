@@ -52,7 +52,7 @@ def test_a_claim_names_its_certifier_and_check_lists_what_it_requires(tmp_path, 
     assert properties(epub, "a11y:certifiedBy") == ["Jane Auditor"]
     output = run.out + run.err
     assert "certified by Jane Auditor" in output and "Ace did not run" in output
-    phrases = [line for line in run.err.splitlines() if "BB243" in line]
+    phrases = [line for line in run.err.splitlines() if "BB248" in line]
     assert len(phrases) == 1 and "one.md:3" in phrases[0] and "товарищ" in phrases[0], run.err
 
 
@@ -60,7 +60,7 @@ def test_a_claim_without_a_certifier_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOKBUILD_ACE", "off")
     root = book(tmp_path, "accessibility: {claim: wcag-2.1-aa}")
     run = run_cli("check", root, "--format", "epub")
-    assert run.code != 0 and "BB242" in run.err
+    assert run.code != 0 and "BB247" in run.err
     epub = Epub(root / "build" / "claim-book.epub")
     assert properties(epub, "dcterms:conformsTo") == []
 
@@ -68,7 +68,7 @@ def test_a_claim_without_a_certifier_is_refused(tmp_path, monkeypatch):
 def test_check_warns_of_a_missing_cover(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOKBUILD_ACE", "off")
     run = run_cli("check", book(tmp_path), "--format", "epub")
-    assert [line for line in run.err.splitlines() if "BB244" in line], run.err
+    assert [line for line in run.err.splitlines() if "BB249" in line], run.err
 
 
 def test_a_plain_author_name_gets_file_as(tmp_path, monkeypatch):

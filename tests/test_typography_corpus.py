@@ -43,7 +43,7 @@ def test_wrong_way_quotes_are_warned_with_their_line(tmp_path):
     """, {"one.md": "# One\n\nFine here.\n\n‘Tis wrong, and ”so is this.\n"})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.out
-    warnings = [line for line in run.err.splitlines() if "BB240" in line]
+    warnings = [line for line in run.err.splitlines() if "BB245" in line]
     assert len(warnings) == 2, run.err
     assert all("one.md:5" in line for line in warnings), warnings
 

@@ -68,18 +68,18 @@ def check_claim(book: Book, report: Report, epub_path, ace_ran: bool) -> str:
     if not wanted.certified_by:
         report.error(book.config.source, None, f"the accessibility claim '{wanted.claim}' "
                      f"needs `certified-by`: who checked the book and stands by it; the EPUB "
-                     f"carries no claim until then", "BB242")
+                     f"carries no claim until then", "BB247")
     no_alt = [img.get("src") for s in book.sections if s.body is not None
               for img in s.body.iter(h("img")) if not (img.get("alt") or "").strip()]
     for src in no_alt:
         report.error(epub_path, None, f"image '{src}' has no alt text, which the "
-                                      f"accessibility claim requires", "BB242")
+                                      f"accessibility claim requires", "BB247")
     phrases = unmarked_phrases(book)
     for source, phrase in phrases:
         report.warning(source or epub_path, book.first_line(source, phrase),
                        f"\u201c{phrase[:40]}\u201d looks like another language but has no "
                        f"lang, which the accessibility claim requires; mark it "
-                       f"[{phrase[:20]}]{{lang=…}}", "BB243")
+                       f"[{phrase[:20]}]{{lang=…}}", "BB248")
     return (f"Accessibility claim: {CLAIMS[wanted.claim]}, certified by "
             f"{wanted.certified_by or '(nobody named)'}; it requires EPUBCheck and Ace clean "
             f"({'Ace ran' if ace_ran else 'Ace did not run: the claim is unverified'}), alt "

@@ -1,5 +1,5 @@
 """Checks of the in-world documents as markdown_ext/documents.py marked them: a transcript line
-with no speaker recognised is told to the author with its line (BB241)."""
+with no speaker recognised is told to the author with its line (BB246)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,4 @@ def check_transcripts(body: etree._Element, source: Source, report: Report) -> N
             report.warning(source.path, line,
                            f"a transcript line with no speaker: \u201c{text[:40]}\u201d; start it "
                            f"\u201cName: words\u201d (or **Name:**), or write a stage direction in "
-                           f"italics or (brackets)", "BB241")
+                           f"italics or (brackets)", "BB246")

@@ -228,7 +228,7 @@ def _warn_wrong_way(text: str, at: int, source: Source, report: Report) -> None:
         else source.line_of(re.escape(word) + re.escape(text[at]))
     report.warning(source.path, line or source.line_of(re.escape(word)) if word else line,
                    f"the quotation mark {text[at]} in \u201c{snippet}\u201d faces the wrong way "
-                   f"(type a straight quote and bookbuild curls it)", "BB240")
+                   f"(type a straight quote and bookbuild curls it)", "BB245")
 
 
 def _language(el: etree._Element, default: str) -> str:
