@@ -87,6 +87,7 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 with progress.stage("epubcheck"):
                     problems = epubcheck_problems(epub_path, report.rel(epub_path))
                 report.add(problems)
+                ace_ran = False
                 if not problems:
                     result.notes.append("EPUBCheck: 0 errors, 0 warnings")
                     # Accessibility is checked on a valid EPUB only: Ace reads it as a reader would.
@@ -95,6 +96,13 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                                                       out_dir / "ace")
                     report.add(problems)
                     result.notes.append(note)
+                    ace_ran = not note.startswith("Accessibility not checked")
+                if not book.cover:
+                    report.warning(config.source, None, "the book has no cover: stores require "
+                                   "one (book.yaml `cover: images/cover.jpg`)", "BB249")
+                from bookbuild.checks.claim import check_claim
+
+                result.notes.append(check_claim(book, report, epub_path, ace_ran))
         if "cover" in formats and (book.cover or formats == ("cover",)):
             result.outputs.append(_cover(book, out_dir, profile, report, progress, pdf))
         chapter_cache.save()

@@ -134,6 +134,27 @@ CATALOGUE: dict[str, Code] = {
         "a stylesheet in `styles/` has an `@import`, or a `url()` that is not a file beside "
         "it (a host, a scheme, a rooted path)",
     ),
+    "BB245": Code(
+        "quote-wrong-way",
+        "a curly quotation mark typed the wrong way round: a closing mark opening a word "
+        "(”Hello, ‘tis) or an opening one ending it (warning)",
+    ),
+    "BB246": Code(
+        "transcript-no-speaker",
+        "a paragraph of a `transcript` has no speaker recognised (`Name:` in capitals, mixed "
+        "case or bold) and is not a stage direction (warning)",
+    ),
+    "BB247": Code(
+        "claim-unsupported",
+        "the accessibility claim book.yaml makes is not supported: no `certified-by`, or an "
+        "image without alt text",
+    ),
+    "BB248": Code(
+        "phrase-without-lang",
+        "a phrase in another script than the book's language has no `lang`, which an "
+        "accessibility claim requires (warning)",
+    ),
+    "BB249": Code("no-cover", "the book has no cover, which stores require (warning, `check`)"),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

@@ -66,10 +66,11 @@ ELEMENT_ATTRIBUTES = {
     "ins": {"datetime"},
     "details": {"open"},
     # Only roles EPUBCheck accepts on each of these (an aside takes the fewest).
-    "div": {"role"}, "p": {"role"}, "span": {"role"}, "aside": {"role"},
+    "div": {"role"}, "p": {"role"}, "span": {"role"}, "aside": {"role"}, "blockquote": {"role"},
 }
 ROLES = ("doc-dedication", "doc-example", "doc-footnote", "doc-glossary", "doc-pullquote",
-         "doc-tip", "note", "none", "presentation")
+         "doc-tip", "note", "none", "presentation", "doc-epigraph")
+NOT_ON_ASIDE = ("doc-epigraph",)  # ARIA in HTML allows an aside only the others
 _DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,3})?)?"
 _ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
@@ -210,6 +211,8 @@ def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> s
         return _url_problem(tag, local, value)
     if local == "style":
         return _style_problem(tag, value)
+    if local == "role" and tag == "aside" and value in NOT_ON_ASIDE:
+        return f"role=\"{value}\" is not allowed on <aside>; put it on a <blockquote> or <div>"
     if local == "value" and el.getparent().tag != h("ol"):
         return "the attribute 'value' is allowed on an <li> of an <ol> only"
     allowed, description = EDIT_DATETIME if local == "datetime" and tag != "time" \

@@ -7,6 +7,7 @@ the feature tests read the EPUBs. Titles differ, so every book gets its own file
 from __future__ import annotations
 
 from bookkit import picture, tiny_png
+from typography_corpus import CORPUS
 
 PNG = tiny_png()
 
@@ -77,6 +78,89 @@ feature_book("typography", """
         Pages 10--12 --- and then... nothing.
 
         Code stays: `"raw" 'single' it's -- --- ...`
+    """,
+})
+
+feature_book("typography-corpus", """
+    title: Typography Corpus
+    author: Jane Doe
+    typography: {quotes: language}
+    spine: [corpus.md, plain.md]
+""", {
+    "corpus.md": "# Corpus\n\n" + "\n\n".join(markdown for markdown, _ in CORPUS) + "\n",
+    "plain.md": """
+        # Plain
+
+        ::: transcript
+        "Quoted," she said.
+        :::
+
+        > 'Tis a quote in a quote block.
+    """,
+})
+
+feature_book("typography-off", """
+    title: Typography Off
+    author: Jane Doe
+    typography: {quotes: straight, spaces: false}
+    spine: [off.md]
+""", {
+    "off.md": """
+        # Off
+
+        "Hello," Mr. Orlov said---'tis all...
+    """,
+})
+
+feature_book("documents", """
+    title: Documents Book
+    author: Jane Doe
+    spine: [inquiry.md]
+""", {
+    "inquiry.md": """
+        # The Inquiry
+
+        ::: {.epigraph author="Anna Akhmatova" source="Requiem"}
+        I was with my people then.
+        :::
+
+        The hearing opened at nine.
+
+        ::: {.transcript source="Transcript of the Inquiry into the Harbour Fire" date="1953"}
+        Pavel Orlov: Mrs. Marchenko, do you recognise this letter?
+
+        Lidia Marchenko: I do.
+
+        **Orlov:** Who gave it to you?
+
+        MARCHENKO: Her brother.
+
+        Charles de Gaulle: Non.
+
+        (The witness hesitates.)
+
+        *A door closes.*
+        :::
+
+        ::: {.letter date="2 March 1953" author="Nina Orlova"}
+        Dear Pavel,
+
+        The harbour burns in my dreams.
+
+        Yours ever,
+
+        Nina
+        :::
+
+        ::: {.newspaper source="Pravda" date="6 March 1953" author="Our Correspondent"}
+        ### Fire at the Harbour
+
+        The fire was put out by morning.
+        :::
+
+        ::: {.excerpt source="The Harbour Pilot" author="A. Ivanov" date="1949"}
+        Keep the red light to port.
+        :::
     """,
 })
 

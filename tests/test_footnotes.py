@@ -100,3 +100,14 @@ def test_footnote_called_from_a_chapter_title_is_an_error_at_its_line(tmp_path):
     assert run.code == 1
     assert "c.md:3: error: a footnote cannot be called from the chapter title" in run.err
     assert "[BB216 footnote-in-title]" in run.err
+
+
+def test_the_rule_before_the_notes_belongs_to_no_note(feature_books):
+    """A popup shows the whole aside, so the separator must stand outside every note."""
+    doc = feature_books["footnotes"].epub.document("one")
+    first = asides(doc)[0]
+    rule = first.getprevious()
+    assert rule.tag == f"{{{NS['x']}}}hr" and rule.get("class") == "notes-rule"
+    assert not doc.xpath("//x:aside//x:hr", namespaces=NS)
+    css = feature_books["footnotes"].epub.files["EPUB/styles/epub.css"].decode()
+    assert "aside.footnote::before" not in css and "hr.notes-rule" in css

@@ -88,8 +88,9 @@ def test_book_yaml_prose_is_typeset_like_a_chapter_and_never_runs_html(feature_b
     (p,) = dedication
     assert text_of(p) == "For everyone who \u201casked\u201d."
     assert p.find("x:em", NS).text == "everyone"
-    epigraph = section_of(epub, "EPUB/text/epigraph.xhtml").find("x:div", NS)
-    words, attribution = list(epigraph)
+    epigraph = section_of(epub, "EPUB/text/epigraph.xhtml").find("x:blockquote", NS)
+    words, footer = list(epigraph)
+    (attribution,) = footer
     assert text_of(words) == "Words без слов & <b>no tags</b>."
     assert words.find("x:b", NS) is None
     span = words.find("x:span", NS)

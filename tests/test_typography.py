@@ -24,3 +24,13 @@ def test_code_spans_keep_straight_typography(feature_books):
     code = last.find("x:code", NS)
     assert code.text == "\"raw\" 'single' it's -- --- ..."
     assert last.text == "Code stays: "
+
+
+def test_paragraph_alignment_is_left_to_the_reader(feature_books):
+    """Justified or ragged is the reader's setting; a book that sets it overrides the reader."""
+    import re
+
+    css = feature_books["typography"].epub.files["EPUB/styles/epub.css"].decode()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    (rule,) = re.findall(r"(?m)^p \{([^}]*)\}", css)
+    assert "text-align" not in rule and "hyphens: auto" in rule

@@ -327,7 +327,8 @@ class Authors(Option):
     value_type = "tuple[Author, ...]"
     words = "a name, a list of names, or a list of `{name, file-as}`"
     SCHEMA = {"name": Text(required=True, help="The author's name as printed."),
-              "file-as": Text(help='The name for sorting, e.g. "Doe, Jane".')}
+              "file-as": Text(help='The name for sorting, e.g. "Doe, Jane"; when left out, made '
+                                   'from the name ("Bram Stoker" → "Stoker, Bram").')}
 
     def validate(self, key: str, node: yaml.Node, ctx: Context) -> Any:
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]

@@ -80,6 +80,35 @@ PrintSettings = model(
     namespace={"margin_lines": property(lambda self: self.margins.lines,
                                         doc="Each margin given → its line in book.yaml.")})
 
+TYPOGRAPHY: dict[str, Option] = {
+    "quotes": Choice(("curly", "language", "straight"), default="curly",
+                     example="typography: {quotes: language}",
+                     help="Straight quotes become curly English ones (curly), each language's "
+                          "own, « » for lang ru, „ “ for de (language), or stay as typed "
+                          "(straight)."),
+    "spaces": Flag(default=True, example="typography: {spaces: false}",
+                   help="No-break spaces after honorifics and between initials, a word joiner "
+                        "before an em dash, a hair space between adjacent quotes, one character "
+                        "for an ellipsis."),
+}
+Typography = model("Typography", TYPOGRAPHY, __name__, "How the text is set: quotes and the "
+                                                       "publisher's spaces.")
+
+CLAIMS = {"wcag-2.1-aa": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+          "wcag-2.2-aa": "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"}
+ACCESSIBILITY: dict[str, Option] = {
+    "claim": Choice(("none", *CLAIMS), default="none",
+                    example="accessibility: {claim: wcag-2.1-aa, certified-by: Jane Doe}",
+                    help="The conformance the EPUB claims (EPUB Accessibility 1.1 with WCAG "
+                         "AA): only once someone has checked the book; `bookbuild check` lists "
+                         "what the claim requires and what it found."),
+    "certified-by": Text(example="accessibility: {certified-by: Harbour Press}",
+                         help="Who checked the book and stands by the claim: a person or "
+                              "an organisation; required with a claim."),
+}
+Accessibility = model("Accessibility", ACCESSIBILITY, __name__,
+                      "The EPUB's accessibility conformance claim and who certifies it.")
+
 ISBNS: dict[str, Option] = {
     "epub": Isbn(help="The ebook's ISBN; it also becomes the EPUB's identifier."),
     "print": Isbn(help="The paperback's ISBN, printed on the copyright page and the cover."),
@@ -138,6 +167,13 @@ BOOK_SCHEMA: dict[str, Option] = {
     "print": PrintSection(PrintSettings, default=Derived("each key's own"),
                           example="print: {trim: 5.5x8.5}",
                           help="Settings for the print interior PDF."),
+    "typography": Section(Typography, default=Derived("each key's own"),
+                          example="typography: {quotes: language, spaces: false}",
+                          help="Quotes and spaces, as a careful publisher sets them."),
+    "accessibility": Section(Accessibility, default=Derived("no claim"),
+                             example="accessibility: {claim: wcag-2.1-aa, certified-by: "
+                                     "Harbour Press}",
+                             help="An accessibility conformance claim, made only when asked."),
     "isbn": IsbnPair(Isbns, example="isbn: {epub: 978-0-00-000195-5, print: 978-0-00-000196-2}",
                      help="The ISBNs of the two editions: each edition needs its own."),
     "edition": Text(example="edition: First edition",

@@ -81,9 +81,23 @@ def section_document(book: Book, section: Section, breaks: list[PageBreak] = ())
         marker = page_marker(page.label)
         marker.tail, wrapper.text = wrapper.text, None
         wrapper.insert(0, marker)
+    if section.notes:  # the rule belongs to no note, so no popup shows it
+        etree.SubElement(body, h("hr"), {"class": "notes-rule"})
     for note in section.notes:
         body.append(note_aside(note))
+    declare_prefixes(html)
     return serialize(html)
+
+
+Z3998 = "z3998: http://www.daisy.org/z3998/2012/vocab/structure/#"
+
+
+def declare_prefixes(html: etree._Element) -> None:
+    """Z39.98 terms (a letter's salutation, signature...) need their prefix declared in the
+    document that uses them; the EPUB vocabulary's own terms need none."""
+    if any(value.startswith("z3998:") or " z3998:" in value
+           for el in html.iter() for value in [el.get(EPUB_TYPE) or ""]):
+        html.set(f"{{{NSMAP['epub']}}}prefix", Z3998)
 
 
 def page_marker(label: str) -> etree._Element:
@@ -116,6 +130,8 @@ def insert_at_unit(root: etree._Element, offset: int, marker: etree._Element) ->
         while index > 0 and (unicodedata.category(text[index - 1]) in ("Ps", "Pi")
                              or text[index - 1] in "\"'"):
             index -= 1
+        if not text_units(text[:index]):  # only signs before it ("© 2026"): not split from them
+            index = 0
         marker.tail = text[index:]
         setattr(node, attr, text[:index])
         if attr == "text":
@@ -123,8 +139,38 @@ def insert_at_unit(root: etree._Element, offset: int, marker: etree._Element) ->
         else:
             parent = node.getparent()
             parent.insert(parent.index(node) + 1, marker)
+        _out_of_phrases(marker, root)
         return
     root.append(marker)  # the page starts after the last word: nothing of the text is on it
+
+
+HEADINGS = frozenset(h(f"h{n}") for n in range(1, 7))
+
+
+# Where a span may not stand: a marker that opens one of their children stays inside it.
+NO_PHRASING = frozenset(h(tag) for tag in "ul ol dl table thead tbody tfoot tr colgroup".split())
+
+
+def _out_of_phrases(marker: etree._Element, root: etree._Element) -> None:
+    """A marker is announced where it stands: never inside a heading (it would join the
+    heading's name, "ii The Title"), and not inside a block or phrase it opens (<p>, <em>,
+    <cite>, a link): there it moves to just before it, between blocks, with the same text after
+    it."""
+    while True:
+        parent = marker.getparent()
+        if parent is None or parent is root or parent.getparent() is None:
+            return
+        opens = marker.getprevious() is None and not (parent.text or "").strip()
+        if not (parent.tag in HEADINGS or opens) or parent.getparent().tag in NO_PHRASING:
+            return
+        previous = marker.getprevious()
+        if marker.tail:
+            if previous is not None:
+                previous.tail = (previous.tail or "") + marker.tail
+            else:
+                parent.text = (parent.text or "") + marker.tail
+        marker.tail = None
+        parent.addprevious(marker)
 
 
 def _text_slots(el: etree._Element):

@@ -13,12 +13,46 @@ from lxml import etree
 
 from bookbuild import __version__
 from bookbuild.book import Book, PageBreak
+from bookbuild.config.schema import CLAIMS
 from bookbuild.epub.documents import section_document
 from bookbuild.epub.navigation import nav_document, ncx_document
 from bookbuild.theme import theme_file
 from bookbuild.xhtml import XML_NS
 
-CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+PARTICLES = ("van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "des", "la",
+             "le", "ten", "ter", "zu", "dos", "das", "bin", "ibn", "al", "el", "mac", "st.")
+SUFFIXES = ("jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "md")
+
+
+def file_as(name: str) -> str:
+    """The name as a catalogue sorts it: "Bram Stoker" → "Stoker, Bram", "Ludwig van
+    Beethoven" → "Beethoven, Ludwig van", "Martin Luther King Jr." → "King, Martin Luther,
+    Jr.", "Ursula K. Le Guin" → "Le Guin, Ursula K."; one word, or a name already "Surname,
+    Given", stays as written."""
+    if "," in name.rstrip(",").replace(", Jr", "").replace(", Sr", ""):
+        return name
+    words = name.replace(",", "").split()
+    suffix = []
+    while len(words) > 2 and words[-1].lower() in SUFFIXES:
+        suffix.insert(0, words.pop())
+    if len(words) < 2:
+        return name
+    surname = words.pop()
+    # A capitalised particle belongs to the surname (Le Guin, De Quincey); a lower-case one
+    # follows the given names (Beethoven, Ludwig van), as library catalogues sort them.
+    while len(words) > 1 and words[-1].lower() in PARTICLES and words[-1][0].isupper():
+        surname = f"{words.pop()} {surname}"
+    given = " ".join(words)
+    return ", ".join([surname, given, *([" ".join(suffix)] if suffix else [])])
+
+
+def conformance_claim(book: Book) -> str | None:
+    """The `dcterms:conformsTo` the book claims: None unless book.yaml asks for one and names
+    who certifies it."""
+    wanted = book.config.accessibility
+    if wanted.claim == "none" or not wanted.certified_by:
+        return None
+    return CLAIMS[wanted.claim]
 
 
 def _metadata(book: Book, eb: epub.EpubBook, page_breaks: list[PageBreak]) -> None:
@@ -39,9 +73,8 @@ def _metadata(book: Book, eb: epub.EpubBook, page_breaks: list[PageBreak]) -> No
         eb.add_metadata("DC", "creator", author.name, {"id": uid})
         eb.add_metadata(None, "meta", "aut",
                         {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
-        if author.file_as:
-            eb.add_metadata(None, "meta", author.file_as,
-                            {"refines": f"#{uid}", "property": "file-as"})
+        eb.add_metadata(None, "meta", author.file_as or file_as(author.name),
+                        {"refines": f"#{uid}", "property": "file-as"})
     for name, value in (("publisher", c.publisher), ("date", c.date),
                         ("description", c.description), ("rights", c.rights)):
         if value:
@@ -80,9 +113,11 @@ def _accessibility(book: Book, eb: epub.EpubBook, page_breaks: list[PageBreak]) 
     eb.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     eb.add_metadata(None, "meta", accessibility_summary(book, page_breaks),
                     {"property": "schema:accessibilitySummary"})
-    eb.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo"})
-    certifier = book.config.publisher or " & ".join(a.name for a in book.config.authors)
-    eb.add_metadata(None, "meta", certifier, {"property": "a11y:certifiedBy"})
+    claim = conformance_claim(book)
+    if claim:  # only when book.yaml makes it, with the one who stands by it (checks/claim.py)
+        eb.add_metadata(None, "meta", claim, {"property": "dcterms:conformsTo"})
+        eb.add_metadata(None, "meta", book.config.accessibility.certified_by,
+                        {"property": "a11y:certifiedBy"})
     if page_breaks:
         eb.add_metadata(None, "meta", page_break_source(book), {"property": "pageBreakSource"})
 
@@ -98,8 +133,11 @@ def accessibility_summary(book: Book, page_breaks: list[PageBreak]) -> str:
     if page_breaks:
         parts.append(f"Page numbers of the print edition ({_print_edition(book)}) are marked, "
                      f"so pages can be found and cited.")
-    parts.append("No flashing, motion or sound. Meets EPUB Accessibility 1.1 and WCAG 2.1 "
-                 "Level AA.")
+    parts.append("No flashing, motion or sound.")
+    claim = conformance_claim(book)
+    if claim:
+        parts.append(f"Meets {claim.replace(' - ', ' and ')}, as certified by "
+                     f"{book.config.accessibility.certified_by}.")
     return " ".join(parts)
 
 

@@ -29,7 +29,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             # An instance, not the name "footnotes": a name is looked up among every installed
             # package's entry points, which costs more than the conversion of a short chapter.
             FootnoteExtension(BACKLINK_TEXT="", SUPERSCRIPT_TEXT="{}"),
-            typography_extension(),
+            typography_extension(quotes=False),
             FencedDivExtension(),
             BracketedSpanExtension(),
             DocumentsExtension(),

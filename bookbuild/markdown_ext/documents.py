@@ -1,7 +1,11 @@
-"""In-world documents: the div classes we style out of the box.
+"""In-world documents: the div classes we style out of the box, given the semantics a screen
+reader follows and a reader without our CSS still sets apart.
 
-`excerpt`, `epigraph` and `newspaper` get an attribution or dateline from their attributes;
-in a `transcript`, each `SPEAKER: words` paragraph becomes a speaker and a speech.
+Each `excerpt`, `letter`, `newspaper`, `transcript` and `epigraph` div becomes a `<blockquote>`
+(with an `epub:type` from the EPUB structural semantics or Z39.98 vocabulary where one names
+it); its `source`, `author` and `date` become a visible attribution (`<footer>` with `<cite>`)
+or a dateline (`<header>`). A letter's salutation, valediction and signature are marked; in a
+`transcript`, each `Speaker: words` paragraph becomes a speaker and a speech.
 """
 
 from __future__ import annotations
@@ -13,8 +17,18 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 DOCUMENT_CLASSES = ("excerpt", "transcript", "letter", "epigraph", "newspaper")
-# A speaker is up to six words in capitals (any script), then a colon.
-SPEAKER = re.compile(r"^\s*(?P<name>[^\W\d_][^\W_]*(?:[ .'’-]+[^\W_]+){0,5}\.?)\s*:\s+", re.UNICODE)
+# The semantics a kind carries where a vocabulary has a term for it: epub:type, ARIA role.
+# An excerpt, a cutting or a transcript has none: the blockquote is its semantics.
+SEMANTICS = {
+    "letter": ("z3998:letter", None),
+    "epigraph": ("epigraph", "doc-epigraph"),
+}
+# Lower-case words a name may hold between its capitalised ones (Charles de Gaulle, Ibn Battuta).
+PARTICLES = frozenset("de del della der den di da du des la le van von vom zu y e ibn bin bint "
+                      "al el ben bat ter ten op mac st".split())
+NAME_WORD = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W_]))*\.?$")
+# A stage direction written in brackets: "(The witness hesitates.)" or "[Pause.]".
+BRACKETED = re.compile(r"^\s*[(\[].*[)\]]\s*$", re.DOTALL)
 
 
 def _classes(el) -> list[str]:
@@ -31,26 +45,53 @@ def _cite(parent, title: str) -> etree.Element:
     return cite
 
 
-def attribute_excerpt(div) -> None:
-    """Prepend "From *Source* by Author" (either part may be absent)."""
-    source, author = _pop(div, "source"), _pop(div, "author")
-    if not (source or author):
-        return
-    line = etree.Element("p", {"class": "attribution"})
-    if source:
-        line.text = "From "
-        _cite(line, source).tail = f" by {author}" if author else None
+def _line(parent, cls: str, at: int | None = None) -> etree.Element:
+    line = etree.Element("p", {"class": cls})
+    if at is None:
+        parent.append(line)
     else:
-        line.text = f"By {author}"
-    div.insert(0, line)
+        parent.insert(at, line)
+    return line
+
+
+def _footer(div, at: int | None = None) -> etree.Element:
+    if at is None and len(div) and div[-1].tag == "footer":
+        return div[-1]
+    footer = etree.Element("footer")
+    if at is None:
+        div.append(footer)
+    else:
+        div.insert(at, footer)
+    return footer
+
+
+def _from_line(line, source: str | None, author: str | None, date: str | None,
+               article: bool = False) -> None:
+    """ "From [the] *Source* by Author, Date" (each part may be absent) into `line`."""
+    tail = (f" by {author}" if author and source else "") + (f", {date}" if date else "")
+    if source:
+        needs_the = article and not re.match(r"(?i)(the|a|an)\s", source)
+        line.text = "From the " if needs_the else "From "
+        _cite(line, source).tail = tail or None
+    elif author:
+        line.text = f"By {author}" + (f", {date}" if date else "")
+    else:
+        line.text = date
+
+
+def attribute_excerpt(div, article: bool = False) -> None:
+    """Lead with "From *Source* by Author, Date" in a footer (each part may be absent)."""
+    source, author, date = _pop(div, "source"), _pop(div, "author"), _pop(div, "date")
+    if source or author or date:
+        _from_line(_line(_footer(div, 0), "attribution"), source, author, date, article)
 
 
 def attribute_epigraph(div) -> None:
-    """Append "— Author, *Source*" under the quotation."""
+    """Append "— Author, *Source*" under the quotation, in a footer."""
     source, author = _pop(div, "source"), _pop(div, "author")
     if not (source or author):
         return
-    line = etree.SubElement(div, "p", {"class": "attribution"})
+    line = _line(_footer(div), "attribution")
     line.text = "\u2014\u2009" + (author or "")
     if source:
         line.text += ", " if author else ""
@@ -58,49 +99,135 @@ def attribute_epigraph(div) -> None:
 
 
 def dateline_newspaper(div) -> None:
-    """Prepend the paper's name and date."""
-    source, date = _pop(div, "source"), _pop(div, "date")
-    if not (source or date):
-        return
-    line = etree.Element("p", {"class": "dateline"})
-    if source:
-        _cite(line, source).tail = f", {date}" if date else None
-    else:
-        line.text = date
-    div.insert(0, line)
+    """Lead with the paper's name and date, the masthead, in a header."""
+    source, date, author = _pop(div, "source"), _pop(div, "date"), _pop(div, "author")
+    if source or date:
+        header = etree.Element("header")
+        div.insert(0, header)
+        line = _line(header, "dateline")
+        if source:
+            _cite(line, source).tail = f", {date}" if date else None
+        else:
+            line.text = date
+    if author:  # a byline closes the cutting
+        _line(_footer(div), "attribution").text = f"By {author}"
+
+
+def speaker_name(text: str) -> str | None:
+    """The speaker a transcript line opens with ("ORLOV:", "Pavel Orlov:", "Mrs. Marchenko:",
+    "Charles de Gaulle:", "S. P. Kornilov:"), or None."""
+    match = re.match(r"\s*([^:\n]{1,80}?)\s*:(?:\s|$)", text)
+    if not match:
+        return None
+    name = match[1].replace("\u00a0", " ")
+    words = name.split()
+    if not words or not all(NAME_WORD.match(w) or w in PARTICLES for w in words):
+        return None
+    letters = [c for c in name if c.isalpha()]
+    if name.upper() == name and any(c.isupper() for c in letters):
+        return match[1] if len(words) <= 6 else None  # in capitals, as a court reporter types
+    if words[0] in PARTICLES:
+        return None
+    named = [w for w in words if w not in PARTICLES]
+    # Capitalised, or in a script without case (Hebrew, Arabic), where no capital can mark it.
+    if all(w[0].isupper() or w[0].upper() == w[0].lower() for w in named) \
+            and sum(not re.fullmatch(r"\w\.", w) for w in named) <= 4:
+        return match[1]
+    return None
+
+
+def _make_speech(p, speaker: etree.Element, rest: str) -> None:
+    speaker.tag = "span"
+    speaker.attrib.clear()
+    speaker.set("class", "speaker")
+    speaker.tail = ": " + rest.lstrip()
+    p.set("class", "speech")
 
 
 def split_speeches(div) -> None:
+    attribute_excerpt(div, article=True)
     for p in div.iter("p"):
-        match = SPEAKER.match(p.text or "")
-        name = match["name"] if match else ""
-        # Capitals mark a speaker; scripts without case (Hebrew, Arabic) cannot, so need one.
-        if match and name.upper() == name and any(c.isupper() for c in name):
-            speaker = etree.Element("span", {"class": "speaker"})
-            speaker.text = match["name"]
-            speaker.tail = ": " + p.text[match.end():]
+        if p.get("class"):
+            continue
+        name = speaker_name(p.text or "")
+        if name is not None:
+            rest = (p.text or "")[(p.text or "").index(":") + 1:]
+            speaker = etree.Element("span")
+            speaker.text = name
             p.text = None
             p.insert(0, speaker)
-            p.set("class", "speech")
+            _make_speech(p, speaker, rest)
+        elif not (p.text or "").strip() and len(p) and p[0].tag in ("strong", "b"):
+            _bold_speaker(p)
         elif not (p.text or "").strip() and len(p) == 1 and p[0].tag == "em" \
                 and not (p[0].tail or "").strip():
             p.set("class", "direction")
+        elif len(p) == 0 and BRACKETED.match(p.text or ""):
+            p.set("class", "direction")
 
 
-def mark_signoff(div) -> None:
-    """The closing paragraphs of a letter: its last, and a short "Yours," line right before it.
-
-    The "Yours," line must directly precede the last paragraph and must not open the letter,
-    where a short line ending in a comma is the salutation ("Dear Nina,").
-    """
-    children = list(div)
-    if not children or children[-1].tag != "p":
+def _bold_speaker(p) -> None:
+    """`**Orlov:** words` or `**Orlov**: words`: the bold name is the speaker."""
+    strong = p[0]
+    name = "".join(strong.itertext()).strip()
+    tail = strong.tail or ""
+    if name.endswith(":") and len(strong) == 0:
+        name = name[:-1].rstrip()
+    elif tail.lstrip().startswith(":") and len(strong) == 0:
+        tail = tail.lstrip()[1:]
+    else:
         return
-    children[-1].set("class", "signoff")
-    if len(children) > 2 and children[-2].tag == "p":
-        closing = "".join(children[-2].itertext()).strip()
-        if len(closing) <= 40 and closing.endswith(","):
-            children[-2].set("class", "signoff")
+    if not name or speaker_name(name + ": ") is None:
+        return
+    strong.text = name
+    _make_speech(p, strong, tail)
+
+
+def mark_letter(div) -> None:
+    """A letter's parts as Z39.98 names them: the date in a header, the salutation ("Dear
+    Nina,"), and in a footer the valediction ("Yours,") and the signature.
+
+    The sign-off is the last paragraph (the signature), and a short line ending in a comma right
+    before it (the valediction); a short first line ending in a comma or colon is the salutation.
+    """
+    source, author, date = _pop(div, "source"), _pop(div, "author"), _pop(div, "date")
+    children = list(div)
+    paragraphs = [c for c in children if c.tag == "p"]
+    if not children:
+        return
+    header = None
+    first = children[0]
+    if first.tag == "p" and len(paragraphs) > 1:
+        opening = "".join(first.itertext()).strip()
+        if len(opening) <= 60 and opening.endswith((",", ":")):
+            first.set("epub:type", "z3998:salutation")
+            first.set("class", "salutation")
+            header = etree.Element("header")
+            div.remove(first)
+            header.append(first)
+            div.insert(0, header)
+    if date:
+        if header is None:
+            header = etree.Element("header")
+            div.insert(0, header)
+        _line(header, "dateline", 0).text = date
+    children = list(div)
+    if children and children[-1].tag == "p" and children[-1] is not first:
+        closing = [children[-1]]
+        if len(children) > 2 and children[-2].tag == "p":
+            text = "".join(children[-2].itertext()).strip()
+            if len(text) <= 40 and text.endswith(","):
+                closing.insert(0, children[-2])
+        footer = _footer(div)
+        for p in closing:
+            div.remove(p)
+            footer.append(p)
+            p.set("class", "signoff")
+        closing[-1].set("epub:type", "z3998:signature")
+        if len(closing) == 2:
+            closing[0].set("epub:type", "z3998:valediction")
+    if source or author:
+        _from_line(_line(_footer(div), "attribution"), source, author, None)
 
 
 RENDERERS = {
@@ -108,16 +235,24 @@ RENDERERS = {
     "epigraph": attribute_epigraph,
     "newspaper": dateline_newspaper,
     "transcript": split_speeches,
-    "letter": mark_signoff,
+    "letter": mark_letter,
 }
 
 
 class DocumentsProcessor(Treeprocessor):
     def run(self, root) -> None:
         for div in list(root.iter("div")):
-            for cls in _classes(div):
-                if cls in RENDERERS:
-                    RENDERERS[cls](div)
+            kinds = [cls for cls in _classes(div) if cls in RENDERERS]
+            if not kinds:
+                continue
+            RENDERERS[kinds[0]](div)
+            # A quotation from another document: set apart even where our CSS is not read.
+            div.tag = "blockquote"
+            epub_type, role = SEMANTICS.get(kinds[0], (None, None))
+            if epub_type:
+                div.set("epub:type", epub_type)
+            if role:
+                div.set("role", role)
 
 
 class DocumentsExtension(Extension):

@@ -30,5 +30,8 @@ class TypographyExtension(SmartyExtension):
         md.treeprocessors.register(processor, "smarty", 16)
 
 
-def typography_extension() -> SmartyExtension:
-    return TypographyExtension(substitutions=CHARACTERS, smart_angled_quotes=False)
+def typography_extension(quotes: bool = True) -> SmartyExtension:
+    """Smarty as we use it; a chapter's quotes are left straight (`quotes=False`) for
+    read/typography.py, which curls them over a paragraph's whole text, not node by node."""
+    return TypographyExtension(substitutions=CHARACTERS, smart_angled_quotes=False,
+                               smart_quotes=quotes)

@@ -21,6 +21,7 @@ from bookbuild.read.checks import (
     within_limits,
 )
 from bookbuild.read.convert import Converter, chapter_tree
+from bookbuild.read.documents import check_transcripts
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
 from bookbuild.read.matter import add_matter, back_cover
@@ -35,6 +36,7 @@ from bookbuild.read.passes import (
     unwrap_block_paragraphs,
 )
 from bookbuild.read.source import Source, load_source
+from bookbuild.read.typography import TypographySettings, set_typography
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import h, unique_id
 
@@ -132,8 +134,10 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
     if source is None:
         return None
     would_be_id = _section_id(entry.path, set(used_ids))
+    typography = TypographySettings(config.typography.quotes, config.typography.spaces,
+                                    config.language)
     key = md.cache.key("section", "\n".join(source.lines), would_be_id, entry.type,
-                       _role(entry))
+                       _role(entry), repr(typography))
     section = md.cache.section(key, entry.path)  # kept only once within the limits below
     if section is not None:
         used_ids.add(section.id)
@@ -148,8 +152,10 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             lift_note_calls(body)
             check_html(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)
+            check_transcripts(body, source, report)
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                               entry.path)
+            set_typography(body, typography, source, report)  # before the title is taken
             take_title(section, source, body, report)
             close_heading_gaps(body)
             mark_languages(body)

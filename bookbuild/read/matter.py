@@ -132,10 +132,12 @@ def epigraph(config: Config, report: Report) -> Section | None:
     if quotation is None:
         return None
     section = _section("epigraph", "frontmatter", "epigraph")
-    div = etree.SubElement(section.body, h("div"), {"class": "epigraph"})
+    # The section carries epub:type and role "epigraph"; the quotation is a blockquote.
+    div = etree.SubElement(section.body, h("blockquote"), {"class": "epigraph"})
     div.extend(prose(config, "epigraph", quotation.text, report))
     if quotation.author or quotation.source:  # as the `::: epigraph` div sets it
-        line = _p(div, "\u2014\u2009" + (quotation.author or ""), "attribution")
+        line = _p(etree.SubElement(div, h("footer")),
+                  "\u2014\u2009" + (quotation.author or ""), "attribution")
         if quotation.source:
             line.text += ", " if quotation.author else ""
             etree.SubElement(line, h("cite")).text = quotation.source

@@ -1,0 +1,285 @@
+"""Typography over a chapter's tree: quotes and apostrophes curled over each block's whole text
+(across emphasis, links and spans, never inside code), and the spaces a careful publisher adds.
+
+`set_typography(body, ...)` runs after the languages are marked; it hands on the same tree, and
+warns of quotes the author curled the wrong way. Python-Markdown's smarty still makes dashes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from bookbuild.errors import Report
+from bookbuild.read.source import Source
+from bookbuild.xhtml import PHRASING, XML_NS
+
+# Never touched: what the author typed there is meant literally.
+LITERAL = frozenset("code pre kbd samp var script style math svg".split())
+OPAQUE = "\ufffc"  # stands for a code span in a block's text: a word, neither space nor quote
+BOUNDARY = "\n"  # stands for a block inside a block: like the start of a paragraph
+
+# The language's own marks: primary open/close, secondary open/close. Straight double quotes
+# become the primary pair, straight single quotes the secondary.
+QUOTE_MARKS = {
+    "en": "\u201c\u201d\u2018\u2019",
+    "ru": "\u00ab\u00bb\u201e\u201c", "uk": "\u00ab\u00bb\u201e\u201c",
+    "be": "\u00ab\u00bb\u201e\u201c",
+    "de": "\u201e\u201c\u201a\u2018", "cs": "\u201e\u201c\u201a\u2018",
+    "fr": "\u00ab\u00bb\u201c\u201d", "es": "\u00ab\u00bb\u201c\u201d",
+    "it": "\u00ab\u00bb\u201c\u201d",
+    "pl": "\u201e\u201d\u00ab\u00bb",
+    "he": "\u201e\u201d\u201a\u2019",
+}
+APOSTROPHE, PRIME, DOUBLE_PRIME = "\u2019", "\u2032", "\u2033"
+NBSP, WORD_JOINER, HAIR_SPACE, ELLIPSIS, EM_DASH = "\u00a0", "\u2060", "\u200a", "\u2026", "\u2014"
+ALL_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
+OPENING = "\u201c\u2018\u00ab\u201e\u201a\u2039"
+OPENERS_BEFORE = "([{<" + OPENING + BOUNDARY
+DASHES = "\u2014\u2013\u2026-"
+
+# Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis'.
+ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|em|n|cause|cos|til|bout|round|"
+                     r"nuff|cept|scuse|gainst|neath|stead|spect|fore|lowed?|tend|"
+                     r"a(?=['\u2019])|\d\d(?:s|th)?)(?![^\W_])", re.IGNORECASE)
+HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Mx|Dr|St|Ste|Gen|Prof|Col|Capt|Lt|Sgt|Cpl|Maj|"
+                       r"Adm|Cmdr|Rev|Fr|Hon|Gov|Sen|Rep|Pres|Supt|Insp|Messrs|Mme|Mlle|Mssr)\."
+                       r"([ \n])(?=\S)")
+INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.([ \n])(?=[^\W\d_])")
+SPACED_ELLIPSIS = re.compile(r"\.[ \u00a0]?\.[ \u00a0]?\.")
+
+
+@dataclass(frozen=True)
+class TypographySettings:
+    """What to do: `quotes` is curly (English marks), language (each language's own) or
+    straight (leave them); `spaces` adds no-break spaces, word joiners and hair spaces."""
+
+    quotes: str = "curly"
+    spaces: bool = True
+    language: str = "en"
+
+
+@dataclass
+class _Run:
+    """One text slot of a block (an element's text or tail) and the language it is in."""
+
+    element: etree._Element | None
+    attr: str
+    text: str
+    language: str
+
+
+def set_typography(body: etree._Element, settings: TypographySettings,
+                   source: Source | None = None, report: Report | None = None) -> None:
+    """Curl quotes and add the publisher's spaces in every block of `body`, in place."""
+    if settings.quotes == "straight" and not settings.spaces:
+        return
+    for runs in _blocks(body, settings.language):
+        text = "".join(run.text for run in runs)
+        if not text.strip():
+            continue
+        languages = [run.language for run in runs for _ in run.text]
+        out = list(text)
+        if settings.quotes != "straight":
+            wrong = curl_quotes(text, out, languages, settings.quotes == "language")
+            if report is not None and source is not None:
+                for at in wrong:
+                    _warn_wrong_way(text, at, source, report)
+        if settings.spaces:
+            add_spaces("".join(out), out)
+        _write_back(runs, out)
+
+
+def typeset(text: str, settings: TypographySettings | None = None) -> str:
+    """The pass over one plain string (a block's text with no markup): for tests and titles."""
+    settings = settings or TypographySettings()
+    out = list(text)
+    if settings.quotes != "straight":
+        curl_quotes(text, out, [settings.language] * len(text), settings.quotes == "language")
+    if settings.spaces:
+        add_spaces("".join(out), out)
+    return "".join(out)
+
+
+def _marks(language: str, own: bool) -> str:
+    if not own:
+        return QUOTE_MARKS["en"]
+    return QUOTE_MARKS.get(language.split("-")[0].lower(), QUOTE_MARKS["en"])
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == OPAQUE
+
+
+def _is_space(char: str) -> bool:
+    return char.isspace() or char == BOUNDARY
+
+
+def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool) -> list[int]:
+    """Set `out[i]` for each straight quote of `text`; returns where an author's curly quote
+    stands the wrong way round (a closing quote opening a word, an opening one ending it)."""
+    stack: list[tuple[str, int]] = []  # ("d" or "s", index of the opening quote)
+    wrong: list[int] = []
+
+    def leave_open(entries: list[tuple[str, int]]) -> None:
+        for _, opened in entries:
+            if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, go 'long)
+                out[opened] = APOSTROPHE
+            elif text[opened] == '"':  # a quotation that runs on into the next paragraph
+                out[opened] = _marks(languages[opened], own_marks)[0]
+
+    def close(kind: str, at: int) -> None:
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == kind:
+                opened = stack[depth][1]
+                leave_open(stack[depth + 1:])
+                del stack[depth:]
+                marks = _marks(languages[opened], own_marks)
+                if text[opened] in "\"'":
+                    out[opened] = marks[0] if kind == "d" else marks[2]
+                if text[at] in "\"'":
+                    out[at] = marks[1] if kind == "d" else marks[3]
+                return
+        if text[at] in "\"'":  # closes nothing opened in this block: a closing mark anyway
+            marks = _marks(languages[at], own_marks)
+            out[at] = marks[1] if kind == "d" else APOSTROPHE
+
+    def is_open(kind: str) -> bool:
+        return any(k == kind for k, _ in stack)
+
+    for i, char in enumerate(text):
+        before = text[i - 1] if i else BOUNDARY
+        after = text[i + 1] if i + 1 < len(text) else BOUNDARY
+        at_word_start = _is_space(before) or before in OPENERS_BEFORE or (
+            bool(stack) and stack[-1][1] == i - 1)  # just after a straight quote that opened
+        if char == '"':
+            if before.isdigit() and (re.search(r"\d['\u2032]\s?\d+$", text[:i])
+                                     or not is_open("d")):
+                out[i] = DOUBLE_PRIME
+            elif at_word_start and not (_is_space(after) and is_open("d")):
+                stack.append(("d", i))
+            elif before in DASHES and (_is_word(after) or after in "'\u2018"):
+                stack.append(("d", i))
+            else:
+                close("d", i)
+        elif char == "'":
+            if before.isdigit() and (after.isdigit() or (after == " " and not is_open("s"))):
+                out[i] = PRIME
+            elif _is_word(before) and _is_word(after):
+                out[i] = APOSTROPHE
+            elif (at_word_start or before in DASHES) and (_is_word(after) or after == '"'):
+                if ELISION.match(text, i + 1):
+                    out[i] = APOSTROPHE
+                else:
+                    stack.append(("s", i))
+            elif at_word_start:
+                out[i] = APOSTROPHE
+            else:
+                close("s", i)
+        elif char in "\u201c\u201e\u00ab":
+            if _is_word(before) and (_is_space(after) or i + 1 == len(text)):
+                wrong.append(i)
+            else:
+                stack.append(("d", i))
+        elif char in "\u201d\u00bb":
+            if at_word_start and _is_word(after):
+                wrong.append(i)
+            elif is_open("d"):
+                close("d", i)
+        elif char == "\u2018":
+            if (_is_word(before) and not _is_word(after)) or (
+                    at_word_start and ELISION.match(text, i + 1)):
+                wrong.append(i)
+            else:
+                stack.append(("s", i))
+        elif char == APOSTROPHE and not _is_word(after) and is_open("s"):
+            close("s", i)
+    leave_open(stack)
+    return wrong
+
+
+def add_spaces(text: str, out: list[str]) -> None:
+    """What a careful publisher adds to curled `text` (same length as `out`, which it edits):
+    no-break spaces after honorifics and between initials, a word joiner before an em dash, a
+    hair space between adjacent quotes, and one character for an ellipsis."""
+    for match in SPACED_ELLIPSIS.finditer(text):
+        out[match.start()] = ELLIPSIS
+        for k in range(match.start() + 1, match.end()):
+            out[k] = ""
+    for match in HONORIFIC.finditer(text):
+        out[match.start(1)] = NBSP
+    for match in INITIAL.finditer(text):
+        if match[1].isupper() and text[match.end()].isupper():
+            out[match.start(2)] = NBSP
+    for i, char in enumerate(text):
+        if char == EM_DASH and i and not text[i - 1].isspace() \
+                and text[i - 1] not in (WORD_JOINER, BOUNDARY):
+            out[i] = WORD_JOINER + out[i]
+        elif i and char in ALL_QUOTES and text[i - 1] in ALL_QUOTES and char != text[i - 1]:
+            out[i] = HAIR_SPACE + out[i]
+
+
+def _warn_wrong_way(text: str, at: int, source: Source, report: Report) -> None:
+    word = re.match(r"[^\W_]*", text[at + 1:])[0] or re.search(r"[^\W_]*$", text[:at])[0]
+    snippet = text[max(0, at - 12):at + 13].replace(BOUNDARY, " ").replace(OPAQUE, "…").strip()
+    line = source.line_of(re.escape(text[at]) + re.escape(word)) if text[at] not in OPENING \
+        else source.line_of(re.escape(word) + re.escape(text[at]))
+    report.warning(source.path, line or source.line_of(re.escape(word)) if word else line,
+                   f"the quotation mark {text[at]} in \u201c{snippet}\u201d faces the wrong way "
+                   f"(type a straight quote and bookbuild curls it)", "BB245")
+
+
+def _language(el: etree._Element, default: str) -> str:
+    for node in (el, *el.iterancestors()):
+        tag = node.get(f"{{{XML_NS}}}lang") or node.get("lang")
+        if tag:
+            return tag
+    return default
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _blocks(body: etree._Element, default_language: str) -> list[list[_Run]]:
+    """Each block's text as runs in reading order; a block inside a block counts as a break."""
+    blocks: list[list[_Run]] = []
+
+    def walk(el: etree._Element, runs: list[_Run], language: str) -> None:
+        language = _language(el, language) if el.get("lang") else language
+        runs.append(_Run(el, "text", el.text or "", language))
+        for child in el:
+            name = _local(child)
+            if not name:
+                pass
+            elif name in LITERAL:
+                runs.append(_Run(None, "", OPAQUE, language))
+            elif name in PHRASING:
+                walk(child, runs, language)
+            else:
+                runs.append(_Run(None, "", BOUNDARY, language))
+                block(child, language)
+            runs.append(_Run(child, "tail", child.tail or "", language))
+
+    def block(el: etree._Element, language: str) -> None:
+        if _local(el) in LITERAL:
+            return
+        runs: list[_Run] = []
+        blocks.append(runs)
+        walk(el, runs, _language(el, default_language))
+
+    block(body, default_language)
+    return blocks
+
+
+def _write_back(runs: list[_Run], out: list[str]) -> None:
+    at = 0
+    for run in runs:
+        end = at + len(run.text)
+        if run.element is not None and run.text:
+            new = "".join(out[at:end])
+            if new != run.text:
+                setattr(run.element, run.attr, new)
+        at = end

@@ -1,0 +1,90 @@
+"""The accessibility claim is made only when book.yaml asks, naming who certifies it; `check`
+says what the claim requires and what it found; no cover is a warning; plain author names get
+a `file-as` for sorting."""
+
+from __future__ import annotations
+
+import pytest
+from bookkit import Epub, make_book, run_cli
+
+from bookbuild.epub.package import file_as
+
+
+def properties(epub: Epub, name: str) -> list[str]:
+    return epub.metadata(f"opf:meta[@property='{name}']")
+
+
+def book(tmp_path, extra: str = "", chapter: str = "# One\n\nPlain text.\n"):
+    return make_book(tmp_path / "book", f"""
+        title: Claim Book
+        author: Bram Stoker
+        publisher: A Press
+        spine: [one.md]
+        {extra}
+    """, {"one.md": chapter})
+
+
+def test_no_claim_unless_book_yaml_makes_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    root = book(tmp_path)
+    run = run_cli("check", root, "--format", "epub")
+    assert run.code == 0, run.err
+    epub = Epub(root / "build" / "claim-book.epub")
+    assert properties(epub, "dcterms:conformsTo") == []
+    assert properties(epub, "a11y:certifiedBy") == []
+    (summary,) = properties(epub, "schema:accessibilitySummary")
+    assert "WCAG" not in summary
+    # The metadata that describes the book stays.
+    assert properties(epub, "schema:accessMode") == ["textual"]
+    assert "Accessibility claim: none made" in run.out + run.err
+
+
+def test_a_claim_names_its_certifier_and_check_lists_what_it_requires(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    root = book(tmp_path, "accessibility: {claim: wcag-2.1-aa, certified-by: Jane Auditor}",
+                "# One\n\nHe said \u0434\u0430, \u0442\u043e\u0432\u0430\u0440\u0438\u0449, "
+                "and [\u043d\u0435\u0442]{lang=ru} too.\n")
+    run = run_cli("check", root, "--format", "epub")
+    assert run.code == 0, run.err
+    epub = Epub(root / "build" / "claim-book.epub")
+    assert properties(epub, "dcterms:conformsTo") == [
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert properties(epub, "a11y:certifiedBy") == ["Jane Auditor"]
+    output = run.out + run.err
+    assert "certified by Jane Auditor" in output and "Ace did not run" in output
+    phrases = [line for line in run.err.splitlines() if "BB248" in line]
+    assert len(phrases) == 1 and "one.md:3" in phrases[0] and "товарищ" in phrases[0], run.err
+
+
+def test_a_claim_without_a_certifier_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    root = book(tmp_path, "accessibility: {claim: wcag-2.1-aa}")
+    run = run_cli("check", root, "--format", "epub")
+    assert run.code != 0 and "BB247" in run.err
+    epub = Epub(root / "build" / "claim-book.epub")
+    assert properties(epub, "dcterms:conformsTo") == []
+
+
+def test_check_warns_of_a_missing_cover(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    run = run_cli("check", book(tmp_path), "--format", "epub")
+    assert [line for line in run.err.splitlines() if "BB249" in line], run.err
+
+
+def test_a_plain_author_name_gets_file_as(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    root = book(tmp_path)
+    assert run_cli("build", root, "--format", "epub").code == 0
+    epub = Epub(root / "build" / "claim-book.epub")
+    (creator,) = epub.opf.xpath("//dc:creator", namespaces={"dc": "http://purl.org/dc/elements/1.1/"})
+    assert epub.metadata(f"opf:meta[@refines='#{creator.get('id')}'][@property='file-as']") == [
+        "Stoker, Bram"]
+
+
+@pytest.mark.parametrize("name, sorted_as", [
+    ("Bram Stoker", "Stoker, Bram"), ("Ludwig van Beethoven", "Beethoven, Ludwig van"),
+    ("Ursula K. Le Guin", "Le Guin, Ursula K."),
+    ("Martin Luther King Jr.", "King, Martin Luther, Jr."),
+    ("Homer", "Homer"), ("Doe, Jane", "Doe, Jane")])
+def test_file_as_handles_particles_and_suffixes(name, sorted_as):
+    assert file_as(name) == sorted_as

@@ -1,0 +1,70 @@
+"""The typography corpus (typography_corpus.py): every sentence set exactly, in the EPUB and in
+the PDF, across emphasis, links and spans and never in code; off when book.yaml says so."""
+
+import re
+
+import pytest
+from bookkit import NS, make_book, run_cli, text_of
+from pypdf import PdfReader
+from typography_corpus import CORPUS
+
+from bookbuild.read.typography import TypographySettings, curl_quotes, typeset
+
+
+def corpus_paragraphs(feature_books):
+    doc = feature_books["typography-corpus"].epub.document("corpus")
+    return [text_of(p) for p in doc.findall(".//x:section/x:p", NS)]
+
+
+@pytest.mark.parametrize("index", range(len(CORPUS)), ids=[m[:30] for m, _ in CORPUS])
+def test_corpus_sentence_is_set_exactly_in_the_epub(feature_books, index):
+    assert corpus_paragraphs(feature_books)[index] == CORPUS[index][1]
+
+
+def test_quotes_are_curled_inside_documents_and_block_quotes(feature_books):
+    doc = feature_books["typography-corpus"].epub.document("plain")
+    texts = [text_of(p) for p in doc.iter("{http://www.w3.org/1999/xhtml}p")]
+    assert "“Quoted,” she said." in texts
+    assert "’Tis a quote in a quote block." in texts
+
+
+def test_typography_can_be_switched_off(feature_books):
+    doc = feature_books["typography-off"].epub.document("off")
+    (p,) = doc.findall(".//x:section/x:p", NS)
+    # Dashes and ellipses are still Python-Markdown's; quotes and spaces stay as typed.
+    assert text_of(p).strip() == "\"Hello,\" Mr. Orlov said—'tis all…"
+
+
+def test_wrong_way_quotes_are_warned_with_their_line(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Wrong Way
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": "# One\n\nFine here.\n\n‘Tis wrong, and ”so is this.\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.out
+    warnings = [line for line in run.err.splitlines() if "BB245" in line]
+    assert len(warnings) == 2, run.err
+    assert all("one.md:5" in line for line in warnings), warnings
+
+
+def test_no_warning_for_quotes_curled_the_right_way():
+    text = "“Right,” she said, ‘quite’ right, ’tis so."
+    assert curl_quotes(text, list(text), ["en"] * len(text), False) == []
+
+
+def test_the_pass_is_the_same_on_a_plain_string():
+    assert typeset("'Tis \"Mr. S. P. Orlov's\"...") == "’Tis “Mr.\u00a0S.\u00a0P.\u00a0Orlov’s”…"
+    assert typeset('"x"', TypographySettings(quotes="straight")) == '"x"'
+
+
+def test_corpus_sentences_reach_the_pdf(feature_books, tmp_path):
+    book = feature_books["typography-corpus"].root
+    run = run_cli("build", book, "--format", "pdf", "--out", tmp_path)
+    assert run.code == 0, run.out
+    (pdf,) = tmp_path.glob("*.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    flat = re.sub(r"[\s\u00a0\u200a\u2060]+", "", text)
+    for _, expected in CORPUS[:-1]:  # Hebrew comes out of a PDF in visual order
+        want = re.sub(r"[\s\u00a0\u200a\u2060]+", "", expected)
+        assert want in flat, expected

@@ -1,0 +1,53 @@
+"""The typography corpus: tricky sentences as an author types them, and the exact characters a
+careful publisher sets (U+00A0 no-break space, U+2060 word joiner, U+200A hair space).
+
+Each entry is one paragraph of Markdown and the text the EPUB and the PDF must carry.
+"""
+
+NBSP, WJ, HAIR = "\u00a0", "\u2060", "\u200a"
+
+CORPUS: list[tuple[str, str]] = [
+    # dialogue, nested quotes, breaking off
+    ('"Hello," she said. \'Quite so.\'', "“Hello,” she said. ‘Quite so.’"),
+    ('"He said \'no\' to me."', "“He said ‘no’ to me.”"),
+    ('"\'Go,\' he said," she wrote.', f"“{HAIR}‘Go,’ he said,” she wrote."),
+    ('"She told me \'never\'"', f"“She told me ‘never’{HAIR}”"),
+    ('"And---" he began.', f"“And{WJ}—” he began."),
+    ('"Well..." she said.', "“Well…” she said."),
+    ('"I thought---" "You thought wrong."', f"“I thought{WJ}—” “You thought wrong.”"),
+    ('He turned---"Wait!"---and ran.', f"He turned{WJ}—“Wait!”{WJ}—and ran."),
+    # quotes around italics, links and code
+    ('"*Son.*" He nodded.', "“Son.” He nodded."),
+    ("'*one*' and '**two**'", "‘one’ and ‘two’"),
+    ('"[The paper](https://example.org)," he said.', "“The paper,” he said."),
+    ('She read "*War and Peace*" twice.', "She read “War and Peace” twice."),
+    ('Type `"raw"` then "cooked".', 'Type "raw" then “cooked”.'),
+    # elisions at a word's and a paragraph's start, apostrophes
+    ("'Tis the season, 'twas said.", "’Tis the season, ’twas said."),
+    ("Give 'em rock 'n' roll 'cause 'til five o'clock.",
+     "Give ’em rock ’n’ roll ’cause ’til five o’clock."),
+    ("The '90s, the class of '99 and the dogs' bowls.",
+     "The ’90s, the class of ’99 and the dogs’ bowls."),
+    ("\"Well, go 'long with you.\"", "“Well, go ’long with you.”"),
+    ("\"I'd 'a' bet 'stead of 'tend to it,\" he said.",
+     "“I’d ’a’ bet ’stead of ’tend to it,” he said."),
+    ("'Unmatched, and it stays an apostrophe", "’Unmatched, and it stays an apostrophe"),
+    ('"A quotation that runs on into the next paragraph',
+     "“A quotation that runs on into the next paragraph"),
+    # numbers and measurements
+    ("He stood 6'2\" in his boots, 5' 10\" without.",
+     "He stood 6′2″ in his boots, 5′ 10″ without."),
+    ('A 12" record.', "A 12″ record."),
+    # the publisher's spaces
+    ("Mr. Orlov met Mrs. Marchenko and Dr. Wu on St. Anne's Day.",
+     f"Mr.{NBSP}Orlov met Mrs.{NBSP}Marchenko and Dr.{NBSP}Wu on St.{NBSP}Anne’s Day."),
+    ("S. P. Kornilov signed it.", f"S.{NBSP}P.{NBSP}Kornilov signed it."),
+    ("Wait . . . then nothing.", "Wait … then nothing."),
+    ("A dash --- spaced, and one---closed.", f"A dash — spaced, and one{WJ}—closed."),
+    # curly quotes the author typed are kept
+    ("“Already curled,” she said.", "“Already curled,” she said."),
+    # languages: the book says `quotes: language`, the span says which
+    ('[Он сказал: "Привет, \'друг\'."]{lang=ru}', "Он сказал: «Привет, „друг“.»"),
+    ('[Sie sagte: "Ja."]{lang=de}', "Sie sagte: „Ja.“"),
+    ('[אמר: "שלום."]{lang=he}', "אמר: „שלום.”"),
+]
