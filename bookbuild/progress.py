@@ -80,7 +80,7 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
     def _begin(self, name: str, total: int | None) -> Stage:
@@ -137,7 +137,7 @@ class BarProgress(Progress):
         self.bars.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             self.bars.stop()
         except OSError:

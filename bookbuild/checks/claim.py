@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 from bookbuild.book import Book
 from bookbuild.config.schema import CLAIMS
@@ -59,7 +60,7 @@ def _has_lang(el) -> bool:
                for node in (el, *el.iterancestors()))
 
 
-def check_claim(book: Book, report: Report, epub_path, ace_ran: bool) -> str:
+def check_claim(book: Book, report: Report, epub_path: Path, ace_ran: bool) -> str:
     """Report what makes the book's claim untrue; returns the line saying what was checked."""
     wanted = book.config.accessibility
     if wanted.claim == "none":

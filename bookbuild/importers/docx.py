@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree, html
@@ -303,7 +304,8 @@ def _front_matter(elements: list[etree._Element], converter: WordConverter, draf
 class WordConverter(Converter):
     """pandoc's HTML of a Word file: styles as quotes and verse, notes, extracted images."""
 
-    def __init__(self, warn, work: Path, draft: Draft, image_stem: str):
+    def __init__(self, warn: Callable[[str], None], work: Path, draft: Draft,
+                 image_stem: str):
         super().__init__(warn)
         self.work, self.draft, self.image_stem = work, draft, image_stem
         self.calls: list[str] = []

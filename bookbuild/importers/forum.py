@@ -8,6 +8,7 @@ text in `.message-body .bbWrapper`, a `.threadmarkLabel` on marked posts) and ha
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -155,7 +156,7 @@ class PostConverter(Converter):
 
     lines_are_paragraphs = True
 
-    def __init__(self, warn, post: Post, root: Path, draft: Draft):
+    def __init__(self, warn: Callable[[str], None], post: Post, root: Path, draft: Draft):
         super().__init__(warn)
         self.post, self.root, self.draft = post, root, draft
 
