@@ -173,6 +173,10 @@ CATALOGUE: dict[str, Code] = {
         "an image starts as PNG, JPEG, GIF or WebP but cannot be decoded for print (an HTML "
         "page saved as `.png`, a download cut short)",
     ),
+    "BB414": Code(
+        "font-subset-name-shared",
+        "one subset font name (tag+name) is given to several different embedded font programs",
+    ),
     "BB501": Code(
         "import-unreadable",
         "`bookbuild import` cannot read its input: not a Word .docx, not a saved forum thread, "
