@@ -8,6 +8,8 @@ worthless.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import shutil
 import statistics
@@ -119,8 +121,10 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path) -> d
     edited.write_text(original, encoding="utf-8")
 
     check = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(book), "--out",
-                            str(out), "-q"], capture_output=True, text=True)
-    row["valid"] = "yes" if check.returncode == 0 else "NO: " + check.stderr.strip()[:300]
+                            str(out), "--json"], capture_output=True, text=True)
+    row["valid"] = "yes" if check.returncode == 0 else "NO: " + check.stdout.strip()[:300]
+    with contextlib.suppress(ValueError):
+        row["makeup"] = json.loads(check.stdout).get("makeup", {})
     return row
 
 
@@ -157,6 +161,11 @@ def report(rows: list[dict]) -> str:
             f"(≤ {TARGETS['epub_rebuild']}) | {r['pdf_rebuild'] / r['pdf']:.2f} "
             f"(≤ {TARGETS['pdf_rebuild']}) | {max(r['pdf_rss_kib'], r['all_rss_kib']) / 1024:.0f}"
             f" (≤ 1536) | {r['valid']} |")
+    for r in rows:
+        if r.get("makeup"):
+            lines.append(f"\nmake-up of the {r['size']} (bookbuild check): "
+                         + ", ".join(f"{k.replace('_', ' ')} {v}"
+                                     for k, v in r["makeup"].items()))
     if len(rows) == 2:
         lines.append(f"\nomnibus ÷ novel, full PDF: {rows[1]['pdf'] / rows[0]['pdf']:.1f} (≤ 11); "
                      f"full EPUB: {rows[1]['epub'] / rows[0]['epub']:.1f}")

@@ -26,6 +26,7 @@ from bookbuild.read.cache import ChapterCache
 class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    figures: dict[str, dict] = field(default_factory=dict)  # "makeup": the make-up report
 
 
 def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str = "pod",
@@ -71,10 +72,16 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 layout.close()  # not kept idle through the EPUB and the checks
             result.outputs.append(pdf.path)
             if check:
-                from bookbuild.checks.preflight import preflight
+                from bookbuild.checks.makeup import makeup_problems, measure
+                from bookbuild.checks.preflight import preflight, subset_names
 
                 with progress.stage("preflight"):
                     report.add(preflight(book, pdf, report.rel(pdf.path)))
+                with progress.stage("make-up"):
+                    makeup = measure(book, pdf, subset_names(pdf.path))
+                    report.add(makeup_problems(book, makeup, report.rel(pdf.path)))
+                    result.notes += makeup.lines_of_text()
+                    result.figures["makeup"] = makeup.figures
         if "epub" in formats:
             with progress.stage("epub"):
                 epub_path = write_epub(book, out_dir / f"{config.slug}.epub",

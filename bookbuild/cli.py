@@ -174,7 +174,8 @@ def _progress(args) -> Progress:
 def _print(problems: list[Problem], result: BuildResult | None, args, failed: bool) -> None:
     if args.json:
         json.dump({"ok": not failed, "problems": [p.as_dict() for p in problems],
-                   "outputs": [str(p) for p in (result.outputs if result else [])]},
+                   "outputs": [str(p) for p in (result.outputs if result else [])],
+                   **(result.figures if result else {})},
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
         return

@@ -194,6 +194,32 @@ CATALOGUE: dict[str, Code] = {
         "an image starts as PNG, JPEG, GIF or WebP but cannot be decoded for print (an HTML "
         "page saved as `.png`, a download cut short)",
     ),
+    "BB414": Code(
+        "font-subset-name-shared",
+        "one subset font name (tag+name) is given to several different embedded font programs",
+    ),
+    "BB415": Code(
+        "spread-unbalanced",
+        "the facing pages of a spread end on different baselines (make-up report, warning)",
+    ),
+    "BB416": Code(
+        "chapter-end-short",
+        "a chapter's last page holds fewer than four lines (make-up report, warning)",
+    ),
+    "BB417": Code(
+        "loose-line",
+        "a justified line's word spaces are over 1.5 times the font's own space (make-up "
+        "report, warning)",
+    ),
+    "BB418": Code(
+        "widow-orphan",
+        "a paragraph's last line heads a page, or its first line ends one (make-up report, "
+        "warning)",
+    ),
+    "BB419": Code(
+        "stacked-hyphens",
+        "more than two lines in a row end in a hyphen (make-up report, warning)",
+    ),
     "BB501": Code(
         "import-unreadable",
         "`bookbuild import` cannot read its input: not a Word .docx, not a saved forum thread, "

@@ -20,6 +20,7 @@ STAGES = {
     "epubcheck": "Validating the EPUB (EPUBCheck)",
     "pdf": "Laying out the PDF",
     "preflight": "Checking the PDF (preflight)",
+    "make-up": "Measuring the make-up (spreads, loose lines, hyphens)",
     "ace": "Checking accessibility (DAISY Ace)",
     "cover": "Making the print cover",
 }

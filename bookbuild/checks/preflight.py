@@ -6,6 +6,8 @@ each failure becomes a `Problem` for the CLI.
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from pypdf import PdfReader
@@ -33,6 +35,7 @@ def preflight(book: Book, layout: PdfLayout, shown_as: str) -> list[Problem]:
     findings: list[Finding] = []
     findings += check_boxes(reader, book, layout)
     findings += check_fonts(reader, book)
+    findings += check_subset_names(layout.path)
     if layout.standard == "pdf/x-1a":
         findings += check_no_rgb(reader)
     if layout.standard != "none":
@@ -112,6 +115,34 @@ def check_fonts(reader: PdfReader, book: Book) -> list[Finding]:
             findings.append(Finding(f"font {base} is not one of the bundled fonts (a system font "
                                     f"stood in for a missing glyph)", "BB404", "warning"))
     return findings
+
+
+def subset_names(path) -> dict[str, int]:
+    """Each subset font name in the PDF, with how many different font programs carry it.
+
+    Read from every font descriptor in the file (the pages', and the forms' that draw folios
+    and running heads), comparing the embedded programs' bytes.
+    """
+    import pikepdf
+
+    programs: dict[str, set[bytes]] = defaultdict(set)
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if not (isinstance(obj, pikepdf.Dictionary)
+                    and obj.get("/Type") == "/FontDescriptor"):
+                continue
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in obj:
+                    name = str(obj.get("/FontName", "?")).lstrip("/")
+                    programs[name].add(hashlib.sha256(obj[key].read_bytes()).digest())
+    return {name: len(found) for name, found in sorted(programs.items())}
+
+
+def check_subset_names(path) -> list[Finding]:
+    """Different subsets in one file must carry different tags (PDF 1.7, 9.6.4)."""
+    return [Finding(f"font subset name {name} is given to {count} different font programs; a "
+                    f"printer that caches fonts by name may print wrong glyphs", "BB414")
+            for name, count in subset_names(path).items() if count > 1]
 
 
 def _colour_space_is_rgb(space) -> bool:

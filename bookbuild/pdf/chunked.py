@@ -25,7 +25,7 @@ from bookbuild.errors import Report
 from bookbuild.output import cache_folder
 from bookbuild.pdf.boxes import PdfLayout, page_breaks, roman
 from bookbuild.pdf.chunk_cache import ChunkCache, ChunkResult
-from bookbuild.pdf.finish import finisher
+from bookbuild.pdf.finish import finisher, unique_subset_tags
 from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_html, print_images
 from bookbuild.pdf.margins import (
@@ -265,6 +265,7 @@ def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, 
             continue
         book_pdf.pages.append(chunks[owner[0]].pages[owner[1]])
         _overlay(book_pdf, book_pdf.pages[-1], dress[number])
+    unique_subset_tags(book_pdf)
     out = io.BytesIO()
     book_pdf.save(out, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.disable)

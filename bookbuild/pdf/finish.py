@@ -1,9 +1,11 @@
 """Last touches on the PDF objects before they are written: the rule over each page's notes,
-no annotations in print, the PDF/X output intent, repeatable identifiers.
+no annotations in print, the PDF/X output intent, repeatable identifiers, and (on the assembled
+book) one subset tag per embedded font program.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from bookbuild.book import Book
 from bookbuild.pdf.margins import standard_for
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    import pikepdf
     from weasyprint.document import Document
 
 # The rule over a page's footnotes: a quarter of the measure, 0.4 pt, in black ink only.
@@ -95,3 +98,56 @@ def _fixed_xmp(part, document_id: str):
     if isinstance(part, bytes) and b"xmp.did:" in part:
         return re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id.encode(), part)
     return part
+
+
+SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+FONT_PROGRAMS = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def unique_subset_tags(pdf: pikepdf.Pdf) -> int:
+    """Give every embedded font program its own subset tag; returns how many fonts were renamed.
+
+    WeasyPrint derives a subset's tag from the font's description alone, so sections laid out
+    apart and merged carry many different subsets of Libertine under one tag, which the PDF
+    reference forbids (a RIP that caches fonts by name would print the wrong glyphs). Each
+    program is tagged from a digest of its own bytes; byte-identical programs share one stream
+    and one tag, as a single pass would have them.
+    """
+    import pikepdf
+
+    programs: dict[bytes, pikepdf.Object] = {}  # digest -> the stream kept
+    tags: dict[str, bytes] = {}  # tag given -> digest of its program
+    descriptors = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                   and obj.get("/Type") == "/FontDescriptor"]
+    new_names: dict[tuple[int, int], str] = {}
+    for descriptor in descriptors:
+        key = next((k for k in FONT_PROGRAMS if k in descriptor), None)
+        name = str(descriptor.get("/FontName", ""))
+        if key is None or not SUBSET_TAG.match(name.lstrip("/")):
+            continue
+        digest = hashlib.sha256(descriptor[key].read_raw_bytes()).digest()
+        descriptor[key] = programs.setdefault(digest, descriptor[key])
+        base = name.lstrip("/")[7:]
+        salt = 0
+        while True:
+            seed = hashlib.sha256(digest + base.encode() + bytes([salt])).digest()
+            tag = "".join(chr(65 + b % 26) for b in seed[:6])
+            if tags.setdefault(tag, digest) == digest:
+                break
+            salt += 1
+        new = f"/{tag}+{base}"
+        new_names[descriptor.objgen] = new
+        descriptor.FontName = pikepdf.Name(new)
+    count = 0
+    for font in (obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+                 and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"):
+        cid_font = font.DescendantFonts[0]
+        descriptor = cid_font.get("/FontDescriptor")
+        new = new_names.get(descriptor.objgen) if descriptor is not None else None
+        if new is None:
+            continue
+        if str(font.BaseFont) != new:
+            count += 1
+        font.BaseFont = pikepdf.Name(new)
+        cid_font.BaseFont = pikepdf.Name(new)
+    return count

@@ -38,14 +38,15 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
     """Margins in points: the author's where given, else defaults safe for `page_count`."""
     configured = book.config.print.margins
     margins = {}
-    for key in ("top", "bottom", "inside", "outside"):
+    for key in ("top", "bottom", "outside", "inside"):
         value = getattr(configured, key)
-        if value is None:
-            inches = (minimum_gutter(page_count) + GUTTER_EXTRA if key == "inside"
-                      else DEFAULT_MARGINS[key])
-            value = inches * INCH
+        if value is None and key == "inside":
+            # Never narrower than the outside margin: the spine side loses some to the binding.
+            value = max((minimum_gutter(page_count) + GUTTER_EXTRA) * INCH, margins["outside"])
+        elif value is None:
+            value = DEFAULT_MARGINS[key] * INCH
         margins[key] = value
-    return margins
+    return {key: margins[key] for key in ("top", "bottom", "inside", "outside")}
 
 
 def estimate_pages(book: Book) -> int:

@@ -1,0 +1,177 @@
+"""The print interior's make-up, read back from the built PDF: one subset tag per embedded font
+program, and the figures of the make-up report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from collections import defaultdict
+
+from bookkit import make_book, run_cli
+from pypdf import PdfReader
+
+from bookbuild.pdf import chunked
+
+PARAGRAPH = ("The ministry's windows were lit until late, and the clerks went home through "
+             "the snow with their collars up, saying nothing to one another. ")
+
+
+def chapters_book(root, count: int = 3, paragraphs: int = 12):
+    files, names = {}, []
+    for n in range(1, count + 1):
+        # Each chapter uses different letters, so each section's font subset differs.
+        extra = "Quartz jackdaws vex my big sphinx. " * n if n % 2 else "Éclat, *zéphyr* wit."
+        files[f"ch{n}.md"] = f"# Chapter {n}\n\n" + "\n\n".join(
+            PARAGRAPH * 3 + extra for _ in range(paragraphs)) + "\n"
+        names.append(f"ch{n}.md")
+    spine = "".join(f"      - {name}\n" for name in names)
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - part: \"Part One\"\n    chapters:\n" + spine, files)
+
+
+def font_programs(path) -> dict[str, set[str]]:
+    """Every font descriptor reachable from the pages (and their forms), read with pypdf:
+    subset name -> digests of the programs embedded under it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    seen: set[int] = set()
+
+    def visit(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for ref in (resources.get("/Font") or {}).values():
+            font = ref.get_object()
+            for sub in font.get("/DescendantFonts") or [font]:
+                descriptor = sub.get_object().get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        data = descriptor[key].get_object().get_data()
+                        found[str(descriptor["/FontName"])].add(hashlib.sha256(data).hexdigest())
+                        assert str(sub.get_object()["/BaseFont"]) == str(descriptor["/FontName"])
+        for ref in (resources.get("/XObject") or {}).values():
+            xobject = ref.get_object()
+            if id(xobject) not in seen and xobject.get("/Subtype") == "/Form":
+                seen.add(id(xobject))
+                visit(xobject.get("/Resources"))
+
+    for page in PdfReader(path).pages:
+        visit(page.get("/Resources"))
+    return found
+
+
+def test_each_font_program_has_its_own_subset_name(tmp_path):
+    book = chapters_book(tmp_path / "book")
+    run = run_cli("check", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    programs = font_programs(book / "build" / "small-book.pdf")
+    # Sections are laid out apart: several subsets of the one typeface, each with its name.
+    assert len(programs) >= 4
+    assert all(len(digests) == 1 for digests in programs.values()), programs
+    assert "BB414" not in run.err
+
+
+def test_a_subset_name_shared_by_two_programs_is_a_preflight_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunked, "unique_subset_tags", lambda pdf: 0)
+    book = chapters_book(tmp_path / "book")
+    run = run_cli("check", book, "--format", "pdf")
+    programs = font_programs(book / "build" / "small-book.pdf")
+    shared = [name for name, digests in programs.items() if len(digests) > 1]
+    assert shared  # the merge without renaming does share names...
+    assert run.code == 1
+    assert "[BB414 font-subset-name-shared]" in run.err  # ...and the preflight says so
+    assert shared[0].lstrip("/") in run.err
+
+
+def words_by_line(path, page: int) -> list[list[tuple[float, float, str]]]:
+    """Each line of a page as poppler's pdftotext reads it: (xMin, xMax, word) per word, the
+    words grouped by their baseline (poppler's own lines split at wide gaps)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                          "-"], capture_output=True, check=True, text=True).stdout
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', out)
+    lines: dict[float, list[tuple[float, float, str]]] = {}
+    for x0, x1, bottom, word in found:
+        key = next((k for k in lines if abs(k - float(bottom)) < 1), float(bottom))
+        lines.setdefault(key, []).append((float(x0), float(x1), word))
+    return [sorted(words) for _, words in sorted(lines.items())]
+
+
+def gaps(line) -> list[float]:
+    return [b[0] - a[1] for a, b in zip(line, line[1:], strict=False)]
+
+
+def test_check_reports_the_loose_line_poppler_sees(tmp_path):
+    """A forty-digit number cannot break, so the line before it is stretched: the report names
+    that page, and poppler measures its word spaces at more than twice those of a ragged line."""
+    number = "1234567890" * 5 + "12345"
+    chapter = ("# The Ledger\n\n" + PARAGRAPH * 2 + "\n\nIt was filed as " + number
+               + " in the ledger.\n\n" + PARAGRAPH * 2 + "\n")
+    book = make_book(tmp_path / "book", "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch.md\n", {"ch.md": chapter})
+    run = run_cli("check", book, "--format", "pdf", "--json")
+    figures = json.loads(run.out)["makeup"]
+    assert figures["loose_lines_over_2"] >= 1
+    reported = [p for p in json.loads(run.out)["problems"] if p["code"] == "BB417"
+                and "over twice" in p["message"]]
+    page = int(reported[0]["message"].split()[1].rstrip(":"))
+    lines = words_by_line(book / "build" / "small-book.pdf", page)
+    at = next(i for i, line in enumerate(lines) if any(w[2] == number for w in line))
+    stretched = lines[at - 1]
+    right = max(line[-1][1] for line in lines)
+    # A paragraph's last line, set at its natural word spacing (it ends short of the measure).
+    ragged = max((line for line in lines if line[-1][1] < right - 20 and line is not stretched
+                  and not any(w[2] == number for w in line)), key=len)
+    assert len(ragged) > 3
+    assert min(gaps(stretched)) > 2 * max(gaps(ragged))
+
+
+def test_the_report_carries_every_figure(tmp_path):
+    book = chapters_book(tmp_path / "book", count=2, paragraphs=4)
+    run = run_cli("check", book, "--format", "pdf", "--json")
+    figures = json.loads(run.out)["makeup"]
+    assert set(figures) >= {"spreads_balanced_percent", "chapter_endings_under_4_lines",
+                            "loose_lines_over_1_5", "loose_lines_over_2", "widows", "orphans",
+                            "hyphens_at_page_end", "stacked_hyphens_over_2",
+                            "notes_off_their_page", "font_subset_names"}
+    # Every subset the font descriptors hold has its own name.
+    programs = font_programs(book / "build" / "small-book.pdf")
+    assert figures["font_subset_names"] == figures["font_subset_programs"] == len(programs)
+    # Each chapter's last page, as pypdf reads it: the report flags those under four lines.
+    reader = PdfReader(book / "build" / "small-book.pdf")
+    text_lines = [len([t for t in page.extract_text().splitlines() if t.strip()])
+                  for page in reader.pages]
+    assert figures["pages"] == len(reader.pages)
+    run_text = run_cli("check", book, "--format", "pdf")
+    assert "make-up: " in run_text.out
+    flagged = {int(line.split("page ")[1].split(":")[0]) for line in run_text.err.splitlines()
+               if "[BB416" in line}
+    assert figures["chapter_endings_under_4_lines"] == len(flagged)
+    for page in flagged:  # the folio is one of pypdf's lines
+        assert text_lines[page - 1] - 1 < 4
+
+
+def test_nested_quotations_indent_two_levels_at_most_and_go_ragged(tmp_path):
+    """Four quotations one inside the other: the innermost text starts no further in than the
+    second level (3em of 11pt from the text's left edge), and keeps most of the measure."""
+    nested = "> " + PARAGRAPH + "\n>\n> > " + PARAGRAPH + "\n> >\n> > > " + PARAGRAPH \
+        + "\n> > >\n> > > > DEEPEST " + PARAGRAPH * 2 + "\n"
+    book = make_book(tmp_path / "book", "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch.md\n", {"ch.md": "# Quotations\n\n" + PARAGRAPH
+                                             + "\n\n" + nested})
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    path = book / "build" / "small-book.pdf"
+    page = next(n for n, p in enumerate(PdfReader(path).pages, start=1)
+                if "DEEPEST" in p.extract_text())
+    lines = words_by_line(path, page)
+    left = min(line[0][0] for line in lines if len(line) > 5)
+    deepest = next(i for i, line in enumerate(lines) if line[0][2] == "DEEPEST")
+    quote = lines[deepest:deepest + 4]
+    # (the first line also has the paragraph's own indent)
+    assert all(line[0][0] - left <= 3 * 11 + 1 for line in quote[1:])
+    # Ragged right: its lines end at different places, not all on the measure.
+    assert len({round(line[-1][1]) for line in quote}) > 1
