@@ -75,6 +75,11 @@ def section_document(book: Book, section: Section, breaks: list[PageBreak] = ())
         for page in breaks:
             if page.offset is not None:
                 insert_at_unit(content, page.offset, page_marker(page.label))
+        for inner in content.iter(h("header"), h("footer")):
+            # A document's header or footer (a letter's salutation, an excerpt's source) is
+            # no landmark of the page: only the chapter's own header is, so reading systems
+            # list one banner per document.
+            inner.set("role", "none")
         wrapper.text = content.text
         wrapper.extend(list(content))
     for page in reversed([b for b in breaks if b.offset is None]):
