@@ -15,6 +15,7 @@ from bookbuild.errors import Report
 from bookbuild.read.cache import ChapterCache
 from bookbuild.read.checks import (
     check_html,
+    check_leftover_markup,
     check_lines,
     nested_notes,
     warn_unlisted,
@@ -30,7 +31,9 @@ from bookbuild.read.passes import (
     lift_note_calls,
     mark_direction,
     mark_languages,
+    mark_page_breaks,
     relink_images,
+    set_chapter_language,
     take_title,
     unwrap_block_paragraphs,
 )
@@ -103,10 +106,25 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
                     section.title = f"Chapter {chapter_number}"
             sections.append(section)
     resolve_links(sources, report)
+    _once_per_key(report, first_problem)
     _sort_problems(report, first_problem)
     check_stylesheets(config.root, report)
     warn_unlisted(config, report)
     return Chapters(sections, images, texts)
+
+
+def _once_per_key(report: Report, first: int) -> None:
+    """An ignored chapter-header key (BB241) is told once for the book, at its first use: a
+    manuscript from Obsidian has `tags:` in every file."""
+    seen: set[str] = set()
+    kept = []
+    for problem in report.problems[first:]:
+        if problem.code == "BB241":
+            if problem.message in seen:
+                continue
+            seen.add(problem.message)
+        kept.append(problem)
+    report.problems[first:] = kept
 
 
 def _sort_problems(report: Report, first: int) -> None:
@@ -147,11 +165,14 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             unwrap_block_paragraphs(body)
             lift_note_calls(body)
             check_html(body, source, report)
+            mark_page_breaks(body)
+            check_leftover_markup(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                               entry.path)
             take_title(section, source, body, report)
             close_heading_gaps(body)
+            set_chapter_language(body, source.header.get("lang"))
             mark_languages(body)
             mark_direction(body)
             relink_images(body, image_names)

@@ -98,6 +98,27 @@ def _remove_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def mark_page_breaks(body: etree._Element) -> None:
+    """`\\newpage` or `\\pagebreak` alone in a paragraph (pandoc's raw TeX): a page break in
+    print, nothing in an ebook (the themes hide `div.page-break`)."""
+    for p in list(body.iter(h("p"))):
+        if len(p) == 0 and (p.text or "").strip() in ("\\newpage", "\\pagebreak"):
+            div = etree.Element(h("div"), {"class": "page-break"})
+            div.tail = p.tail
+            p.getparent().replace(p, div)
+
+
+def set_chapter_language(body: etree._Element, lang: str | None) -> None:
+    """A chapter header's `lang:` holds for all its text: the text goes into a `<div lang>`
+    (the writers make their own `<section>` around the body)."""
+    if not lang:
+        return
+    div = etree.Element(h("div"), lang=lang)
+    div.text, body.text = body.text, None
+    div.extend(list(body))
+    body.append(div)
+
+
 def mark_languages(body: etree._Element) -> None:
     for el in body.iter():
         if el.get("lang"):

@@ -1,0 +1,147 @@
+"""pandoc's Markdown as authors bring it (issue 13): each construct renders as pandoc renders
+it, in the EPUB, and markup bookbuild does not read is reported at its line, never printed in
+silence. The feature book `pandoc` (feature_books.py) holds the constructs."""
+
+from __future__ import annotations
+
+import pytest
+from bookkit import NS, XML_LANG, make_book, run_cli, text_of
+
+from bookbuild.markdown_ext.headings import pandoc_id
+
+
+@pytest.fixture(scope="module")
+def doc(feature_books):
+    return feature_books["pandoc"].epub.document("pandoc")
+
+
+def section(doc):
+    return doc.find(".//x:section", NS)
+
+
+def test_heading_attributes_leave_the_title_and_set_class_and_id(doc, feature_books):
+    assert text_of(doc.find(".//x:header/x:h1", NS)) == "Chapter 1"
+    headings = section(doc).findall("x:h2", NS)
+    assert [(text_of(h), h.get("id"), h.get("class")) for h in headings] == [
+        ("Interlude", "interlude", "unnumbered"), ("Names", "cast", "unlisted")]
+    nav = feature_books["pandoc"].epub
+    assert "{" not in text_of(nav.xml(nav.nav_name()))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Maître d'hôtel", "maître-dhôtel"), ("Dogs?--in my house?", "dogs--in-my-house"),
+    ("3. Applications", "applications"), ("33", ""), ("Chapter 1", "chapter-1")])
+def test_automatic_ids_follow_pandocs_algorithm(text, expected):
+    assert pandoc_id(text) == expected  # the examples of pandoc's manual
+
+
+def test_links_to_heading_ids_resolve(doc):
+    hrefs = [a.get("href") for a in section(doc).iter(f"{{{NS['x']}}}a")
+             if not a.get("class")]
+    assert hrefs == ["#cast", "#interlude"]
+
+
+def test_sub_sup_strike_and_marked_spans(doc):
+    first = section(doc).find("x:p", NS)
+    assert [(el.tag.rpartition("}")[2], el.text) for el in first
+            if el.get("class") != "noteref"] == [("sub", "2"), ("sup", "10"), ("del", "gone")]
+    assert "\u00a0" in text_of(first) and "a b" not in text_of(first)
+    spans = section(doc).xpath(".//x:p[x:span]", namespaces=NS)[0]
+    assert [(el.tag.rpartition("}")[2], el.get("class")) for el in spans if el.tag != "a"][:3] \
+        == [("span", "smallcaps"), ("u", None), ("mark", None)]
+
+
+def test_inline_and_labelled_notes_share_one_numbering(doc):
+    calls = section(doc).findall(".//x:a[@class='noteref']", NS)
+    assert [c.text for c in calls] == ["1", "2"]
+    notes = doc.findall(".//x:aside", NS)
+    assert [text_of(n).split(" ", 1)[1].strip() for n in notes] == ["An inline note.",
+                                                           "A labelled note."]
+
+
+def test_backslash_newline_is_a_line_break(doc):
+    letter = section(doc).xpath(".//x:p[starts-with(., 'Yours')]", namespaces=NS)[0]
+    assert letter.find("x:br", NS) is not None and "\\" not in text_of(letter)
+
+
+def test_line_block_keeps_lines_and_indentation(doc):
+    block = section(doc).find("x:div[@class='line-block']", NS)
+    assert len(block.findall("x:br", NS)) == 1
+    assert text_of(block) == ("The limerick packs laughs anatomical\n"
+                              "\u00a0\u00a0\u00a0Into space that is quite economical.")
+
+
+def test_pipe_table_with_caption_and_alignment(doc):
+    table = section(doc).find("x:table", NS)
+    assert text_of(table.find("x:caption", NS)) == "Numbers"
+    assert [th.get("style") for th in table.findall(".//x:th", NS)] == [
+        "text-align: right;", "text-align: left;"]
+
+
+def test_code_keeps_straight_quotes_and_is_not_checked(doc):
+    blocks = [text_of(p) for p in section(doc).findall("x:pre", NS)]
+    assert blocks == ['x = "straight"\n', "regex [^>]+ stays code\n"]
+
+
+def test_newpage_is_a_page_break_and_comments_are_gone(doc):
+    assert section(doc).find("x:div[@class='page-break']", NS) is not None
+    assert "newpage" not in text_of(section(doc)) and "never" not in text_of(section(doc))
+
+
+def test_lists_keep_start_numbers_and_stay_apart(doc):
+    lists = [el for el in section(doc) if el.tag.rpartition("}")[2] in ("ol", "ul", "dl")]
+    assert [(el.tag.rpartition("}")[2], el.get("start")) for el in lists] == [
+        ("ol", "3"), ("ul", None), ("ol", None), ("dl", None)]
+
+
+def test_chapter_header_lang_applies_and_other_keys_are_accepted(feature_books):
+    doc = feature_books["pandoc"].epub.document("header")
+    div = doc.find(".//x:section/x:div", NS)
+    assert div.get("lang") == "fr" and div.get(XML_LANG) == "fr"
+
+
+PROBLEMS = {
+    "one.md": r"""
+        # One {.recto}
+
+        Cost $5 and $x^2$ here, as [@doe] says.
+
+        This ~~never closes.
+
+        A note ^[that never closes.
+
+        \vspace{2em}
+
+        <!-- text [^in-a-comment] is not checked -->
+    """,
+    "two.md": """
+        ---
+        tags: [draft]
+        ---
+        # Two
+    """,
+    "three.md": """
+        ---
+        tags: [draft]
+        author: Me
+        ---
+        # Three
+    """,
+}
+
+
+def test_unread_markup_is_warned_of_at_its_line(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Leftovers
+        author: Jane Doe
+        spine: [one.md, two.md, three.md]
+    """, PROBLEMS)
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.err
+    lines = run.err.splitlines()
+    assert [(line.split(":")[0], line.split(":")[1], line.rpartition("[")[2].split()[0])
+            for line in lines] == [
+        ("one.md", "3", "BB242"), ("one.md", "3", "BB242"), ("one.md", "5", "BB240"),
+        ("one.md", "7", "BB240"), ("one.md", "9", "BB242"),
+        ("two.md", "2", "BB241"), ("three.md", "3", "BB241")]
+    assert "'tags'" in lines[5] and "'author'" in lines[6]
