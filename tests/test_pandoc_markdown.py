@@ -5,7 +5,7 @@ silence. The feature book `pandoc` (feature_books.py) holds the constructs."""
 from __future__ import annotations
 
 import pytest
-from bookkit import NS, XML_LANG, make_book, run_cli, text_of
+from bookkit import NS, XML_LANG, Epub, make_book, run_cli, text_of
 
 from bookbuild.markdown_ext.headings import pandoc_id
 
@@ -145,3 +145,55 @@ def test_unread_markup_is_warned_of_at_its_line(tmp_path):
         ("one.md", "7", "BB240"), ("one.md", "9", "BB242"),
         ("two.md", "2", "BB241"), ("three.md", "3", "BB241")]
     assert "'tags'" in lines[5] and "'author'" in lines[6]
+
+
+LINKED = {
+    "one.md": """
+        # Chapter One
+
+        See [the later scene](#later), [the next chapter](#chapter-two), [my notes](#notes)
+        and [theirs](#notes-1).
+
+        ## Notes
+    """,
+    "two.md": """
+        # Chapter Two
+
+        ## Later
+
+        ## Notes
+
+        Back to [the start](#chapter-one).
+    """,
+}
+
+
+def test_links_resolve_across_the_whole_book(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Linked
+        author: Jane Doe
+        spine: [one.md, two.md]
+    """, LINKED)
+    run = run_cli("build", book, "--format", "epub")
+    assert (run.code, run.err) == (0, "")
+    epub = Epub(book / "build" / "linked.epub")
+    one, two = epub.document("one"), epub.document("two")
+    assert [a.get("href") for a in one.iterfind(".//x:section//x:a", NS)] == [
+        "two.xhtml#later", "two.xhtml#two-title", "#notes", "two.xhtml#notes-1"]
+    assert [h.get("id") for h in two.iterfind(".//x:section//x:h2", NS)] == ["later", "notes-1"]
+    assert [a.get("href") for a in two.iterfind(".//x:section//x:a", NS)] == [
+        "one.xhtml#one-title"]
+
+
+def test_an_id_given_twice_in_the_book_is_reported_with_both_places(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Twice
+        author: Jane Doe
+        spine: [one.md, two.md]
+    """, {"one.md": "# One\n\n## Scene {#scene}\n",
+          "two.md": "# Two\n\nText.\n\n## Again {#scene}\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 1
+    assert run.err.splitlines()[:1] == [
+        "two.md:5: error: the id 'scene' is used twice in the book (first in one.md at line 3); "
+        "ids are one namespace across chapters, as in pandoc [BB217 duplicate-id]"]

@@ -15,6 +15,7 @@ HEADING_ATTRS = re.compile(r"^(#{1,6}[ \t].*?[ \t])\{([^{}\n]*)\}[ \t]*$")
 SETEXT_RULE = re.compile(r"^(=+|-+)[ \t]*$")
 TEXT_ATTRS = re.compile(r"^(.*?[ \t])\{([^{}\n]*)\}[ \t]*$")
 STASHED = re.compile("\x02[^\x03]*\x03")
+AUTO_ID = "data-auto-id"
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -63,6 +64,8 @@ class HeadingIdProcessor(Treeprocessor):
             if el.tag not in HEADINGS or el.get("id"):
                 continue
             el.set("id", unique(pandoc_id(_plain_text(el)), used))
+            # Made, not given: reading may rename it to keep ids unique in the whole book.
+            el.set(AUTO_ID, "")
 
 
 def _plain_text(el) -> str:

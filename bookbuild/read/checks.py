@@ -205,6 +205,8 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     it: whatever construct slips through conversion is at least seen."""
     where = Locator(body, source)
     told: set[str] = set()
+    if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
+        told.add(LEFTOVERS[2][3])  # the divs' own errors told where the ':::' went wrong
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
                 or any(a.tag in CODE_TAGS for a in el.iterancestors()):

@@ -14,6 +14,8 @@ from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Source
 from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
 
+TITLE_ID = "data-title-id"  # on the body: the id the heading taken for the title had
+
 
 def unwrap_block_paragraphs(body: etree._Element) -> None:
     """Python-Markdown reads block HTML inside a list item or a quote as text and wraps it in a
@@ -70,6 +72,8 @@ def take_title(section: Section, source: Source, body: etree._Element,
                          "a footnote cannot be called from the chapter title; call it from "
                          "the first sentence instead", "BB216")
         section.title = " ".join("".join(first.itertext()).split())
+        if first.get("id"):  # a link to the title's id goes to the chapter's title
+            body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)
 
 
