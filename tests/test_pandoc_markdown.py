@@ -197,3 +197,70 @@ def test_an_id_given_twice_in_the_book_is_reported_with_both_places(tmp_path):
     assert run.err.splitlines()[:1] == [
         "two.md:5: error: the id 'scene' is used twice in the book (first in one.md at line 3); "
         "ids are one namespace across chapters, as in pandoc [BB217 duplicate-id]"]
+
+
+ONE_FILE = r"""
+    A preface before any heading.
+
+    # The First
+
+    Calls a note.[^a] See [the second](#the-second) and [later](#later).
+
+    ```
+    # not a heading
+    ```
+
+    The Second
+    ==========
+
+    Text two.[^b]
+
+    ## Later
+
+    # Third
+
+    Calls the first note again.[^a]
+
+    [^a]: Note A.
+
+        Its second paragraph.
+
+    [^b]: Note B.
+"""
+
+
+def test_a_one_file_manuscript_is_split_into_chapters_at_level_one_headings(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: One File
+        author: Jane Doe
+        spine: [novel.md]
+    """, {"novel.md": ONE_FILE})
+    run = run_cli("build", book, "--format", "epub")
+    assert (run.code, run.err) == (0, "")
+    epub = Epub(book / "build" / "one-file.epub")
+    docs = [epub.document(stem) for stem in ("novel", "novel-2", "novel-3", "novel-4")]
+    titles = [text_of(d.find(".//x:header/x:h1", NS)) for d in docs]
+    assert titles == ["Chapter 1", "The First", "The Second", "Third"]
+    assert text_of(docs[0].find(".//x:section/x:p", NS)) == "A preface before any heading."
+    assert "# not a heading" in text_of(docs[1].find(".//x:pre", NS))
+    assert [a.get("href") for a in docs[1].iterfind(".//x:section/x:p/x:a", NS)
+            if a.get("class") != "noteref"] == ["novel-3.xhtml#novel-3-title",
+                                                "novel-3.xhtml#later"]
+    notes = [[text_of(n).split(" ", 1)[1].strip() for n in d.iterfind(".//x:aside", NS)]
+             for d in docs]
+    assert notes == [[], ["Note A.\nIts second paragraph."], ["Note B."],
+                     ["Note A.\nIts second paragraph."]]
+    assert [a.get("href").split("#")[0] for a in epub.xml(epub.nav_name()).iterfind(
+        ".//x:nav[@epub:type='toc']//x:a", NS)][-4:] == [
+        "text/novel.xhtml", "text/novel-2.xhtml", "text/novel-3.xhtml", "text/novel-4.xhtml"]
+
+
+def test_a_note_called_nowhere_in_a_split_file_is_reported_at_its_line(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: One File
+        author: Jane Doe
+        spine: [novel.md]
+    """, {"novel.md": "# One\n\nText.\n\n# Two\n\nText.\n\n[^lost]: Never called.\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.err.splitlines()[0] == ("novel.md:9: error: footnote [^lost] is defined but "
+                                       "never referenced in the text [BB204 footnote-unused]")

@@ -38,6 +38,7 @@ from bookbuild.read.passes import (
     unwrap_block_paragraphs,
 )
 from bookbuild.read.source import Source, load_source
+from bookbuild.read.split import split_chapters
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import h, unique_id
 
@@ -91,20 +92,19 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
             sections.append(Section(part_id, "part", "part", entry.title, None))
             entries = list(entry.chapters)
         for spine_entry in entries:
-            if spine_entry.type == "chapter" and spine_entry.role in (None, "chapter"):
-                chapter_number += 1
-            read = _read_section(spine_entry, config, md, report, images, used_ids)
-            if read is None:
-                continue
-            section = read[0]
-            sources.append(read)
-            texts[read[1].path] = read[1].text
-            section.part = part_id
-            if section.role == "chapter":
-                section.number = chapter_number
-                if not section.title:
-                    section.title = f"Chapter {chapter_number}"
-            sections.append(section)
+            numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
+            read = _read_file(spine_entry, config, md, report, images, used_ids)
+            chapter_number += numbered and not read  # a file that failed keeps its number
+            for section, source in read:
+                sources.append((section, source))
+                texts[source.path] = source.text
+                section.part = part_id
+                if section.role == "chapter":
+                    chapter_number += numbered
+                    section.number = chapter_number
+                    if not section.title:
+                        section.title = f"Chapter {chapter_number}"
+                sections.append(section)
     resolve_links(sources, report)
     _once_per_key(report, first_problem)
     _sort_problems(report, first_problem)
@@ -140,15 +140,24 @@ def _section_id(path: Path, used: set[str]) -> str:
     return unique_id(slug if slug[0].isalpha() else f"ch-{slug}", used)
 
 
-def _read_section(entry: SpineEntry, config: Config, md, report: Report,
-                  images: dict[Path, Image], used_ids: set[str],
-                  ) -> tuple[Section, Source] | None:
-    """One spine file as a `Section` (with its `Source`, for the links), or None when it cannot
-    be read; every problem found is in `report`."""
-    section = source = None
+def _read_file(entry: SpineEntry, config: Config, md, report: Report,
+               images: dict[Path, Image], used_ids: set[str]) -> list[tuple[Section, Source]]:
+    """One spine file as its `Section`s (with their `Source`s, for the links): one, or one
+    per level-1 heading (read/split.py); none when it cannot be read."""
     source = load_source(entry.path, report)
     if source is None:
-        return None
+        return []
+    read = (_read_section(part, entry, config, md, report, images, used_ids)
+            for part in split_chapters(source))
+    return [r for r in read if r is not None]
+
+
+def _read_section(source: Source, entry: SpineEntry, config: Config, md, report: Report,
+                  images: dict[Path, Image], used_ids: set[str],
+                  ) -> tuple[Section, Source] | None:
+    """One chapter of a spine file as a `Section`, or None when it cannot be read; every
+    problem found is in `report`."""
+    section = None
     would_be_id = _section_id(entry.path, set(used_ids))
     key = md.cache.key("section", "\n".join(source.lines), would_be_id, entry.type,
                        _role(entry))

@@ -97,7 +97,9 @@ def resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
     same chapter, an id of another chapter (pandoc reads the chapters as one document), or a
     chapter file of the spine (`02-road.md`, `02-road.md#id`)."""
     titles = unique_book_ids(read, report)
-    chapters = {section.source.resolve(): section for section, _ in read}
+    chapters: dict[Path, list[Section]] = {}  # a file split in chapters has several
+    for section, _ in read:
+        chapters.setdefault(section.source.resolve(), []).append(section)
     ids = {}
     owner: dict[str, Section] = {}
     for section, _ in read:
@@ -117,8 +119,10 @@ def resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
             fragment, target = unquote(fragment), section
             if path:
                 file = source.path.parent / unquote(path)
-                target = None if "?" in path or path.startswith("/") \
-                    else chapters.get(file.resolve())
+                parts = [] if "?" in path or path.startswith("/") \
+                    else chapters.get(file.resolve(), [])
+                target = next((p for p in parts if fragment in ids[p.id]),
+                              parts[0] if parts else None)
             if target is None:
                 report.error(source.path, where.attribute(link, "href", href),
                              f"the link '{href}' points at no chapter of this book; link to a "
