@@ -152,7 +152,7 @@ LINKED = {
         # Chapter One
 
         See [the later scene](#later), [the next chapter](#chapter-two), [my notes](#notes)
-        and [theirs](#notes-1).
+        and [theirs](#notes-1); also [Later] and [the second chapter][Chapter Two].
 
         ## Notes
     """,
@@ -179,7 +179,9 @@ def test_links_resolve_across_the_whole_book(tmp_path):
     epub = Epub(book / "build" / "linked.epub")
     one, two = epub.document("one"), epub.document("two")
     assert [a.get("href") for a in one.iterfind(".//x:section//x:a", NS)] == [
-        "two.xhtml#later", "two.xhtml#two-title", "#notes", "two.xhtml#notes-1"]
+        "two.xhtml#later", "two.xhtml#two-title", "#notes", "two.xhtml#notes-1",
+        "two.xhtml#later", "two.xhtml#two-title"]
+    assert "[" not in text_of(one.find(".//x:section", NS))
     assert [h.get("id") for h in two.iterfind(".//x:section//x:h2", NS)] == ["later", "notes-1"]
     assert [a.get("href") for a in two.iterfind(".//x:section//x:a", NS)] == [
         "one.xhtml#one-title"]

@@ -16,6 +16,7 @@ from bookbuild.read.passes import TITLE_ID
 from bookbuild.read.source import Locator, Source
 from bookbuild.xhtml import h
 
+HEADINGS = {h(f"h{n}") for n in range(1, 7)}
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -92,11 +93,71 @@ def unique_book_ids(read: list[tuple[Section, Source]], report: Report) -> dict[
     return titles
 
 
+REFERENCE = re.compile(r"\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?")
+NOT_TEXT = {h("a"), h("code"), h("pre"), h("script"), h("style")}
+
+
+def link_heading_references(read: list[tuple[Section, Source]], titles: dict[str, str]) -> None:
+    """pandoc's implicit heading references: `[Heading text]`, `[words][Heading text]` or
+    `[Heading text][]`, which Python-Markdown leaves as text, link to the heading of that text
+    anywhere in the book (case and spacing aside); the first heading wins, as in pandoc."""
+    targets: dict[str, str] = {}
+    for section, _ in read:
+        made = {made for made, title in titles.items() if title == f"{section.id}-title"}
+        if section.title and made:
+            targets.setdefault(_key(section.title), made.pop())
+        for el in _elements(section):
+            if el.tag in HEADINGS and el.get("id"):
+                targets.setdefault(_key("".join(el.itertext())), el.get("id"))
+    if not targets:
+        return
+    for section, _ in read:
+        for el in list(_elements(section)):
+            if el.tag in NOT_TEXT or any(a.tag in NOT_TEXT for a in el.iterancestors()):
+                continue
+            _link_text(el, "text", targets)
+            for child in list(el):  # a child's tail is its parent's text
+                _link_text(child, "tail", targets)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _link_text(el: etree._Element, slot: str, targets: dict[str, str]) -> None:
+    """Turn each reference in `el`'s text (or tail) into a link, in place."""
+    text = getattr(el, slot)
+    if not text or "[" not in text:
+        return
+    pieces, last = [], 0
+    for match in REFERENCE.finditer(text):
+        name = match[2] or match[1]
+        target = targets.get(_key(name))
+        if target is None:
+            continue
+        link = etree.Element(h("a"), href=f"#{target}")
+        link.text = match[1]
+        pieces.append((text[last:match.start()], link))
+        last = match.end()
+    if not pieces:
+        return
+    setattr(el, slot, pieces[0][0])
+    anchor = el if slot == "tail" else None
+    for n, (_, link) in enumerate(pieces):
+        link.tail = pieces[n + 1][0] if n + 1 < len(pieces) else text[last:]
+        if anchor is None:
+            el.insert(0, link)
+        else:
+            anchor.addnext(link)
+        anchor = link
+
+
 def resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
     """Check every link within the book and point it at the document it names: `#id` in the
     same chapter, an id of another chapter (pandoc reads the chapters as one document), or a
     chapter file of the spine (`02-road.md`, `02-road.md#id`)."""
     titles = unique_book_ids(read, report)
+    link_heading_references(read, titles)
     chapters: dict[Path, list[Section]] = {}  # a file split in chapters has several
     for section, _ in read:
         chapters.setdefault(section.source.resolve(), []).append(section)
