@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from bookkit import NS, XML_LANG, Epub, make_book, run_cli, text_of
+from pypdf import PdfReader
 
 from bookbuild.markdown_ext.headings import pandoc_id
 
@@ -266,3 +267,39 @@ def test_a_note_called_nowhere_in_a_split_file_is_reported_at_its_line(tmp_path)
     run = run_cli("build", book, "--format", "epub")
     assert run.err.splitlines()[0] == ("novel.md:9: error: footnote [^lost] is defined but "
                                        "never referenced in the text [BB204 footnote-unused]")
+
+
+PRINTED = r"""
+    # Verse
+
+    | The limerick packs laughs anatomical
+    |     Into space that is quite economical.
+
+    Water is H~2~O.
+
+    \newpage
+
+    Overleaf.
+
+    | Right | Left |
+    |------:|:-----|
+    | 12    | twelve |
+"""
+
+
+def test_line_blocks_tables_and_newpage_print_in_the_pdf(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Printed
+        author: Jane Doe
+        spine: [verse.md]
+    """, {"verse.md": PRINTED})
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    pages = [p.extract_text() for p in PdfReader(book / "build" / "printed.pdf").pages]
+    verse = next(n for n, text in enumerate(pages) if "limerick" in text)
+    lines = [line.strip() for line in pages[verse].splitlines()]
+    assert "The limerick packs laughs anatomical" in lines
+    assert "Into space that is quite economical." in lines
+    assert "H2O" in pages[verse].replace(" ", "") and "Overleaf" not in pages[verse]
+    assert "Overleaf" in pages[verse + 1] and "twelve" in pages[verse + 1]
+    assert "|" not in "".join(pages) and "newpage" not in "".join(pages)
