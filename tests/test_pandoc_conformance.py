@@ -41,7 +41,7 @@ CASES = sorted(CORPUS.glob("*.md"))
 # Constructs bookbuild does not render as pandoc yet (docs/markdown.md says what the author is
 # told): each must fail, so the day one is supported the test says to move it up.
 UNSUPPORTED = sorted((CORPUS / "unsupported").glob("*.md"))
-COMPARED_ATTRIBUTES = ("id", "class", "start", "lang")
+COMPARED_ATTRIBUTES = ("id", "class", "start", "lang", "type")
 BLOCKS = ("p", "div", "figure", "figcaption", "table", "caption", "thead", "tbody", "tr", "th",
           "td", "ul", "ol", "li", "dl", "dt", "dd", "pre", "blockquote", "h1", "h2", "h3", "h4",
           "h5", "h6")
@@ -125,6 +125,8 @@ def structure(el: etree._Element) -> tuple:
         value = el.get(key)
         if key == "class" and value:
             value = " ".join(c for c in value.split() if c not in DROPPED_CLASSES) or None
+        if key == "type" and value == "1":
+            value = None  # HTML's default
         if el.tag in ("pre", "code") and key == "class":
             value = None  # highlighting classes (see the module's docstring)
         if value:

@@ -20,6 +20,7 @@ from pymdownx.caret import InsertSupExtension
 from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.documents import DocumentsExtension
+from bookbuild.markdown_ext.fancy_lists import FancyListsExtension
 from bookbuild.markdown_ext.fenced_divs import FencedDivExtension
 from bookbuild.markdown_ext.figures import FiguresExtension
 from bookbuild.markdown_ext.headings import HeadingsExtension
@@ -57,6 +58,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             TableCaptionsExtension(),
             DefListExtension(),
             SaneListExtension(),
+            FancyListsExtension(),  # after sane lists, whose `1.` lists it replaces
             LineBlocksExtension(),
             InlineNotesExtension(),
         ]

@@ -78,8 +78,15 @@ def _plain_text(el) -> str:
     return STASHED.sub("", "".join(parts))
 
 
+# pandoc's ATX heading needs a space after its hashes: `#hashtag` (Obsidian) and `#.` (a
+# numbered list) are text.
+HASH_HEADING = re.compile(r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)(?P<header>(?:\\.|[^\\])*?)"
+                          r"#*(?:\n|$)")
+
+
 class HeadingsExtension(Extension):
     def extendMarkdown(self, md) -> None:
+        md.parser.blockprocessors["hashheader"].RE = HASH_HEADING
         md.preprocessors.register(HeadingAttrsPreprocessor(md), "pandoc_heading_attrs", 25)
         # After attr_list (8), which sets the ids an author gives, and the inline patterns (20).
         md.treeprocessors.register(HeadingIdProcessor(md), "pandoc_heading_ids", 7)
