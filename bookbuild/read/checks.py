@@ -16,6 +16,7 @@ from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import over_limits
+from bookbuild.markdown_ext.list_indent import reindent
 from bookbuild.read.images import check_image
 from bookbuild.read.source import CODE_SPAN, Locator, Source
 from bookbuild.xhtml import h
@@ -54,7 +55,9 @@ def warn_unlisted(config: Config, report: Report) -> None:
 def within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
     too deeply into (markdown_ext/limits.py), at the line that crosses the limit."""
-    over = over_limits(source.lines, source.body_start)
+    # Measured on the lines as Python-Markdown reads them: lists four spaces a level.
+    lines = source.lines[:source.body_start] + reindent(source.lines[source.body_start:])
+    over = over_limits(lines, source.body_start)
     if over is not None:
         report.error(source.path, over[0] + 1, over[1], "BB219")
     return over is None
