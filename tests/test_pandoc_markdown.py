@@ -114,6 +114,12 @@ PROBLEMS = {
         \vspace{2em}
 
         <!-- text [^in-a-comment] is not checked -->
+
+        - [ ] a task
+
+        +---+---+
+        | a | b |
+        +---+---+
     """,
     "two.md": """
         ---
@@ -143,9 +149,11 @@ def test_unread_markup_is_warned_of_at_its_line(tmp_path):
     assert [(line.split(":")[0], line.split(":")[1], line.rpartition("[")[2].split()[0])
             for line in lines] == [
         ("one.md", "3", "BB242"), ("one.md", "3", "BB242"), ("one.md", "5", "BB240"),
-        ("one.md", "7", "BB240"), ("one.md", "9", "BB242"),
+        ("one.md", "7", "BB240"), ("one.md", "9", "BB242"), ("one.md", "13", "BB242"),
+        ("one.md", "15", "BB242"),
         ("two.md", "2", "BB241"), ("three.md", "3", "BB241")]
-    assert "'tags'" in lines[5] and "'author'" in lines[6]
+    assert "'tags'" in lines[7] and "'author'" in lines[8]
+    assert "task lists" in lines[5] and "grid tables" in lines[6]
 
 
 LINKED = {

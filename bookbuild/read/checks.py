@@ -199,6 +199,18 @@ LEFTOVERS = (
      "is printed as typed"),
 )
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
+# pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
+UNREAD_BLOCKS = (
+    (re.compile(r"^\s*\+[-=:]{2,}(\+[-=:]{2,})*\+\s*$"),
+     "grid tables are not supported (printed as text): write the table as a pipe table"),
+    (re.compile(r"^\s*-{2,}([ \t]+-{2,})+\s*$"),
+     "simple and multiline tables are not supported (printed as text): write the table as a "
+     "pipe table, | a | b | over |---|---|"),
+    (re.compile(r"^\s*[-*+][ \t]+\[[ xX]\][ \t]"),
+     "task lists are not supported: the [ ] and [x] are printed as typed"),
+    (re.compile(r"^\s*\(@[\w-]*\)[ \t]"),
+     "example lists (@) are not supported: number the examples yourself, (1), (2)..."),
+)
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
 CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
 
@@ -208,6 +220,14 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     it: whatever construct slips through conversion is at least seen."""
     where = Locator(body, source)
     told: set[str] = set()
+    code = code_lines(source)
+    for index in range(source.body_start, len(source.lines)):
+        for regex, hint in UNREAD_BLOCKS:
+            if hint not in told and index not in code and regex.match(source.lines[index]):
+                told.add(hint)
+                report.warning(source.path, index + 1, hint, "BB242")
+                if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
+                    told.add(LEFTOVERS[3][3])
     if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
         told.add(LEFTOVERS[2][3])  # the divs' own errors told where the ':::' went wrong
     for el in body.iter():
