@@ -311,3 +311,28 @@ def test_line_blocks_tables_and_newpage_print_in_the_pdf(tmp_path):
     assert "H2O" in pages[verse].replace(" ", "") and "Overleaf" not in pages[verse]
     assert "Overleaf" in pages[verse + 1] and "twelve" in pages[verse + 1]
     assert "|" not in "".join(pages) and "newpage" not in "".join(pages)
+
+
+def test_book_wide_links_go_to_the_right_page_of_the_pdf(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Linked
+        author: Jane Doe
+        spine: [one.md, two.md]
+    """, LINKED)
+    run = run_cli("build", book, "--format", "pdf", "--pdf-profile", "screen")
+    assert run.code == 0, run.err
+    reader = PdfReader(book / "build" / "linked.pdf")
+    pages = [p.extract_text() for p in reader.pages]
+    later = next(n for n, text in enumerate(pages) if "Later" in text and "Back to" in text)
+    one = next(n for n, text in enumerate(pages) if "See the later scene" in text)
+    targets = []
+    for annot in reader.pages[one].get("/Annots", []):
+        annot = annot.get_object()
+        assert "/URI" not in annot.get("/A", {}), annot  # nothing points at an .xhtml file
+        dest = annot.get("/Dest") or annot.get("/A", {}).get("/D")
+        if dest is not None:
+            if not isinstance(dest, list):
+                dest = reader.named_destinations[str(dest)]
+                dest = [dest.page]
+            targets.append(reader.get_page_number(dest[0].get_object()))
+    assert targets.count(later) >= 3  # later, the chapter two title (same page), notes-1

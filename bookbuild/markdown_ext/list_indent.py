@@ -27,7 +27,8 @@ def reindent(lines: list[str]) -> list[str]:
         text = line.expandtabs(4)
         indent = len(text) - len(text.lstrip(" "))
         item = ITEM.match(text)
-        if item and (stack or blank_before):
+        # Outside a list, an indented item is another block's (a note's, code): left alone.
+        if item and (stack or (blank_before and indent <= 3)):
             while stack and indent < stack[-1]:
                 stack.pop()
             out.append(" " * (4 * len(stack)) + text[indent:])
