@@ -124,6 +124,21 @@ CATALOGUE: dict[str, Code] = {
         "a footnote is defined inside a quote, a list or another footnote instead of at the "
         "left margin",
     ),
+    "BB240": Code(
+        "literal-markup",
+        "Markdown markup survived into the text of the book (`^[`, `{#...}`, `~~`, `:::`...): "
+        "a construct bookbuild did not read, printed as typed (warning)",
+    ),
+    "BB241": Code(
+        "header-key-ignored",
+        "a chapter's YAML header has a key bookbuild does not use (`author`, `tags`...); it "
+        "is accepted and ignored (warning)",
+    ),
+    "BB242": Code(
+        "pandoc-unsupported",
+        "pandoc Markdown bookbuild does not render (citations `[@key]`, TeX math `$...$`, raw "
+        "TeX): it is printed as typed (warning)",
+    ),
     "BB225": Code(
         "font-unreadable",
         "a font in the book's `styles/fonts/` is damaged or cut short, or unpacks to other "

@@ -398,3 +398,70 @@ feature_book("matter_replaced", """
     "front/dedication.md": "For the file.\n",
     "back/about.md": "# About Jane\n\nThe file's biography.\n",
 })
+
+# pandoc's Markdown as authors bring it (issue 13): tests/test_pandoc_markdown.py reads it.
+feature_book("pandoc", """
+    title: Pandoc Markdown Book
+    author: Jane Doe
+    spine:
+      - pandoc.md
+      - header.md
+""", {
+    "pandoc.md": r"""
+        # Chapter 1 {.recto}
+
+        Water is H~2~O, 2^10^ is 1024, ~~gone~~ is struck.^[An *inline* note.] A labelled
+        call[^lab] follows; a\ b keeps together.
+
+        Yours faithfully,\
+        The Author
+
+        | The limerick packs laughs anatomical
+        |    Into space that is quite economical.
+
+        ## Interlude {-}
+
+        ## Names {#cast .unlisted}
+
+        [Small caps]{.smallcaps}, [underlined]{.underline} and [marked]{.mark}. See [the
+        names](#cast) and [the interlude](#interlude).
+
+        | Right | Left |
+        |------:|:-----|
+        | 1     | one  |
+
+        Table: Numbers
+
+        ``` python
+        x = "straight"
+        ```
+
+            regex [^>]+ stays code
+
+        <!-- a note [^never] in a comment -->
+
+        \newpage
+
+        3. three
+        4. four
+
+        - a bullet
+
+        1. a number
+
+        Term
+        :   Its definition.
+
+        [^lab]: A labelled note.
+    """,
+    "header.md": """
+        ---
+        title: Header
+        author: Someone
+        date: 2020
+        tags: [draft]
+        lang: fr
+        ---
+        Un texte en français.
+    """,
+})

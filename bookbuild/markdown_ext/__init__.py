@@ -10,13 +10,27 @@ from __future__ import annotations
 import html
 
 import markdown
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from pymdownx.caret import InsertSupExtension
+from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.documents import DocumentsExtension
+from bookbuild.markdown_ext.fancy_lists import FancyListsExtension
 from bookbuild.markdown_ext.fenced_divs import FencedDivExtension
 from bookbuild.markdown_ext.figures import FiguresExtension
+from bookbuild.markdown_ext.headings import HeadingsExtension
+from bookbuild.markdown_ext.inline_notes import InlineNotesExtension
+from bookbuild.markdown_ext.line_blocks import LineBlocksExtension
+from bookbuild.markdown_ext.line_breaks import LineBreaksExtension
+from bookbuild.markdown_ext.list_indent import ListIndentExtension
 from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
+from bookbuild.markdown_ext.table_captions import TableCaptionsExtension
 from bookbuild.markdown_ext.typography import typography_extension
 
 KINDS = ("chapter", "prose", "line")
@@ -35,14 +49,34 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             DocumentsExtension(),
             SceneBreakExtension(),
             FiguresExtension(),
+            # pandoc's Markdown where Python-Markdown and pymdown-extensions read it as pandoc
+            # does, and our own extensions where none does (docs/markdown.md lists the rest).
+            *_pandoc_inline(),
+            AttrListExtension(),
+            HeadingsExtension(),
+            FencedCodeExtension(),
+            TableExtension(),
+            TableCaptionsExtension(),
+            DefListExtension(),
+            SaneListExtension(),
+            FancyListsExtension(),  # after sane lists, whose `1.` lists it replaces
+            ListIndentExtension(),
+            LineBlocksExtension(),
+            InlineNotesExtension(),
         ]
     elif kind == "prose":
-        extensions = [typography_extension(), BracketedSpanExtension()]
+        extensions = [typography_extension(), BracketedSpanExtension(), *_pandoc_inline()]
     elif kind == "line":
         return markdown.Markdown(extensions=[typography_extension()])
     else:
         raise ValueError(f"no Markdown converter for {kind!r}: one of {', '.join(KINDS)}")
     return markdown.Markdown(extensions=extensions, output_format="xhtml")
+
+
+def _pandoc_inline() -> list:
+    """pandoc's inline extras: ~sub~, ^sup^, ~~strike~~, backslash line breaks and escapes."""
+    return [DeleteSubExtension(smart_delete=True), InsertSupExtension(insert=False),
+            LineBreaksExtension()]
 
 
 _LINE_CONVERTER = None

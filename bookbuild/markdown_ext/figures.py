@@ -1,13 +1,32 @@
-"""Figures: an image alone in its paragraph becomes `<figure>`, its title the caption."""
+"""Figures: an image alone in its paragraph becomes `<figure>`, its title the caption, else
+(pandoc's implicit figures) its alt text; pandoc's `{width=50%}` sizes become styles."""
 
+import re
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+PIXELS = re.compile(r"[0-9]{1,5}")
+
+
+def size_as_style(img) -> None:
+    """`width=50%` or `height=2em` (pandoc's link_attributes) as a style, as pandoc writes it;
+    a number of pixels stays an attribute, which HTML allows."""
+    styles = []
+    for key in ("width", "height"):
+        value = img.get(key)
+        if value is not None and not PIXELS.fullmatch(value):
+            styles.append(f"{key}:{value}")
+            del img.attrib[key]
+    if styles:
+        img.set("style", ";".join(filter(None, [img.get("style"), *styles])))
+
 
 class FigureProcessor(Treeprocessor):
     def run(self, root) -> None:
+        for img in root.iter("img"):
+            size_as_style(img)
         for parent in root.iter():
             for index, p in enumerate(list(parent)):
                 if p.tag != "p" or len(p) != 1 or p[0].tag != "img":
@@ -21,6 +40,10 @@ class FigureProcessor(Treeprocessor):
                 caption = img.attrib.pop("title", None)
                 if caption:
                     etree.SubElement(figure, "figcaption").text = caption
+                elif img.get("alt", "").strip():
+                    # the alt text said twice: a screen reader reads it once, as pandoc marks it
+                    etree.SubElement(figure, "figcaption", {"aria-hidden": "true"}).text = \
+                        img.get("alt")
                 parent.remove(p)
                 parent.insert(index, figure)
 

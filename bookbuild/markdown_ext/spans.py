@@ -23,8 +23,12 @@ class BracketedSpanProcessor(InlineProcessor):
         attrs = parse_attributes(m.group(2))
         if attrs is None:
             return None, None, None
-        span = etree.Element("span")
+        # pandoc writes these two classes alone as HTML's own elements
+        tag = {("underline",): "u", ("mark",): "mark"}.get(tuple(attrs.classes), "span")
+        span = etree.Element(tag)
         span.text = m.group(1)
+        if tag != "span":
+            attrs.classes = []
         if attrs.id:
             span.set("id", attrs.id)
         if attrs.classes:

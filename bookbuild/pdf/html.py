@@ -8,6 +8,7 @@ import base64
 import copy
 import io
 import os
+import re
 import struct
 from pathlib import Path
 
@@ -130,9 +131,24 @@ def _section(section: Section, images: dict[str, str],
         _inline_notes(content, section, nudged)
         for img in content.iter("img"):
             img.set("src", images.get(img.get("src"), img.get("src")))
+        _one_document_links(content)
         el.text = content.text
         el.extend(list(content))
     return el
+
+
+CHAPTER_LINK = re.compile(r"^([A-Za-z0-9_.-]+)\.xhtml(?:#(.*))?$")
+
+
+def _one_document_links(content: etree._Element) -> None:
+    """The EPUB's links to another chapter's file (`two.xhtml#id`) point into the one print
+    document, where every id is the book's only one: `#id`, or the chapter's `<section>`."""
+    for link in content.iter("a"):
+        match = CHAPTER_LINK.match(link.get("href", ""))
+        if match:
+            stem, fragment = match[1], match[2]
+            title = not fragment or fragment == f"{stem}-title"
+            link.set("href", f"#{stem if title else fragment}")
 
 
 def plain_html(el: etree._Element) -> etree._Element:

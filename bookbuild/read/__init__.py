@@ -15,6 +15,7 @@ from bookbuild.errors import Report
 from bookbuild.read.cache import ChapterCache
 from bookbuild.read.checks import (
     check_html,
+    check_leftover_markup,
     check_lines,
     nested_notes,
     warn_unlisted,
@@ -31,11 +32,14 @@ from bookbuild.read.passes import (
     lift_note_calls,
     mark_direction,
     mark_languages,
+    mark_page_breaks,
     relink_images,
+    set_chapter_language,
     take_title,
     unwrap_block_paragraphs,
 )
 from bookbuild.read.source import Source, load_source
+from bookbuild.read.split import split_chapters
 from bookbuild.read.typography import TypographySettings, set_typography
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import h, unique_id
@@ -90,25 +94,39 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
             sections.append(Section(part_id, "part", "part", entry.title, None))
             entries = list(entry.chapters)
         for spine_entry in entries:
-            if spine_entry.type == "chapter" and spine_entry.role in (None, "chapter"):
-                chapter_number += 1
-            read = _read_section(spine_entry, config, md, report, images, used_ids)
-            if read is None:
-                continue
-            section = read[0]
-            sources.append(read)
-            texts[read[1].path] = read[1].text
-            section.part = part_id
-            if section.role == "chapter":
-                section.number = chapter_number
-                if not section.title:
-                    section.title = f"Chapter {chapter_number}"
-            sections.append(section)
+            numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
+            read = _read_file(spine_entry, config, md, report, images, used_ids)
+            chapter_number += numbered and not read  # a file that failed keeps its number
+            for section, source in read:
+                sources.append((section, source))
+                texts[source.path] = source.text
+                section.part = part_id
+                if section.role == "chapter":
+                    chapter_number += numbered
+                    section.number = chapter_number
+                    if not section.title:
+                        section.title = f"Chapter {chapter_number}"
+                sections.append(section)
     resolve_links(sources, report)
+    _once_per_key(report, first_problem)
     _sort_problems(report, first_problem)
     check_stylesheets(config.root, report)
     warn_unlisted(config, report)
     return Chapters(sections, images, texts)
+
+
+def _once_per_key(report: Report, first: int) -> None:
+    """An ignored chapter-header key (BB241) is told once for the book, at its first use: a
+    manuscript from Obsidian has `tags:` in every file."""
+    seen: set[str] = set()
+    kept = []
+    for problem in report.problems[first:]:
+        if problem.code == "BB241":
+            if problem.message in seen:
+                continue
+            seen.add(problem.message)
+        kept.append(problem)
+    report.problems[first:] = kept
 
 
 def _sort_problems(report: Report, first: int) -> None:
@@ -124,15 +142,24 @@ def _section_id(path: Path, used: set[str]) -> str:
     return unique_id(slug if slug[0].isalpha() else f"ch-{slug}", used)
 
 
-def _read_section(entry: SpineEntry, config: Config, md, report: Report,
-                  images: dict[Path, Image], used_ids: set[str],
-                  ) -> tuple[Section, Source] | None:
-    """One spine file as a `Section` (with its `Source`, for the links), or None when it cannot
-    be read; every problem found is in `report`."""
-    section = source = None
+def _read_file(entry: SpineEntry, config: Config, md, report: Report,
+               images: dict[Path, Image], used_ids: set[str]) -> list[tuple[Section, Source]]:
+    """One spine file as its `Section`s (with their `Source`s, for the links): one, or one
+    per level-1 heading (read/split.py); none when it cannot be read."""
     source = load_source(entry.path, report)
     if source is None:
-        return None
+        return []
+    read = (_read_section(part, entry, config, md, report, images, used_ids)
+            for part in split_chapters(source))
+    return [r for r in read if r is not None]
+
+
+def _read_section(source: Source, entry: SpineEntry, config: Config, md, report: Report,
+                  images: dict[Path, Image], used_ids: set[str],
+                  ) -> tuple[Section, Source] | None:
+    """One chapter of a spine file as a `Section`, or None when it cannot be read; every
+    problem found is in `report`."""
+    section = None
     would_be_id = _section_id(entry.path, set(used_ids))
     typography = TypographySettings(config.typography.quotes, config.typography.spaces,
                                     config.language)
@@ -151,6 +178,8 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             unwrap_block_paragraphs(body)
             lift_note_calls(body)
             check_html(body, source, report)
+            mark_page_breaks(body)
+            check_leftover_markup(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)
             check_transcripts(body, source, report)
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
@@ -158,6 +187,7 @@ def _read_section(entry: SpineEntry, config: Config, md, report: Report,
             set_typography(body, typography, source, report)  # before the title is taken
             take_title(section, source, body, report)
             close_heading_gaps(body)
+            set_chapter_language(body, source.header.get("lang"))
             mark_languages(body)
             mark_direction(body)
             relink_images(body, image_names)

@@ -16,8 +16,10 @@ from bookbuild.markdown_ext.attributes import parse_attributes
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import over_limits
+from bookbuild.markdown_ext.list_indent import reindent
 from bookbuild.read.images import check_image
 from bookbuild.read.source import CODE_SPAN, Locator, Source
+from bookbuild.xhtml import h
 
 MANUSCRIPT_FOLDER = "manuscript"  # a Markdown file there that the spine omits is warned of
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
@@ -27,7 +29,9 @@ NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
-CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
+                       r"[ \t]")
 LANG_TAG = re.compile(LANGUAGE_TAG)
 
 
@@ -51,7 +55,9 @@ def warn_unlisted(config: Config, report: Report) -> None:
 def within_limits(source: Source, report: Report) -> bool:
     """Refuse, before parsing, a chapter Python-Markdown would take minutes over or recurse
     too deeply into (markdown_ext/limits.py), at the line that crosses the limit."""
-    over = over_limits(source.lines, source.body_start)
+    # Measured on the lines as Python-Markdown reads them: lists four spaces a level.
+    lines = source.lines[:source.body_start] + reindent(source.lines[source.body_start:])
+    over = over_limits(lines, source.body_start)
     if over is not None:
         report.error(source.path, over[0] + 1, over[1], "BB219")
     return over is None
@@ -81,14 +87,10 @@ def check_lines(source: Source, config: Config, report: Report,
     refs: dict[str, int] = {}
     defs: dict[str, int] = {}
     image_names: dict[str, str] = {}
-    in_code = False
+    code = code_lines(source)
     for index in range(source.body_start, len(source.lines)):
         number, line = index + 1, source.lines[index]
-        if CODE_FENCE.match(line):
-            in_code = not in_code
-        elif not line.strip():
-            in_code = False  # ``` is no code block in our dialect: a code span, ended by a blank
-        if in_code:
+        if index in code:
             continue
         div = DIV_OPEN.match(line)
         if div:
@@ -131,6 +133,37 @@ def check_lines(source: Source, config: Config, report: Report,
     return image_names
 
 
+def code_lines(source: Source) -> set[int]:
+    """The indices of the body's lines inside code, fenced (```, ~~~) or indented (four spaces
+    after a blank line, outside a list), fences included: code is text, never checked."""
+    lines, code = source.lines, set()
+    fence: str | None = None
+    blank_before, in_list = True, False
+    for index in range(source.body_start, len(lines)):
+        line = lines[index]
+        opened = CODE_FENCE.match(line)
+        if fence is not None:
+            code.add(index)
+            if opened and opened[1][0] == fence[0] and len(opened[1]) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = None
+            continue
+        if opened:
+            fence = opened[1]
+            code.add(index)
+            continue
+        if not line.strip():
+            blank_before = True
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if indented and not in_list and (blank_before or index - 1 in code):
+            code.add(index)
+        elif not indented:
+            in_list = bool(LIST_ITEM.match(line)) or (in_list and not blank_before)
+        blank_before = False
+    return code
+
+
 def _check_span(attr_text: str, number: int, source: Source, report: Report) -> None:
     attrs = parse_attributes(attr_text[1:-1])
     if attrs is None:
@@ -141,6 +174,85 @@ def _check_span(attr_text: str, number: int, source: Source, report: Report) -> 
     if lang is not None and not LANG_TAG.fullmatch(lang):
         report.error(source.path, number, f"'{lang}' is not a language tag (BCP 47, e.g. ru, he, "
                                           f"de-CH)", "BB212")
+
+
+# Markup a construct left in the text when bookbuild did not read it: (pattern in the text,
+# pattern of its source line, code, what to tell the author).
+LEFTOVERS = (
+    (r"\^\[", r"\^\[", "BB240", "an inline note '^[' was not read: close it with ']' in the "
+                                "same paragraph"),
+    (r"~~", r"~~", "BB240", "'~~' was not read as strikeout: put the struck words between two "
+                          "'~~' in one paragraph, without spaces inside them"),
+    (r"(?m)^:::", r"^\s*:::", "BB240", "a ':::' line was not read as a div: it needs a blank "
+                                      "line before it"),
+    (r"(?m)^\|\s", r"^\s*\|\s", "BB240", "a line starting '| ' was not read as a line block "
+                                          "or a table: leave a blank line before it"),
+    (r"\\[!-/:-@\[-`{-~]", r"\\[!-/:-@\[-`{-~]", "BB240",
+     "a backslash was printed: pandoc would have read it as an escape; check the line"),
+    (r"\[-?@[\w:.#$%&+?<>~/-]", r"\[-?@", "BB242",
+     "citations ([@key]) are not supported: write the reference out, or use a footnote"),
+    (r"(?<![\w$])\$[^\s$](?:[^$\n]*[^\s$])?\$(?!\d)", r"\$[^\s$]", "BB242",
+     "TeX math ($...$) is not rendered: write it as text (×, ², ½ and Unicode symbols), or as "
+     "an image with alt text; write \\$ for a dollar sign"),
+    (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
+     "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
+     "is printed as typed"),
+)
+_LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
+# pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
+UNREAD_BLOCKS = (
+    (re.compile(r"^\s*\+[-=:]{2,}(\+[-=:]{2,})*\+\s*$"),
+     "grid tables are not supported (printed as text): write the table as a pipe table"),
+    (re.compile(r"^\s*-{2,}([ \t]+-{2,})+\s*$"),
+     "simple and multiline tables are not supported (printed as text): write the table as a "
+     "pipe table, | a | b | over |---|---|"),
+    (re.compile(r"^\s*[-*+][ \t]+\[[ xX]\][ \t]"),
+     "task lists are not supported: the [ ] and [x] are printed as typed"),
+    (re.compile(r"^\s*\(@[\w-]*\)[ \t]"),
+     "example lists (@) are not supported: number the examples yourself, (1), (2)..."),
+)
+HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
+CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
+
+
+def check_leftover_markup(body: etree._Element, source: Source, report: Report) -> None:
+    """A warning for each kind of Markdown markup printed as typed, at the first line holding
+    it: whatever construct slips through conversion is at least seen."""
+    where = Locator(body, source)
+    told: set[str] = set()
+    code = code_lines(source)
+    for index in range(source.body_start, len(source.lines)):
+        for regex, hint in UNREAD_BLOCKS:
+            if hint not in told and index not in code and regex.match(source.lines[index]):
+                told.add(hint)
+                report.warning(source.path, index + 1, hint, "BB242")
+                if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
+                    told.add(LEFTOVERS[3][3])
+    if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
+        told.add(LEFTOVERS[2][3])  # the divs' own errors told where the ':::' went wrong
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
+                or any(a.tag in CODE_TAGS for a in el.iterancestors()):
+            continue
+        texts = [el.text or "", *((child.tail or "") for child in el)]
+        if el.tag in {h(f"h{n}") for n in range(1, 7)} and HEADING_ATTRS.search(
+                "".join(el.itertext())):
+            _tell(report, source, where, el, r"^#.*\{[#.-]", "BB240",
+                  "the heading's attributes {...} were printed: they need a space before the "
+                  "'{' and must be #id, .class or key=value", told)
+        for text in texts:
+            for regex, line, code, hint in _LEFTOVERS:
+                if regex.search(text):
+                    _tell(report, source, where, el, line, code, hint, told)
+
+
+def _tell(report: Report, source: Source, where: Locator, el: etree._Element, line: str,
+          code: str, hint: str, told: set[str]) -> None:
+    if hint in told:
+        return
+    told.add(hint)
+    number = next(iter(where.hits(line)), None) or where.element(el)
+    report.warning(source.path, number, hint, code)
 
 
 def check_html(body: etree._Element, source: Source, report: Report) -> None:

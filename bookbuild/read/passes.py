@@ -14,6 +14,8 @@ from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Source
 from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
 
+TITLE_ID = "data-title-id"  # on the body: the id the heading taken for the title had
+
 
 def unwrap_block_paragraphs(body: etree._Element) -> None:
     """Python-Markdown reads block HTML inside a list item or a quote as text and wraps it in a
@@ -70,6 +72,8 @@ def take_title(section: Section, source: Source, body: etree._Element,
                          "a footnote cannot be called from the chapter title; call it from "
                          "the first sentence instead", "BB216")
         section.title = " ".join("".join(first.itertext()).split())
+        if first.get("id"):  # a link to the title's id goes to the chapter's title
+            body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)
 
 
@@ -96,6 +100,27 @@ def _remove_keep_tail(el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+def mark_page_breaks(body: etree._Element) -> None:
+    """`\\newpage` or `\\pagebreak` alone in a paragraph (pandoc's raw TeX): a page break in
+    print, nothing in an ebook (the themes hide `div.page-break`)."""
+    for p in list(body.iter(h("p"))):
+        if len(p) == 0 and (p.text or "").strip() in ("\\newpage", "\\pagebreak"):
+            div = etree.Element(h("div"), {"class": "page-break"})
+            div.tail = p.tail
+            p.getparent().replace(p, div)
+
+
+def set_chapter_language(body: etree._Element, lang: str | None) -> None:
+    """A chapter header's `lang:` holds for all its text: the text goes into a `<div lang>`
+    (the writers make their own `<section>` around the body)."""
+    if not lang:
+        return
+    div = etree.Element(h("div"), lang=lang)
+    div.text, body.text = body.text, None
+    div.extend(list(body))
+    body.append(div)
 
 
 def mark_languages(body: etree._Element) -> None:

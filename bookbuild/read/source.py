@@ -11,12 +11,14 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from bookbuild.config import read_text
+from bookbuild.config import LANGUAGE_TAG, read_text
 from bookbuild.errors import BookError, Report
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES
 from bookbuild.yaml_text import HeaderLoader, explain
 
-HEADER_KEYS = ("title", "subtitle")
+HEADER_KEYS = ("title", "subtitle", "lang")  # the keys bookbuild uses; any other is ignored
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).+?\1")
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -111,8 +113,13 @@ def load_source(path: Path, report: Report) -> Source | None:
         for key, value in header.items():
             line = 1 + next((i for i in range(1, end) if lines[i].startswith(f"{key}:")), 0)
             if key not in HEADER_KEYS:
-                report.error(path, line, f"unknown key '{key}' in the chapter header "
-                                         f"(use {', '.join(HEADER_KEYS)})", "BB101")
+                # pandoc's author, date, lang; Obsidian's tags: an author's file carries them
+                report.warning(path, line, f"the chapter header's '{key}' is not used by "
+                                           f"bookbuild (it reads {', '.join(HEADER_KEYS)})",
+                               "BB241")
+            elif key == "lang" and not re.fullmatch(LANGUAGE_TAG, str(value).strip()):
+                report.error(path, line, f"'{value}' is not a language tag (BCP 47, e.g. ru, "
+                                         f"he, de-CH)", "BB212")
             elif not isinstance(value, str | int | float) or not str(value).strip() \
                     or XML_ILLEGAL.search(str(value)):
                 report.error(path, line, f"'{key}' must be a text (without control characters)",
@@ -120,7 +127,38 @@ def load_source(path: Path, report: Report) -> Source | None:
             else:
                 source.header[key] = str(value).strip()
         source.body_start = end + 1
+    if "<!--" in text:
+        _drop_comments(source)
     return source
+
+
+def _drop_comments(source: Source) -> None:
+    """HTML comments never reach the book, so nothing in them is read or checked: each is
+    blanked out of the lines (its lines kept, empty, so every later line keeps its number).
+    Comments inside fenced code are text and stay."""
+    lines, fence = source.lines, None
+    index = source.body_start
+    while index < len(lines):
+        line = lines[index]
+        opened = FENCE.match(line)
+        if opened and (fence is None or opened[1].startswith(fence)):
+            fence = None if fence is not None else opened[1][0] * 3
+        elif fence is None and "<!--" in CODE_SPAN.sub(lambda m: " " * len(m[0]), line):
+            start = CODE_SPAN.sub(lambda m: " " * len(m[0]), line).index("<!--")
+            rest = "\n".join(lines[index:])
+            match = COMMENT.search(rest, start)
+            if match is None:
+                break  # never closed: pandoc shows it as text, so do we
+            spanned = rest[:match.end()].count("\n")
+            first = rest[:match.start()] + rest[match.end():].split("\n", 1)[0]
+            lines[index] = first if first.strip() else ""
+            for n in range(index + 1, index + spanned + 1):
+                lines[n] = ""
+            if spanned == 0:
+                continue  # another comment on the same line
+            index += spanned
+            continue
+        index += 1
 
 
 def megabytes(size: int) -> str:

@@ -1,0 +1,35 @@
+"""Pandoc's table captions: a paragraph `Table: words` (or `: words`) just before or after a
+table becomes its `<caption>`."""
+
+from __future__ import annotations
+
+import re
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+CAPTION = re.compile(r"^\s*(?:Table)?:\s+")
+
+
+class TableCaptionProcessor(Treeprocessor):
+    def run(self, root) -> None:
+        for parent in list(root.iter()):
+            children = list(parent)
+            for n, table in enumerate(children):
+                if table.tag != "table":
+                    continue
+                for p in (children[n + 1] if n + 1 < len(children) else None,
+                          children[n - 1] if n else None):
+                    if p is not None and p.tag == "p" and CAPTION.match(p.text or "") \
+                            and p in list(parent):
+                        p.tag = "caption"
+                        p.text = CAPTION.sub("", p.text, count=1)
+                        p.tail = None
+                        parent.remove(p)
+                        table.insert(0, p)
+                        break
+
+
+class TableCaptionsExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(TableCaptionProcessor(md), "pandoc_table_captions", 6)

@@ -1,0 +1,94 @@
+"""One file with several level-1 headings, split into chapters as pandoc's EPUB writer splits a
+document; hands on one `Source` per chapter, each with the file's line numbers.
+
+Each part keeps every line of the file, the others' blanked, so a message names the file's
+line. A footnote defined in one part and called in another goes with its calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bookbuild.read.checks import FOOTNOTE_DEF, FOOTNOTE_REF, code_lines
+from bookbuild.read.source import CODE_SPAN, Source
+
+ATX_TITLE = re.compile(r"^#(?!#)(?:[ \t]|$)")
+SETEXT_TITLE = re.compile(r"^=+[ \t]*$")
+
+
+def split_chapters(source: Source) -> list[Source]:
+    """The file's chapters: one per level-1 heading outside code (the text before the first,
+    when there is any, a part of its own); the source itself when it has fewer than two."""
+    code = code_lines(source)
+    lines = source.lines
+    starts = []
+    for index in range(source.body_start, len(lines)):
+        if index in code:
+            continue
+        if ATX_TITLE.match(lines[index]):
+            starts.append(index)
+        elif SETEXT_TITLE.match(lines[index]) and index > source.body_start \
+                and lines[index - 1].strip() and index - 1 not in code \
+                and (index - 2 < source.body_start or not lines[index - 2].strip()):
+            starts.append(index - 1)
+    if len(starts) < 2:
+        return [source]
+    notes = _note_blocks(source, code)
+    in_note = {n for block in notes.values() for n in block}
+    bounds = [source.body_start, *starts, len(lines)]
+    parts: list[Source] = []
+    homes: list[int] = []  # the first line of each part's own range
+    for begin, end in zip(bounds, bounds[1:], strict=False):
+        own = [n for n in range(begin, end) if n not in in_note]
+        if not any(lines[n].strip() for n in own):
+            continue  # only blank lines or notes before the first heading
+        keep = set(own) | _notes_called(own, lines, code, notes)
+        part = [line if n < source.body_start or n in keep else ""
+                for n, line in enumerate(lines)]
+        header = source.header if not parts else {
+            k: v for k, v in source.header.items() if k == "lang"}
+        parts.append(replace(source, lines=part, header=header))
+        homes.append(begin)
+    # A note called nowhere stays with the part it is written in, to be reported there.
+    for block in notes.values():
+        if not any(p.lines[block[0]] for p in parts):
+            home = parts[max((i for i, b in enumerate(homes) if b <= block[0]), default=0)]
+            for n in block:
+                home.lines[n] = lines[n]
+    return parts
+
+
+def _note_blocks(source: Source, code: set[int]) -> dict[str, list[int]]:
+    """Each footnote definition's lines (its label's line, then its indented paragraphs)."""
+    lines, blocks = source.lines, {}
+    index = source.body_start
+    while index < len(lines):
+        match = FOOTNOTE_DEF.match(lines[index]) if index not in code else None
+        if match is None:
+            index += 1
+            continue
+        block = [index]
+        index += 1
+        while index < len(lines) and (lines[index].startswith(("    ", "\t")) or (
+                not lines[index].strip() and index + 1 < len(lines)
+                and lines[index + 1].startswith(("    ", "\t")))):
+            block.append(index)
+            index += 1
+        blocks.setdefault(match[1], block)
+    return blocks
+
+
+def _notes_called(own: list[int], lines: list[str], code: set[int],
+                  notes: dict[str, list[int]]) -> set[int]:
+    """The lines of the notes the part calls, and of those these notes call in turn."""
+    kept: set[int] = set()
+    todo = [n for n in own if n not in code]
+    seen: set[str] = set()
+    while todo:
+        for ref in FOOTNOTE_REF.finditer(CODE_SPAN.sub("", lines[todo.pop()])):
+            if ref[1] in notes and ref[1] not in seen:
+                seen.add(ref[1])
+                kept.update(notes[ref[1]])
+                todo.extend(notes[ref[1]])
+    return kept
