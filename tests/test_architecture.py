@@ -144,3 +144,36 @@ def test_every_section_role_has_its_semantics_and_book_yaml_knows_the_authors_ro
 
     assert set(SEMANTICS) == set(get_args(Role))
     assert set(ROLES) <= set(get_args(Role))
+
+
+def _public_functions(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Module-level functions and the methods of public classes whose names are public (dunder
+    methods included)."""
+    found = []
+
+    def walk(body: list[ast.stmt], public: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                walk(node.body, public and not node.name.startswith("_"))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and public and (
+                    not node.name.startswith("_") or node.name.endswith("__")):
+                found.append(node)
+
+    walk(tree.body, True)
+    return found
+
+
+def test_public_functions_are_annotated():
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for function in _public_functions(ast.parse(path.read_text(encoding="utf-8"))):
+            args = function.args
+            named = [a for a in args.posonlyargs + args.args + args.kwonlyargs
+                     if a.arg not in ("self", "cls")]
+            unannotated = [a.arg for a in [*named, args.vararg, args.kwarg]
+                           if a is not None and a.annotation is None]
+            if function.returns is None and function.name != "__init__":
+                unannotated.append("return")
+            if unannotated:
+                missing.append(f"{_name(path)}.{function.name}: {', '.join(unannotated)}")
+    assert missing == []

@@ -15,6 +15,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pdfplumber.page import Page
+
 from bookbuild.book import Book
 from bookbuild.errors import Problem
 from bookbuild.pdf import PdfLayout
@@ -95,7 +97,7 @@ class MakeupReport:
         ]
 
 
-def page_lines(page, area: tuple[float, float, float, float]) -> list[Line]:
+def page_lines(page: Page, area: tuple[float, float, float, float]) -> list[Line]:
     """The text lines inside `area` (left, top, right, bottom; pdfplumber's coordinates), top
     to bottom, each with its word space measured against the space glyph of its size."""
     left, top, right, bottom = area

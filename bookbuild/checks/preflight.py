@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -117,7 +118,7 @@ def check_fonts(reader: PdfReader, book: Book) -> list[Finding]:
     return findings
 
 
-def subset_names(path) -> dict[str, int]:
+def subset_names(path: Path) -> dict[str, int]:
     """Each subset font name in the PDF, with how many different font programs carry it.
 
     Read from every font descriptor in the file (the pages', and the forms' that draw folios
@@ -138,7 +139,7 @@ def subset_names(path) -> dict[str, int]:
     return {name: len(found) for name, found in sorted(programs.items())}
 
 
-def check_subset_names(path) -> list[Finding]:
+def check_subset_names(path: Path) -> list[Finding]:
     """Different subsets in one file must carry different tags (PDF 1.7, 9.6.4)."""
     return [Finding(f"font subset name {name} is given to {count} different font programs; a "
                     f"printer that caches fonts by name may print wrong glyphs", "BB414")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -79,14 +81,14 @@ def _from_line(line, source: str | None, author: str | None, date: str | None,
         line.text = date
 
 
-def attribute_excerpt(div, article: bool = False) -> None:
+def attribute_excerpt(div: Element, article: bool = False) -> None:
     """Lead with "From *Source* by Author, Date" in a footer (each part may be absent)."""
     source, author, date = _pop(div, "source"), _pop(div, "author"), _pop(div, "date")
     if source or author or date:
         _from_line(_line(_footer(div, 0), "attribution"), source, author, date, article)
 
 
-def attribute_epigraph(div) -> None:
+def attribute_epigraph(div: Element) -> None:
     """Append "— Author, *Source*" under the quotation, in a footer."""
     source, author = _pop(div, "source"), _pop(div, "author")
     if not (source or author):
@@ -98,7 +100,7 @@ def attribute_epigraph(div) -> None:
         _cite(line, source)
 
 
-def dateline_newspaper(div) -> None:
+def dateline_newspaper(div: Element) -> None:
     """Lead with the paper's name and date, the masthead, in a header."""
     source, date, author = _pop(div, "source"), _pop(div, "date"), _pop(div, "author")
     if source or date:
@@ -144,7 +146,7 @@ def _make_speech(p, speaker: etree.Element, rest: str) -> None:
     p.set("class", "speech")
 
 
-def split_speeches(div) -> None:
+def split_speeches(div: Element) -> None:
     attribute_excerpt(div, article=True)
     for p in div.iter("p"):
         if p.get("class"):
@@ -183,7 +185,7 @@ def _bold_speaker(p) -> None:
     _make_speech(p, strong, tail)
 
 
-def mark_letter(div) -> None:
+def mark_letter(div: Element) -> None:
     """A letter's parts as Z39.98 names them: the date in a header, the salutation ("Dear
     Nina,"), and in a footer the valediction ("Yours,") and the signature.
 
@@ -240,7 +242,7 @@ RENDERERS = {
 
 
 class DocumentsProcessor(Treeprocessor):
-    def run(self, root) -> None:
+    def run(self, root: Element) -> None:
         for div in list(root.iter("div")):
             kinds = [cls for cls in _classes(div) if cls in RENDERERS]
             if not kinds:
@@ -256,6 +258,6 @@ class DocumentsProcessor(Treeprocessor):
 
 
 class DocumentsExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         # After inline processing (20), so speeches and attributions see the final text.
         md.treeprocessors.register(DocumentsProcessor(md), "documents", 6)

@@ -5,7 +5,10 @@ list, as in pandoc. Hands on `<ol type="a" start="3">`."""
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import OListProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -47,7 +50,7 @@ class FancyOListProcessor(OListProcessor):
     SIBLING_TAGS = ["ol"]
     LAZY_OL = False
 
-    def __init__(self, parser, kind: str):
+    def __init__(self, parser: BlockParser, kind: str):
         super().__init__(parser)
         first, later, self.type = KINDS[kind]
         upper = kind.startswith("upper")
@@ -70,11 +73,11 @@ class FancyOListProcessor(OListProcessor):
             return kind, match
         return None, None
 
-    def test(self, parent, block: str) -> bool:
+    def test(self, parent: Element, block: str) -> bool:
         kind, _ = self._continued(parent, block)
         return kind == self.kind if kind else bool(self.RE.match(block))
 
-    def run(self, parent, blocks: list[str]) -> None:
+    def run(self, parent: Element, blocks: list[str]) -> None:
         kind, first = self._continued(parent, blocks[0])
         self.SIBLING_TAGS = ["ol"] if kind else []
         first = first or self.RE.match(blocks[0])
@@ -121,7 +124,7 @@ class LooseLists(Treeprocessor):
     line between items) has all its items in paragraphs, where Python-Markdown wraps only
     the items next to the blank line."""
 
-    def run(self, root) -> None:
+    def run(self, root: Element) -> None:
         for lst in root.iter():
             if lst.tag not in ("ol", "ul"):
                 continue
@@ -143,7 +146,7 @@ class LooseLists(Treeprocessor):
 
 
 class FancyListsExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         parser = md.parser
         parser.fancy_lists = {kind: FancyOListProcessor(parser, kind) for kind in KINDS}
         # In place of Python-Markdown's `1.` lists (40); before the bullets (30).

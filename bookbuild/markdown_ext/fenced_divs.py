@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
@@ -39,10 +41,10 @@ class FenceLinePreprocessor(Preprocessor):
 
 
 class FencedDivProcessor(BlockProcessor):
-    def test(self, parent, block: str) -> bool:
+    def test(self, parent: Element, block: str) -> bool:
         return bool(OPEN.match(block))
 
-    def run(self, parent, blocks: list[str]) -> None:
+    def run(self, parent: Element, blocks: list[str]) -> None:
         match = OPEN.match(blocks.pop(0))
         inner: list[str] = []
         depth = 1
@@ -76,7 +78,7 @@ def div_attributes(match: re.Match) -> dict[str, str]:
 
 
 class FencedDivExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(FenceLinePreprocessor(md), "fenced_div_lines", 28)
         # Ahead of every built-in block processor, so a fence is never read as a paragraph.
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 200)

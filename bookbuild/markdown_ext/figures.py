@@ -1,16 +1,20 @@
 """Figures: an image alone in its paragraph becomes `<figure>`, its title the caption, else
 (pandoc's implicit figures) its alt text; pandoc's `{width=50%}` sizes become styles."""
 
+from __future__ import annotations
+
 import re
 import xml.etree.ElementTree as etree
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 PIXELS = re.compile(r"[0-9]{1,5}")
 
 
-def size_as_style(img) -> None:
+def size_as_style(img: Element) -> None:
     """`width=50%` or `height=2em` (pandoc's link_attributes) as a style, as pandoc writes it;
     a number of pixels stays an attribute, which HTML allows."""
     styles = []
@@ -24,7 +28,7 @@ def size_as_style(img) -> None:
 
 
 class FigureProcessor(Treeprocessor):
-    def run(self, root) -> None:
+    def run(self, root: Element) -> None:
         for img in root.iter("img"):
             size_as_style(img)
         for parent in root.iter():
@@ -49,5 +53,5 @@ class FigureProcessor(Treeprocessor):
 
 
 class FiguresExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(FigureProcessor(md), "figures", 4)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -58,7 +60,7 @@ class HeadingAttrsPreprocessor(Preprocessor):
 
 
 class HeadingIdProcessor(Treeprocessor):
-    def run(self, root) -> None:
+    def run(self, root: Element) -> None:
         used = {el.get("id") for el in root.iter() if el.get("id")}
         for el in root.iter():
             if el.tag not in HEADINGS or el.get("id"):
@@ -85,7 +87,7 @@ HASH_HEADING = re.compile(r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)(?P<header>(?
 
 
 class HeadingsExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         md.parser.blockprocessors["hashheader"].RE = HASH_HEADING
         md.preprocessors.register(HeadingAttrsPreprocessor(md), "pandoc_heading_attrs", 25)
         # After attr_list (8), which sets the ids an author gives, and the inline patterns (20).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
@@ -88,5 +89,5 @@ class InlineNotesPreprocessor(Preprocessor):
 
 
 class InlineNotesExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(InlineNotesPreprocessor(md), "pandoc_inline_notes", 15)

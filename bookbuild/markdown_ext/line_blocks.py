@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 
@@ -14,13 +16,13 @@ TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 class LineBlockProcessor(BlockProcessor):
-    def test(self, parent, block: str) -> bool:
+    def test(self, parent: Element, block: str) -> bool:
         lines = block.split("\n")
         if not LINE.match(lines[0]) or (len(lines) > 1 and TABLE_RULE.match(lines[1])):
             return False
         return all(LINE.match(line) or line[:1] in (" ", "\t") for line in lines)
 
-    def run(self, parent, blocks: list[str]) -> None:
+    def run(self, parent: Element, blocks: list[str]) -> None:
         verses: list[str] = []
         for line in blocks.pop(0).split("\n"):
             match = LINE.match(line)
@@ -37,6 +39,6 @@ class LineBlockProcessor(BlockProcessor):
 
 
 class LineBlocksExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         # Before tables (75) and paragraphs (10); a pipe table has its rule on the second line.
         md.parser.blockprocessors.register(LineBlockProcessor(md.parser), "line_block", 76)

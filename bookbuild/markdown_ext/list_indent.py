@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
@@ -51,6 +52,6 @@ class ListIndentPreprocessor(Preprocessor):
 
 
 class ListIndentExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         # After fenced code (25) is set aside, so code keeps its own indentation.
         md.preprocessors.register(ListIndentPreprocessor(md), "pandoc_list_indent", 24)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
@@ -19,7 +22,7 @@ def is_rtl(lang: str) -> bool:
 
 
 class BracketedSpanProcessor(InlineProcessor):
-    def handleMatch(self, m, data):
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Element | str | None, int, int]:
         attrs = parse_attributes(m.group(2))
         if attrs is None:
             return None, None, None
@@ -42,6 +45,6 @@ class BracketedSpanProcessor(InlineProcessor):
 
 
 class BracketedSpanExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         # Before links (160) and footnote references (175), which would claim the brackets.
         md.inlinePatterns.register(BracketedSpanProcessor(SPAN, md), "bracketed_span", 185)

@@ -4,7 +4,9 @@ table becomes its `<caption>`."""
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -12,7 +14,7 @@ CAPTION = re.compile(r"^\s*(?:Table)?:\s+")
 
 
 class TableCaptionProcessor(Treeprocessor):
-    def run(self, root) -> None:
+    def run(self, root: Element) -> None:
         for parent in list(root.iter()):
             children = list(parent)
             for n, table in enumerate(children):
@@ -31,5 +33,5 @@ class TableCaptionProcessor(Treeprocessor):
 
 
 class TableCaptionsExtension(Extension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(TableCaptionProcessor(md), "pandoc_table_captions", 6)

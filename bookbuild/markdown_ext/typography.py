@@ -4,6 +4,9 @@ Python-Markdown's own `smarty` does the work (it already leaves code spans alone
 emit real characters instead of HTML entities, so the text is plain Unicode from here on.
 """
 
+from __future__ import annotations
+
+from markdown import Markdown
 from markdown.extensions.smarty import SmartyExtension
 
 CHARACTERS = {
@@ -20,7 +23,7 @@ CHARACTERS = {
 
 
 class TypographyExtension(SmartyExtension):
-    def extendMarkdown(self, md) -> None:
+    def extendMarkdown(self, md: Markdown) -> None:
         super().extendMarkdown(md)
         # Smarty registers its pass after `prettify` (10), which gives every block a "\n" tail;
         # Python-Markdown's inline pass then looks each tailed child up in its parent, so a

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree
@@ -52,8 +53,9 @@ def worth_chunking(book: Book, profile: str) -> bool:
     return profile != "screen" and len(body_sections(book)) >= 2
 
 
-def write_chunked(book: Book, path: Path, profile: str, report: Report, on_section=None,
-                  workers: Workers | None = None):
+def write_chunked(book: Book, path: Path, profile: str, report: Report,
+                  on_section: Callable[[int, int], None] | None = None,
+                  workers: Workers | None = None) -> tuple[bytes, PdfLayout]:
     """Lay out and assemble the interior; returns (PDF bytes, PdfLayout). `workers`, if given,
     were started early by the build (layout_workers); else they start here."""
     check_glyphs(book, report)

@@ -12,9 +12,10 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -102,7 +103,7 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, exc_type, *_exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
         self.close(abort=exc_type is not None)
 
     def close(self, abort: bool = False) -> None:
@@ -148,14 +149,15 @@ class Workers:
             for _ in range(1 if self.method == "fork" else self.size):
                 self.pool.submit(int)
 
-    def call(self, function, *args):
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """`function(theme, *args)` as a job: in a worker when there is a pool."""
         results = []
         jobs = iter([(None, function, args)])
         self.stream(lambda: next(jobs, None), lambda _tag, result: results.append(result))
         return results[0]
 
-    def stream(self, next_job, finished) -> None:
+    def stream(self, next_job: Callable[[], tuple | None],
+               finished: Callable[[Any, Any], None]) -> None:
         """Run the jobs `next_job()` hands out, each `(tag, function, args)`, or None when
         none is ready yet, at most one per worker at a time, so that a job made ready by
         another's end is not queued behind all the rest; `finished(tag, result)` as each
