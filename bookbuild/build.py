@@ -32,7 +32,7 @@ class BuildResult:
 def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str = "pod",
           check: bool = False, report: Report | None = None, progress: Progress | None = None,
           on_book: Callable[[Book], None] | None = None,
-          workers: str = "fork") -> BuildResult:
+          workers: str = "fork", makeup: bool = False) -> BuildResult:
     """`on_book` sees the parsed book before the writers run (the live preview shows it).
     `workers` is how the PDF's layout workers are started: "fork", or "forkserver" in a
     process that runs threads of its own (see pdf/workers.py)."""
@@ -78,10 +78,11 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
                 with progress.stage("preflight"):
                     report.add(preflight(book, pdf, report.rel(pdf.path)))
                 with progress.stage("make-up"):
-                    makeup = measure(book, pdf, subset_names(pdf.path))
-                    report.add(makeup_problems(book, makeup, report.rel(pdf.path)))
-                    result.notes += makeup.lines_of_text()
-                    result.figures["makeup"] = makeup.figures
+                    figures = measure(book, pdf, subset_names(pdf.path))
+                    if makeup:  # each fault as a warning; the figures are always given
+                        report.add(makeup_problems(book, figures, report.rel(pdf.path)))
+                    result.notes += figures.lines_of_text()
+                    result.figures["makeup"] = figures.figures
         if "epub" in formats:
             with progress.stage("epub"):
                 epub_path = write_epub(book, out_dir / f"{config.slug}.epub",

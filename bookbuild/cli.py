@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         _build_arguments(cmd, (*FORMATS, "json") if name == "check" else FORMATS)
         cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
         cmd.add_argument("--json", action="store_true", help="print problems as JSON")
+        if name == "check":
+            cmd.add_argument("--makeup", action="store_true",
+                             help="list each make-up fault of the PDF (loose lines, unbalanced "
+                                  "spreads, short chapter endings, widows, stacked hyphens) as "
+                                  "a warning; without it, only the figures are printed")
     _author_commands(commands)
     return parser
 
@@ -86,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         with _ended_by_signals(), _progress(args) as progress:
             result = _collect(report, book_dir, lambda: build(
                 book_dir, out_dir, formats, profile=args.pdf_profile,
-                check=args.command == "check", report=report, progress=progress))
+                check=args.command == "check", report=report, progress=progress,
+                makeup=getattr(args, "makeup", False)))
     except KeyboardInterrupt:
         _last_word("bookbuild: interrupted")
         return 130

@@ -112,7 +112,7 @@ def test_check_reports_the_loose_line_poppler_sees(tmp_path):
                + " in the ledger.\n\n" + PARAGRAPH * 2 + "\n")
     book = make_book(tmp_path / "book", "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
                      "spine:\n  - ch.md\n", {"ch.md": chapter})
-    run = run_cli("check", book, "--format", "pdf", "--json")
+    run = run_cli("check", book, "--format", "pdf", "--json", "--makeup")
     figures = json.loads(run.out)["makeup"]
     assert figures["loose_lines_over_2"] >= 1
     reported = [p for p in json.loads(run.out)["problems"] if p["code"] == "BB417"
@@ -145,13 +145,26 @@ def test_the_report_carries_every_figure(tmp_path):
     text_lines = [len([t for t in page.extract_text().splitlines() if t.strip()])
                   for page in reader.pages]
     assert figures["pages"] == len(reader.pages)
-    run_text = run_cli("check", book, "--format", "pdf")
+    run_text = run_cli("check", book, "--format", "pdf", "--makeup")
     assert "make-up: " in run_text.out
     flagged = {int(line.split("page ")[1].split(":")[0]) for line in run_text.err.splitlines()
                if "[BB416" in line}
     assert figures["chapter_endings_under_4_lines"] == len(flagged)
     for page in flagged:  # the folio is one of pypdf's lines
         assert text_lines[page - 1] - 1 < 4
+
+
+def test_make_up_faults_are_warnings_only_when_asked_for(tmp_path):
+    """`check` gives the figures; `check --makeup` lists each fault as a warning too."""
+    book = chapters_book(tmp_path / "book", count=2, paragraphs=4)
+    quiet = run_cli("check", book, "--format", "pdf", "--json")
+    listed = run_cli("check", book, "--format", "pdf", "--json", "--makeup")
+    figures = json.loads(listed.out)["makeup"]
+    codes = [p["code"] for p in json.loads(listed.out)["problems"]]
+    assert not any(c in ("BB415", "BB416", "BB417", "BB418", "BB419")
+                   for c in (p["code"] for p in json.loads(quiet.out)["problems"]))
+    assert codes.count("BB417") == figures["loose_lines_over_1_5"]
+    assert codes.count("BB416") == figures["chapter_endings_under_4_lines"]
 
 
 def test_nested_quotations_indent_two_levels_at_most_and_go_ragged(tmp_path):

@@ -29,7 +29,7 @@ EDITS = {
     "rights": ('# rights: "© 2027 Your Name. All rights reserved."\n',
                'rights: "© 2027 Ann Keeper. All rights reserved."\n'),
     "trim": ("  trim: 5.5x8.5\n", "  trim: 6x9\n"),
-    "cover": ("# cover: images/cover.jpg\n", "cover: images/cover.jpg\n"),
+    "cover": ("cover: images/cover.png\n", "cover: images/cover.jpg\n"),
 }
 
 
@@ -68,7 +68,6 @@ def test_following_every_instruction_builds(scaffold, tmp_path):
         text = text.replace(old, new)
     (book / "book.yaml").write_text(text, encoding="utf-8")
     (book / "manuscript" / "03-the-light.md").write_text("# The Light\n\nIt turned.\n")
-    (book / "images").mkdir()
     (book / "images" / "cover.jpg").write_bytes(tiny_png(1600, 2400))
 
     epub = Epub(build_epub(book))

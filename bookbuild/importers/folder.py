@@ -126,6 +126,12 @@ def _write(draft: Draft, root: Path, final: Path) -> list[Path]:
         if (TEMPLATE / name).is_file():
             shutil.copyfile(TEMPLATE / name, root / renamed)
             written.append(root / renamed)
+    # The new book's placeholder cover, which book.yaml names, until the author's own.
+    cover = TEMPLATE / "images" / "cover.png"
+    if cover.is_file():
+        (root / "images").mkdir()
+        shutil.copyfile(cover, root / "images" / "cover.png")
+        written.append(root / "images" / "cover.png")
     styles = TEMPLATE / "styles" / "README.md"
     if styles.is_file():
         (root / "styles").mkdir()
