@@ -4,6 +4,8 @@ the small tree helpers that reading and both writers share (ids, text units).
 
 from __future__ import annotations
 
+from lxml import etree
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -38,3 +40,15 @@ def text_units(text: str | None) -> int:
     """How many letters and digits `text` holds: the measure both writers use to find the same
     place in a section's text, whatever spaces, hyphens or punctuation each adds around it."""
     return sum(ch.isalnum() for ch in text or "")
+
+
+def detach(el: etree._Element) -> None:
+    """Take `el` out of the tree, leaving its tail text where it was."""
+    parent, previous = el.getparent(), el.getprevious()
+    if el.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    el.tail = None
+    parent.remove(el)

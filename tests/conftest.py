@@ -126,3 +126,21 @@ def sample(tmp_path_factory) -> dict:
     return {"run": run, "out": out, "book": book, "pdf": pdf,
             "epub": out / f"{book.config.slug}.epub",
             "cover": out / f"{book.config.slug}-cover.pdf", "reader": PdfReader(pdf)}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, started once for the session (the live preview
+    and the EPUB's computed styles are checked in it)."""
+    from authorkit import CHROMIUM, CHROMIUM_ARGS, unavailable
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable(f"Playwright is not installed ({exc})")
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (Debian package chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

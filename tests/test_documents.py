@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import zipfile
 
-import pytest
-from authorkit import CHROMIUM, CHROMIUM_ARGS, unavailable
 from bookkit import NS, make_book, run_cli, text_of
 from pypdf import PdfReader
 
@@ -107,26 +105,12 @@ def test_a_transcript_line_without_a_speaker_is_warned_with_its_line(tmp_path):
     assert len(warnings) == 1 and "one.md:6:" in warnings[0], run.err
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable(f"Playwright is not installed ({exc})")
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (Debian package chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_the_newspaper_headline_is_styled_in_the_epub(feature_books, chromium, tmp_path):
+def test_the_newspaper_headline_is_styled_in_the_epub(feature_books, browser, tmp_path):
     epub = feature_books["documents"].epub.path
     with zipfile.ZipFile(epub) as archive:
         archive.extractall(tmp_path)
     (document,) = tmp_path.rglob("inquiry.xhtml")
-    page = chromium.new_page()
+    page = browser.new_page()
     try:
         page.goto(document.as_uri())
         style = page.evaluate("""() => {

@@ -12,7 +12,7 @@ import unicodedata
 from lxml import etree
 
 from bookbuild.book import Book, Note, PageBreak, Section
-from bookbuild.xhtml import EPUB_TYPE, NSMAP, XML_NS, h, text_units
+from bookbuild.xhtml import EPUB_TYPE, NSMAP, XML_NS, detach, h, text_units
 
 XHTML_DOCTYPE = "<!DOCTYPE html>"
 MATTER = {"frontmatter": "frontmatter", "chapter": "bodymatter", "part": "bodymatter",
@@ -168,13 +168,7 @@ def _out_of_phrases(marker: etree._Element, root: etree._Element) -> None:
         opens = marker.getprevious() is None and not (parent.text or "").strip()
         if not (parent.tag in HEADINGS or opens) or parent.getparent().tag in NO_PHRASING:
             return
-        previous = marker.getprevious()
-        if marker.tail:
-            if previous is not None:
-                previous.tail = (previous.tail or "") + marker.tail
-            else:
-                parent.text = (parent.text or "") + marker.tail
-        marker.tail = None
+        detach(marker)
         parent.addprevious(marker)
 
 

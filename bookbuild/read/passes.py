@@ -12,7 +12,7 @@ from bookbuild.book import Section
 from bookbuild.errors import Report
 from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Source
-from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, h
+from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, detach, h
 
 TITLE_ID = "data-title-id"  # on the body: the id the heading taken for the title had
 
@@ -41,21 +41,9 @@ def lift_note_calls(body: etree._Element) -> None:
         links = list(sup.iterancestors(h("a")))
         if call is None or call.get("class") != "footnote-ref" or not links:
             continue
-        _detach(sup)
+        detach(sup)
         sup.tail, links[-1].tail = links[-1].tail, None
         links[-1].addnext(sup)
-
-
-def _detach(el: etree._Element) -> None:
-    """Take `el` out of the tree, leaving its tail text where it was."""
-    parent, previous = el.getparent(), el.getprevious()
-    if el.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    el.tail = None
-    parent.remove(el)
 
 
 def take_title(section: Section, source: Source, body: etree._Element,
@@ -92,14 +80,10 @@ def close_heading_gaps(body: etree._Element) -> None:
 
 
 def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    if el.tail and el.tail.strip():
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+    """Take `el` out, keeping its tail unless it is only white space."""
+    if not (el.tail and el.tail.strip()):
+        el.tail = None
+    detach(el)
 
 
 def mark_page_breaks(body: etree._Element) -> None:
