@@ -18,6 +18,7 @@ from lxml import etree
 
 from bookbuild import config
 from bookbuild.checks.epubcheck import run_epubcheck_many
+from bookbuild.xhtml import XHTML_NS as XHTML
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -252,6 +253,12 @@ def test_verse_style_becomes_a_line_block(tmp_path):
     assert run_cli("import", docx, tmp_path / "b").code == 0
     assert "| The sea keeps\n| no records" in (tmp_path / "b" / "manuscript" / "01-one.md"
                                                ).read_text()
+    # ...and the book sets it as verse: one line each, no pipe showing.
+    doc = next(d for name, d in Epub(build_epub(tmp_path / "b")).documents().items()
+               if "one" in name)
+    text = body_text(doc)
+    assert "The sea keeps" in text and "no records" in text and "|" not in text
+    assert doc.xpath("//x:div[contains(@class, 'line-block')]", namespaces={"x": XHTML})
 
 
 def test_the_author_names_the_chapter_style(tmp_path):
@@ -345,3 +352,7 @@ def test_ornament_paragraphs_become_scene_breaks_and_tables_pipe_tables(tmp_path
     text = (tmp_path / "b" / "manuscript" / "01-one.md").read_text()
     assert "Before.\n\n* * *\n\nMiddle.\n\n* * *\n\nAfter." in text
     assert "| Year | Event |\n|---|---|\n| 1953 | March |" in text
+    doc = next(d for name, d in Epub(build_epub(tmp_path / "b")).documents().items()
+               if "one" in name)
+    cells = [c.text for c in doc.iter(f"{{{XHTML}}}td")]
+    assert cells == ["1953", "March"]
