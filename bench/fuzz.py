@@ -1,8 +1,10 @@
 """The fuzzer: many random manuscripts built, every EPUB checked by EPUBCheck.
 
-Usage: `.venv/bin/python bench/fuzz.py [--examples 10000] [--seed N] [--keep DIR]`.
+Usage: `.venv/bin/python bench/fuzz.py [--examples 10000] [--seed N] [--keep DIR] [--imports]`.
 Each example is a two-chapter book whose first chapter Hypothesis writes (tests/fuzzkit.py);
-every build must stop with `path:line:` problems or write an EPUB EPUBCheck passes. Failures
+every build must stop with `path:line:` problems or write an EPUB EPUBCheck passes. With
+--imports, each example is instead a folder of one to three such texts as forum posts, imported
+(`bookbuild import`) and then built, with the same promise for both steps. Failures
 are collected, not stopped at: each is printed at the end and, with --keep, saved with the
 Markdown that caused it. The exit status is 1 when anything failed.
 """
@@ -19,8 +21,9 @@ import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fuzzkit import build_example, chapters  # noqa: E402
+from fuzzkit import build_example, chapters, import_example  # noqa: E402
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from bookbuild.checks.epubcheck import run_epubcheck_many  # noqa: E402
 
@@ -32,6 +35,8 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=None, help="default: a new random one")
     parser.add_argument("--keep", type=Path, help="save each failing chapter here")
+    parser.add_argument("--imports", action="store_true",
+                        help="fuzz `bookbuild import` of text posts instead of the build alone")
     args = parser.parse_args()
     run_seed = args.seed if args.seed is not None else random.randrange(2 ** 32)
     failures: list[tuple[str, str]] = []
@@ -54,13 +59,15 @@ def main() -> int:
         @seed(run_seed)
         @settings(max_examples=args.examples, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
-        @given(chapters())
-        def build_one(markdown: str) -> None:
+        @given(st.lists(chapters(), min_size=1, max_size=3) if args.imports else chapters())
+        def build_one(example: str | list[str]) -> None:
             number = counts["examples"]
             counts["examples"] += 1
             root = work / f"example-{number}"
+            markdown = "\n\n".join(example) if args.imports else example
             try:
-                outcome = build_example(root, markdown)
+                outcome = (import_example(root, example) if args.imports
+                           else build_example(root, example))
             except Exception:  # noqa: BLE001 - a broken promise is collected, not raised
                 failures.append((markdown, traceback.format_exc(limit=3)))
                 shutil.rmtree(root, ignore_errors=True)

@@ -279,3 +279,41 @@ def build_example(root: Path, markdown: str) -> Outcome:
     assert epub.is_file() == (run.code == 0), run.err
     assert tree_digest(book) == before, "the build changed the manuscript"
     return Outcome(markdown, run.code, lines, epub if run.code == 0 else None)
+
+
+# What an import may print: a problem at a place in the input (`path:` or `post N:`), or at a
+# line of the book it wrote.
+IMPORT_PROBLEM = re.compile(r"(\S+?(:[0-9]+)?|post [0-9]+): (error|warning): .+ "
+                            r"\[BB[0-9]{3} [a-z-]+\]")
+
+
+def import_example(root: Path, posts: list[str]) -> Outcome:
+    """Import a folder of text posts (a forum serial as an author saves it), then build what
+    it made, checking the promise of both: no traceback or internal error, exit status 0 or 1,
+    every problem at its place, nothing written beside the target folder, and a book that
+    builds (or stops with `path:line:` problems) whenever the import succeeded."""
+    source = root / "posts"
+    source.mkdir(parents=True)
+    for number, text in enumerate(posts, start=1):
+        (source / f"{number:03d}.txt").write_bytes(text.encode("utf-8", "surrogatepass"))
+    before = tree_digest(root, skip=())
+    book = root / "book"
+    run = run_cli("import", source, book, "--author", "Pen Name")
+    assert "Traceback" not in run.err + run.out, run.err
+    assert "BB001" not in run.err, run.err
+    assert run.code in (0, 1), run.err
+    lines = [line for line in run.err.splitlines() if not line.startswith("bookbuild: ")]
+    bad = [line for line in lines if not IMPORT_PROBLEM.fullmatch(line)]
+    assert not bad, f"problems without their place: {bad}"
+    after = {k for k in tree_digest(root, skip=()) if not k.startswith("book/")}
+    assert after == set(before), "the import wrote beside its target folder"
+    if run.code == 1:
+        assert not book.exists(), "a failed import left a folder behind"
+        return Outcome("\n\n".join(posts), 1, lines, None)
+    built = run_cli("build", book, "--format", "epub")
+    assert "Traceback" not in built.err + built.out, built.err
+    assert "BB001" not in built.err, built.err
+    assert built.code in (0, 1), built.err
+    epubs = list((book / "build").glob("*.epub")) if (book / "build").is_dir() else []
+    assert bool(epubs) == (built.code == 0), built.err
+    return Outcome("\n\n".join(posts), built.code, lines, epubs[0] if epubs else None)

@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fuzzkit import Outcome, build_example, chapters
+from fuzzkit import Outcome, build_example, chapters, import_example
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bookbuild.checks.epubcheck import run_epubcheck_many
 
@@ -44,3 +45,27 @@ def test_random_manuscripts_stop_with_located_problems_or_pass_epubcheck(tmp_pat
                                   if m.severity in ("FATAL", "ERROR", "WARNING")]
                for outcome in built}
     assert {markdown: found for markdown, found in invalid.items() if found} == {}
+
+
+IMPORT_EXAMPLES = 60
+
+
+@pytest.mark.slow
+def test_random_forum_posts_import_into_a_book_or_stop_with_located_problems(tmp_path):
+    """Text posts of any content (the chapters above, as an author pastes them into a forum):
+    the import makes a book that builds, or stops at the right place, and never writes
+    outside its target folder."""
+    numbers = itertools.count()
+    imported = []
+
+    @settings(max_examples=IMPORT_EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(chapters(), min_size=1, max_size=3))
+    def import_one(posts: list[str]) -> None:
+        root = tmp_path / f"example-{next(numbers)}"
+        outcome = import_example(root, posts)
+        imported.append(outcome.code == 0)
+        shutil.rmtree(root)
+
+    import_one()
+    assert any(imported), "no example imported and built: the property proves little"
