@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import zipfile
 
 import pytest
 from bookkit import make_book, run_cli, tiny_png
@@ -274,11 +275,23 @@ def test_missing_image_says_where_it_looked_and_names_the_file_elsewhere(tmp_pat
     book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\n"
                                         "spine: [manuscript/one.md]\n", {
         "manuscript/one.md": "# One\n\n![the harbour](images/harbour.png)\n",
-        "images/harbour.png": tiny_png()})
+        "art/harbour.png": tiny_png()})
     assert problem_lines(book) == [
         "manuscript/one.md:3: error: image 'images/harbour.png' does not exist: looked for "
-        "'manuscript/images/harbour.png' (an image's path is relative to the chapter file); "
-        "there is 'images/harbour.png': write '../images/harbour.png' [BB208 image-missing]"]
+        "'manuscript/images/harbour.png' (an image's path is relative to the chapter file, or "
+        "to the book folder as pandoc reads it); there is 'art/harbour.png': write "
+        "'../art/harbour.png' [BB208 image-missing]"]
+
+
+def test_an_image_named_from_the_book_folder_is_found_as_pandoc_finds_it(tmp_path):
+    """A book written for pandoc names its pictures from the folder pandoc runs in."""
+    book = make_book(tmp_path / "book", "title: Harbour\nauthor: Jane Doe\n"
+                                        "spine: [chapters/one.md]\n", {
+        "chapters/one.md": "# One\n\n![the harbour](images/harbour.png)\n",
+        "images/harbour.png": tiny_png()})
+    assert problem_lines(book) == []
+    with zipfile.ZipFile(book / "build" / "harbour.epub") as epub:
+        assert any(name.endswith("harbour.png") for name in epub.namelist())
 
 
 def test_missing_image_with_no_namesake_says_where_it_looked(tmp_path):
@@ -288,7 +301,8 @@ def test_missing_image_with_no_namesake_says_where_it_looked(tmp_path):
         "build/harbour.png": tiny_png()})
     assert problem_lines(book) == [
         "manuscript/one.md:3: error: image 'harbour.png' does not exist: looked for "
-        "'manuscript/harbour.png' (an image's path is relative to the chapter file) "
+        "'manuscript/harbour.png' (an image's path is relative to the chapter file, or to the "
+        "book folder as pandoc reads it) "
         "[BB208 image-missing]"]
 
 

@@ -301,8 +301,9 @@ def test_line_blocks_tables_and_newpage_print_in_the_pdf(tmp_path):
         author: Jane Doe
         spine: [verse.md]
     """, {"verse.md": PRINTED})
-    run = run_cli("build", book, "--format", "pdf")
+    run = run_cli("check", book, "--format", "pdf")  # the preflight too: no RGB in a table
     assert run.code == 0, run.err
+    assert "[BB405 " not in run.err
     pages = [p.extract_text() for p in PdfReader(book / "build" / "printed.pdf").pages]
     verse = next(n for n, text in enumerate(pages) if "limerick" in text)
     lines = [line.strip() for line in pages[verse].splitlines()]

@@ -48,9 +48,16 @@ def check_image(src: str, alt: str | None, number: int | None, source: Source, c
         report.error(source.path, number, f"image '{src}' is outside the book folder", "BB105")
         return
     if not path.is_file():
+        # pandoc reads a path from the folder it runs in, a pandoc book's own folder: a book
+        # written for pandoc names its pictures from there.
+        from_book = resolve_inside(config.root, unquote(src))
+        if from_book is not None and from_book.is_file() and not Path(unquote(src)).is_absolute():
+            path = from_book
+    if not path.is_file():
         report.error(source.path, number, f"image '{src}' does not exist: looked for "
                                           f"'{Path(relative).as_posix()}' (an image's path is "
-                                          f"relative to the chapter file)"
+                                          f"relative to the chapter file, or to the book folder "
+                                          f"as pandoc reads it)"
                                           f"{_image_elsewhere(path, source, config)}", "BB208")
         return
     media_type = mimetypes.guess_type(path.name)[0]
