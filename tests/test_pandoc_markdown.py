@@ -337,3 +337,27 @@ def test_book_wide_links_go_to_the_right_page_of_the_pdf(tmp_path):
                 dest = [dest.page]
             targets.append(reader.get_page_number(dest[0].get_object()))
     assert targets.count(later) >= 3  # later, the chapter two title (same page), notes-1
+
+
+def test_cross_references_and_stray_attributes_are_warned_of(tmp_path):
+    """pandoc-crossref's references and an attribute list where pandoc reads none: both would
+    print as typed, so each is told at its line; a real span and an e-mail address are not."""
+    book = make_book(tmp_path / "book", """
+        title: Maps
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": """
+        # Maps
+
+        See @fig:harbour for the harbour.
+
+        The line of the coast {#eq:line} runs north.
+
+        A [real span]{.smallcaps} stays quiet, and so does ann@example.com: fine.
+    """})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.err
+    found = [(line.split(":")[1], line.rpartition("[")[2].split()[0])
+             for line in run.err.splitlines()]
+    assert found == [("3", "BB242"), ("5", "BB240")], run.err
+    assert "cross references" in run.err and "{#id}" in run.err

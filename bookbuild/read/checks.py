@@ -197,6 +197,12 @@ LEFTOVERS = (
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
      "is printed as typed"),
+    (r"\{[#.][\w:.-][^{}\n]*\}", r"\{[#.][\w:.-]", "BB240",
+     "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
+     "heading, a [span], a link, an image or a fenced block's opening"),
+    (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
+     "cross references (pandoc-crossref's @fig:..., @tbl:...) are not supported: write the "
+     "reference out ('the map below', 'Table 2')"),
 )
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
