@@ -16,11 +16,12 @@ from pathlib import Path
 
 import prockit
 import pytest
-from bookkit import Epub, build_epub, make_book, run_cli, tree_digest
+from bookkit import Epub, build_epub, make_book, require_ace, run_cli, tree_digest
 from feature_books import FEATURE_BOOKS
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
+from bookbuild.checks.ace import AceViolation, run_ace
 from bookbuild.checks.epubcheck import EpubCheckMessage, run_epubcheck_many
 from bookbuild.read import read_book
 
@@ -69,6 +70,19 @@ def feature_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Feature
         books[name] = FeatureBook(name, book_dir, Epub(build_epub(book_dir, out)))
     assert len({b.epub.path for b in books.values()}) == len(books), "two books, one file name"
     return books
+
+
+@pytest.fixture(scope="session")
+def documents_ace(feature_books: dict[str, FeatureBook],
+                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[AceViolation]]:
+    """DAISY Ace over the book with every kind of in-world document: its report folder and
+    violations (a Chromium start and a whole-book check: run once, shared)."""
+    require_ace()
+    out = tmp_path_factory.mktemp("documents-ace") / "ace"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("BOOKBUILD_ACE")
+        violations = run_ace(feature_books["documents"].epub.path, out)
+    return out, violations
 
 
 @pytest.fixture(scope="session")

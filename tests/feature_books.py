@@ -115,7 +115,7 @@ feature_book("typography-off", """
 feature_book("documents", """
     title: Documents Book
     author: Jane Doe
-    spine: [inquiry.md]
+    spine: [inquiry.md, papers.md]
 """, {
     "inquiry.md": """
         # The Inquiry
@@ -161,6 +161,54 @@ feature_book("documents", """
         ::: {.excerpt source="The Harbour Pilot" author="A. Ivanov" date="1949"}
         Keep the red light to port.
         :::
+    """,
+    # Every kind again, with notes inside, an epigraph inside the text, a postscript, verse.
+    "papers.md": """
+        # The Papers
+
+        The clerk read out the papers one by one.
+
+        ::: {.epigraph author="Ksenia Dubrovina" source="Winter Notebooks"}
+        For three years the whole country waited.
+        :::
+
+        ::: {.excerpt source="A History of the Northern Fleet" author="S. P. Kornilov" date="1961"}
+        Of all the hours of the Regency, none has been argued over more.[^history]
+        :::
+
+        ::: {.transcript source="Record of the Second Sitting" date="7 March 1953"}
+        Presiding Judge: Mrs. Marchenko, you wrote this?[^record]
+
+        *(The witness nods.)*
+
+        Lidia Marchenko: I did.
+        :::
+
+        ::: {.letter date="3 March 1953" author="Lidia Marchenko"}
+        My dear Nina,
+
+        They ask about the fire again.[^letter]
+
+        With love,
+
+        Lidia
+
+        P.S. Burn this.
+        :::
+
+        ::: {.newspaper source="Izvestia" date="8 March 1953" author="A Staff Reporter"}
+        ### Inquiry Resumes
+
+        The second sitting heard a letter.[^cutting]
+        :::
+
+        | The harbour burns, the pilots sleep,
+        |    and no one counts the dead.
+
+        [^history]: Kornilov, chapter 4.
+        [^record]: The record gives no time.
+        [^letter]: The letter is in the archive.
+        [^cutting]: The cutting is undated in the file.
     """,
 })
 

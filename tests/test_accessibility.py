@@ -8,15 +8,14 @@ one build; Ace runs inside it, once per session.
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 
 import pytest
-from bookkit import NS, Epub, make_book, run_cli
+from bookkit import NS, Epub, make_book, require_ace, run_cli
 from lxml import etree
 
-from bookbuild.checks.ace import ace_executable, ace_problems, chromium_executable, read_ace_report
+from bookbuild.checks.ace import ace_executable, ace_problems, read_ace_report
 from bookbuild.epub.documents import insert_at_unit, page_marker
 from bookbuild.xhtml import h
 
@@ -243,18 +242,6 @@ def test_headings_step_down_one_level_at_a_time(epub):
 
 
 # ---- DAISY Ace ----
-
-
-def require_ace() -> None:
-    """Ace is optional for authors but not for CI: there a missing Ace fails the test."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("BOOKBUILD_ACE", raising=False)  # conftest switches it off for others
-        if ace_executable() and chromium_executable():
-            return
-    message = "DAISY Ace or Chromium is not installed (./dev test installs both)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def test_sample_book_passes_daisy_ace_with_no_violations(sample):

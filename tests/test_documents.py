@@ -4,10 +4,15 @@ the newspaper headline styled as a reader's browser computes it."""
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
+from pathlib import Path
 
+import pdfplumber
+import pytest
 from bookkit import NS, make_book, run_cli, text_of
+from lxml import etree
 from pypdf import PdfReader
 
 X = f"{{{NS['x']}}}"
@@ -82,15 +87,41 @@ def test_letter_marks_salutation_valediction_and_signature(feature_books):
         "Yours ever,", "Nina", "By Nina Orlova"]
 
 
-def test_the_documents_are_set_in_the_pdf_too(feature_books, tmp_path):
-    run = run_cli("build", feature_books["documents"].root, "--format", "pdf", "--out", tmp_path)
+@pytest.fixture(scope="module")
+def documents_pdf(feature_books, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("documents-pdf")
+    run = run_cli("build", feature_books["documents"].root, "--format", "pdf", "--out", out)
     assert run.code == 0, run.err
-    (pdf,) = tmp_path.glob("*.pdf")
-    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
-    flat = re.sub(r"\s", "", text).lower()  # small capitals come out as lower case
+    (pdf,) = out.glob("*.pdf")
+    return pdf
+
+
+def flat(text: str) -> str:
+    """Text with no spaces of any kind, in lower case (small capitals come out so)."""
+    return re.sub(r"[\s\u00a0\u200a\u2060]", "", text).lower()
+
+
+@pytest.mark.slow
+def test_the_documents_are_set_in_the_pdf_too(documents_pdf):
+    text = flat("".join(page.extract_text() for page in PdfReader(documents_pdf).pages))
     for line in ("From the Transcript of the Inquiry into the Harbour Fire, 1953",
                  "From The Harbour Pilot by A.", "Pravda, 6 March 1953", "By Nina Orlova"):
-        assert re.sub(r"\s", "", line).lower() in flat, line
+        assert flat(line) in text, line
+
+
+@pytest.mark.slow
+def test_the_pdf_shows_every_attribution_and_sign_off(documents_pdf):
+    with pdfplumber.open(documents_pdf) as pdf:
+        text = flat("".join(page.extract_text() or "" for page in pdf.pages))
+    for line in ("— Anna Akhmatova, Requiem", "From The Harbour Pilot by A. Ivanov, 1949",
+                 "— Ksenia Dubrovina, Winter Notebooks",
+                 "From A History of the Northern Fleet by S. P. Kornilov, 1961",
+                 "From the Record of the Second Sitting, 7 March 1953",
+                 "Presiding Judge: Mrs. Marchenko, you wrote this?", "(The witness nods.)",
+                 "3 March 1953", "My dear Nina,", "With love,", "Lidia", "P.S. Burn this.",
+                 "By Lidia Marchenko", "Izvestia, 8 March 1953", "Inquiry Resumes",
+                 "By A Staff Reporter", "The cutting is undated in the file."):
+        assert flat(line) in text, line
 
 
 def test_a_transcript_line_without_a_speaker_is_warned_with_its_line(tmp_path):
@@ -122,3 +153,118 @@ def test_the_newspaper_headline_is_styled_in_the_epub(feature_books, browser, tm
     finally:
         page.close()
     assert style == {"tag": "h2", "caps": "small-caps", "align": "center", "weight": "700"}
+
+
+# ---- every kind of document: semantics, notes, a reader without our CSS, Ace ----
+
+Z3998 = "z3998: http://www.daisy.org/z3998/2012/vocab/structure/#"
+
+
+def papers(feature_books):
+    return feature_books["documents"].epub.document("papers")
+
+
+def paper(feature_books, cls):
+    (found,) = papers(feature_books).xpath(
+        "//x:blockquote[contains(concat(' ', @class, ' '), $c)]", c=f" {cls} ", namespaces=NS)
+    return found
+
+
+def typed(root, epub_type: str) -> list[str]:
+    return [squash(el) for el in root.iter() if epub_type in (el.get(EPUB_TYPE) or "").split()]
+
+
+def test_each_kind_carries_the_vocabularies_terms_and_no_invented_role(feature_books):
+    kinds = {cls: (paper(feature_books, cls).get(EPUB_TYPE), paper(feature_books, cls).get("role"))
+             for cls in ("epigraph", "excerpt", "transcript", "letter", "newspaper")}
+    assert kinds == {"epigraph": ("epigraph", "doc-epigraph"), "excerpt": (None, None),
+                     "transcript": (None, None), "letter": ("z3998:letter", None),
+                     "newspaper": ("z3998:article", None)}
+    # The Z39.98 prefix is declared where its terms are used.
+    assert papers(feature_books).get(f"{{{NS['epub']}}}prefix") == Z3998
+
+
+def test_a_transcript_marks_personas_speeches_and_stage_directions(feature_books):
+    transcript = paper(feature_books, "transcript")
+    assert typed(transcript, "z3998:persona") == ["Presiding Judge", "Lidia Marchenko"]
+    assert typed(transcript, "z3998:speech") == [
+        "Presiding Judge: Mrs. Marchenko, you wrote this?2", "Lidia Marchenko: I did."]
+    assert typed(transcript, "z3998:stage-direction") == ["(The witness nods.)"]
+    for speech in transcript.xpath(".//*[@epub:type='z3998:speech']", namespaces=NS):
+        assert speech.get("class") == "speech"
+        assert speech[0].get(EPUB_TYPE) == "z3998:persona"
+
+
+def test_a_letter_marks_its_postscript_after_the_signature(feature_books):
+    letter = paper(feature_books, "letter")
+    footer = letter.find("x:footer", NS)
+    assert [(p.get(EPUB_TYPE), squash(p)) for p in footer.findall("x:p", NS)] == [
+        ("z3998:valediction", "With love,"), ("z3998:signature", "Lidia"),
+        ("z3998:postscript", "P.S. Burn this."), (None, "By Lidia Marchenko")]
+    assert typed(letter, "z3998:salutation") == ["My dear Nina,"]
+
+
+def test_notes_inside_documents_pop_up_and_link_back(feature_books):
+    doc = papers(feature_books)
+    by_id = {el.get("id"): el for el in doc.iter() if el.get("id")}
+    for cls in ("excerpt", "transcript", "letter", "newspaper"):
+        (call,) = paper(feature_books, cls).xpath(".//x:a[@epub:type='noteref']", namespaces=NS)
+        assert call.get("role") == "doc-noteref" and len(call) == 0, cls  # no <sup> inside
+        note = by_id[call.get("href").removeprefix("#")]
+        assert note.tag == X + "aside" and note.get(EPUB_TYPE) == "footnote", cls
+        assert note.get("role") == "doc-footnote"
+        assert note.getparent().tag == X + "body", cls  # not inside the document it annotates
+        (back,) = note.xpath(".//x:a[@role='doc-backlink']", namespaces=NS)
+        assert back.get("href") == "#" + call.get("id"), cls
+    notes = [squash(n) for n in doc.xpath("//x:aside[@epub:type='footnote']", namespaces=NS)]
+    assert notes == ["1. Kornilov, chapter 4.", "2. The record gives no time.",
+                     "3. The letter is in the archive.", "4. The cutting is undated in the file."]
+
+
+def test_documents_are_set_apart_by_a_reader_that_drops_our_css(feature_books, browser,
+                                                                 tmp_path):
+    """The chapter without its stylesheet, in Chromium: only the browser's own (UA) styles."""
+    with zipfile.ZipFile(feature_books["documents"].epub.path) as archive:
+        archive.extractall(tmp_path)
+    (document,) = tmp_path.rglob("papers.xhtml")
+    tree = etree.parse(str(document))
+    for link in tree.getroot().iter(X + "link"):
+        link.getparent().remove(link)
+    bare = document.with_name("bare.xhtml")
+    tree.write(str(bare), xml_declaration=True, encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(bare.as_uri())
+        found = page.evaluate("""() => {
+            const left = el => el.getBoundingClientRect().left;
+            const right = el => el.getBoundingClientRect().right;
+            const narrative = document.querySelector('section > p');
+            const out = {sheets: document.styleSheets.length, narrative: [left(narrative),
+                         right(narrative)], kinds: {}};
+            for (const q of document.querySelectorAll('blockquote')) {
+                const texts = [...q.querySelectorAll('p')];
+                out.kinds[q.className] = {
+                    left: Math.min(...texts.map(left)), right: Math.max(...texts.map(right)),
+                    cite: [...q.querySelectorAll('cite')].map(c => getComputedStyle(c).fontStyle)};
+            }
+            return out;
+        }""")
+    finally:
+        page.close()
+    assert found["sheets"] == 0
+    left, right = found["narrative"]
+    assert set(found["kinds"]) == {"epigraph", "excerpt", "transcript", "letter", "newspaper"}
+    for kind, box in found["kinds"].items():
+        # Indented on both sides (HTML's blockquote margins: 40px), titles in italics.
+        assert box["left"] >= left + 30 and box["right"] <= right - 30, (kind, box, left, right)
+        assert set(box["cite"]) <= {"italic"}, kind
+
+
+@pytest.mark.slow
+def test_the_book_with_every_document_kind_passes_daisy_ace(documents_ace):
+    out, violations = documents_ace
+    assert violations == []
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["earl:result"]["earl:outcome"] == "pass"
+    checked = {a["earl:testSubject"]["url"] for a in report["assertions"]}
+    assert {"text/inquiry.xhtml", "text/papers.xhtml"} <= checked

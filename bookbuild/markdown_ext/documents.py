@@ -4,8 +4,9 @@ reader follows and a reader without our CSS still sets apart.
 Each `excerpt`, `letter`, `newspaper`, `transcript` and `epigraph` div becomes a `<blockquote>`
 (with an `epub:type` from the EPUB structural semantics or Z39.98 vocabulary where one names
 it); its `source`, `author` and `date` become a visible attribution (`<footer>` with `<cite>`)
-or a dateline (`<header>`). A letter's salutation, valediction and signature are marked; in a
-`transcript`, each `Speaker: words` paragraph becomes a speaker and a speech.
+or a dateline (`<header>`). A letter's salutation, valediction, signature and postscript are
+marked; in a `transcript`, each `Speaker: words` paragraph becomes a speaker (`z3998:persona`)
+and a speech (`z3998:speech`), a stage direction `z3998:stage-direction`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 DOCUMENT_CLASSES = ("excerpt", "transcript", "letter", "epigraph", "newspaper")
-# The semantics a kind carries where a vocabulary has a term for it: epub:type, ARIA role.
-# An excerpt, a cutting or a transcript has none: the blockquote is its semantics.
+# The semantics a kind carries where a vocabulary has a term for it: epub:type, ARIA role
+# (DPUB-ARIA has one for the epigraph only). Z39.98 has no term for an excerpt or a transcript
+# as a whole: the blockquote is their semantics (a transcript's parts are marked below).
 SEMANTICS = {
     "letter": ("z3998:letter", None),
+    "newspaper": ("z3998:article", None),  # "typically appearing in ... newspapers"
     "epigraph": ("epigraph", "doc-epigraph"),
 }
+# A letter's postscript: "P.S.", "PS:", "P.P.S.", "Post scriptum".
+POSTSCRIPT = re.compile(r"(?i)\s*(?:p\.\s?)+s\.|\s*p+s\b|\s*post\s?scriptum\b")
 # Lower-case words a name may hold between its capitalised ones (Charles de Gaulle, Ibn Battuta).
 PARTICLES = frozenset("de del della der den di da du des la le van von vom zu y e ibn bin bint "
                       "al el ben bat ter ten op mac st".split())
@@ -142,8 +147,15 @@ def _make_speech(p, speaker: etree.Element, rest: str) -> None:
     speaker.tag = "span"
     speaker.attrib.clear()
     speaker.set("class", "speaker")
+    speaker.set("epub:type", "z3998:persona")
     speaker.tail = ": " + rest.lstrip()
     p.set("class", "speech")
+    p.set("epub:type", "z3998:speech")
+
+
+def _make_direction(p) -> None:
+    p.set("class", "direction")
+    p.set("epub:type", "z3998:stage-direction")
 
 
 def split_speeches(div: Element) -> None:
@@ -163,9 +175,9 @@ def split_speeches(div: Element) -> None:
             _bold_speaker(p)
         elif not (p.text or "").strip() and len(p) == 1 and p[0].tag == "em" \
                 and not (p[0].tail or "").strip():
-            p.set("class", "direction")
+            _make_direction(p)
         elif len(p) == 0 and BRACKETED.match(p.text or ""):
-            p.set("class", "direction")
+            _make_direction(p)
 
 
 def _bold_speaker(p) -> None:
@@ -187,10 +199,12 @@ def _bold_speaker(p) -> None:
 
 def mark_letter(div: Element) -> None:
     """A letter's parts as Z39.98 names them: the date in a header, the salutation ("Dear
-    Nina,"), and in a footer the valediction ("Yours,") and the signature.
+    Nina,"), and in a footer the valediction ("Yours,"), the signature and any postscript.
 
     The sign-off is the last paragraph (the signature), and a short line ending in a comma right
     before it (the valediction); a short first line ending in a comma or colon is the salutation.
+    Paragraphs at the end opening "P.S." (or "PS", "P.P.S.", "Post scriptum") are postscripts,
+    and the sign-off is looked for before them.
     """
     source, author, date = _pop(div, "source"), _pop(div, "author"), _pop(div, "date")
     children = list(div)
@@ -214,6 +228,10 @@ def mark_letter(div: Element) -> None:
             div.insert(0, header)
         _line(header, "dateline", 0).text = date
     children = list(div)
+    postscripts = []
+    while len(children) > 2 and children[-1].tag == "p" \
+            and POSTSCRIPT.match("".join(children[-1].itertext())):
+        postscripts.insert(0, children.pop())
     if children and children[-1].tag == "p" and children[-1] is not first:
         closing = [children[-1]]
         if len(children) > 2 and children[-2].tag == "p":
@@ -228,6 +246,11 @@ def mark_letter(div: Element) -> None:
         closing[-1].set("epub:type", "z3998:signature")
         if len(closing) == 2:
             closing[0].set("epub:type", "z3998:valediction")
+    for p in postscripts:  # after the signature, as written
+        div.remove(p)
+        _footer(div).append(p)
+        p.set("class", "postscript")
+        p.set("epub:type", "z3998:postscript")
     if source or author:
         _from_line(_line(_footer(div), "attribution"), source, author, None)
 
