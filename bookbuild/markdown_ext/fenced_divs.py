@@ -41,18 +41,20 @@ class FenceLinePreprocessor(Preprocessor):
 
 
 class FencedDivProcessor(BlockProcessor):
+    # A block may start with blank lines: a code block's placeholder leaves an extra one, so
+    # the `:::` after a closing code fence comes as "\n:::".
     def test(self, parent: Element, block: str) -> bool:
-        return bool(OPEN.match(block))
+        return bool(OPEN.match(block.lstrip("\n")))
 
     def run(self, parent: Element, blocks: list[str]) -> None:
-        match = OPEN.match(blocks.pop(0))
+        match = OPEN.match(blocks.pop(0).lstrip("\n"))
         inner: list[str] = []
         depth = 1
         while blocks:
             block = blocks.pop(0)
-            if OPEN.match(block):
+            if OPEN.match(block.lstrip("\n")):
                 depth += 1
-            elif CLOSE.match(block):
+            elif CLOSE.match(block.lstrip("\n")):
                 depth -= 1
                 if depth == 0:
                     break
