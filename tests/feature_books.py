@@ -7,7 +7,7 @@ the feature tests read the EPUBs. Titles differ, so every book gets its own file
 from __future__ import annotations
 
 from bookkit import picture, tiny_png
-from typography_corpus import CORPUS
+from typography_corpus import BLOCKS, CORPUS
 
 PNG = tiny_png()
 
@@ -85,9 +85,12 @@ feature_book("typography-corpus", """
     title: Typography Corpus
     author: Jane Doe
     typography: {quotes: language}
-    spine: [corpus.md, plain.md]
+    spine: [corpus.md, plain.md, blocks.md]
 """, {
     "corpus.md": "# Corpus\n\n" + "\n\n".join(markdown for markdown, _ in CORPUS) + "\n",
+    # Each block in a div of its own, so that its test reads only its elements.
+    "blocks.md": "# Blocks\n\n" + "".join(f"::: {{#block-{i}}}\n{markdown}\n:::\n\n"
+                                           for i, (markdown, _, _) in enumerate(BLOCKS)),
     "plain.md": """
         # Plain
 

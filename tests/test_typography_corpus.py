@@ -6,7 +6,7 @@ import re
 import pytest
 from bookkit import NS, make_book, run_cli, text_of
 from pypdf import PdfReader
-from typography_corpus import CORPUS
+from typography_corpus import BLOCKS, CORPUS
 
 from bookbuild.read.typography import TypographySettings, curl_quotes, typeset
 
@@ -58,13 +58,46 @@ def test_the_pass_is_the_same_on_a_plain_string():
     assert typeset('"x"', TypographySettings(quotes="straight")) == '"x"'
 
 
-def test_corpus_sentences_reach_the_pdf(feature_books, tmp_path):
-    book = feature_books["typography-corpus"].root
-    run = run_cli("build", book, "--format", "pdf", "--out", tmp_path)
+@pytest.mark.parametrize("index", range(len(BLOCKS)), ids=[b[0][:30] for b in BLOCKS])
+def test_corpus_block_is_set_exactly_in_the_epub(feature_books, index):
+    """Inside tables, line blocks, definition lists, spans and notes; never inside code."""
+    doc = feature_books["typography-corpus"].epub.document("blocks")
+    (block,) = doc.xpath("//x:div[@id=$id]", id=f"block-{index}", namespaces=NS)
+    _, xpath, expected = BLOCKS[index]
+    assert [text_of(el) for el in block.xpath(xpath, namespaces=NS)] == expected
+
+
+def test_no_wrong_way_warning_from_quotes_inside_code(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Code Quotes
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": "# One\n\n```\n‘tis ”so\n```\n\n    ‘tis ”so\n\nSee `‘tis ”so` here.\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.err
+    assert "BB245" not in run.err
+
+
+def flat(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u200a\u2060]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def corpus_pdf_text(feature_books, tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("corpus-pdf")
+    run = run_cli("build", feature_books["typography-corpus"].root, "--format", "pdf",
+                  "--out", out)
     assert run.code == 0, run.out
-    (pdf,) = tmp_path.glob("*.pdf")
-    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
-    flat = re.sub(r"[\s\u00a0\u200a\u2060]+", "", text)
+    (pdf,) = out.glob("*.pdf")
+    return flat("".join(page.extract_text() for page in PdfReader(pdf).pages))
+
+
+def test_corpus_sentences_reach_the_pdf(corpus_pdf_text):
     for _, expected in CORPUS[:-1]:  # Hebrew comes out of a PDF in visual order
-        want = re.sub(r"[\s\u00a0\u200a\u2060]+", "", expected)
-        assert want in flat, expected
+        assert flat(expected) in corpus_pdf_text, expected
+
+
+def test_corpus_blocks_reach_the_pdf(corpus_pdf_text):
+    for _, _, texts in BLOCKS:
+        for expected in texts:
+            assert flat(expected.removeprefix("1. ")) in corpus_pdf_text, expected

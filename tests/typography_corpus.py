@@ -51,3 +51,38 @@ CORPUS: list[tuple[str, str]] = [
     ('[Sie sagte: "Ja."]{lang=de}', "Sie sagte: „Ja.“"),
     ('[אמר: "שלום."]{lang=he}', "אמר: „שלום.”"),
 ]
+
+# The same pass inside the blocks pandoc's Markdown adds (tables, line blocks, definition lists,
+# sub/superscripts, struck and styled spans, inline notes), and never inside code: each entry
+# is a block of Markdown, an XPath (relative: inside that block; absolute: the whole chapter, as
+# for a note, which moves to the chapter's end) and the exact text of each element it finds.
+BLOCKS: list[tuple[str, str, list[str]]] = [
+    ("| Who | Line |\n|---|---|\n| Orlov | \"Who gave it to you?\" |\n"
+     "| 'Tis | She said 'no'---and left. |\n\nTable: \"Quoted\" caption, Mr. Orlov's",
+     ".//x:caption | .//x:td",
+     ["“Quoted” caption, Mr.\u00a0Orlov’s", "Orlov", "“Who gave it to you?”", "’Tis",
+      f"She said ‘no’{WJ}—and left."]),
+    ("| Code | Kept |\n|---|---|\n| `\"raw\" 'x'` | \"cooked\" |", ".//x:td",
+     ['"raw" \'x\'', "“cooked”"]),
+    ("| \"Hello,\" she said. 'Quite so.'\n|    'Tis the season, 'twas said...",
+     ".//x:div[@class='line-block']",
+     [f"“Hello,” she said. ‘Quite so.’\n{NBSP * 3}’Tis the season, ’twas said…"]),
+    ("Term \"quoted\"\n:   The definition's \"curled\" and 'tis so.\n\n"
+     "'Em, the *'90s*\n:   \"She said 'never'\"",
+     ".//x:dt | .//x:dd",
+     ["Term “quoted”", "The definition’s “curled” and ’tis so.", "’Em, the ’90s",
+      f"“She said ‘never’{HAIR}”"]),
+    ("```\n\"raw\" 'code' Mr. Orlov... --- don't ‘tis\n```", ".//x:pre",
+     ["\"raw\" 'code' Mr. Orlov... --- don't ‘tis\n"]),
+    ("    \"indented\" 'code' Dr. Wu...", ".//x:pre", ["\"indented\" 'code' Dr. Wu...\n"]),
+    ("Then `'inline' \"code\"` stayed, \"cooked\".", ".//x:code | .//x:p",
+     ["Then 'inline' \"code\" stayed, “cooked”.", "'inline' \"code\""]),
+    ("H~2~O \"sub\", 2^10^ \"sup\", ~~\"struck\"~~, [the \"small\" caps]{.smallcaps}, "
+     "[it's \"underlined\"]{.underline}, [a \"marked\"]{.mark} and \"[spanned]{.x}\".",
+     ".//x:sub/.. | .//x:del | .//x:u | .//x:mark",
+     ["H2O “sub”, 210 “sup”, “struck”, the “small” caps, it’s “underlined”, a “marked” and "
+      "“spanned”.", "“struck”", "it’s “underlined”", "a “marked”"]),
+    ("She said \"yes.\"^[The \"inline\" note's text, 'tis so.] Then she left.",
+     "//x:aside[@epub:type='footnote']",
+     ["1. The “inline” note’s text, ’tis so.\n"]),
+]
