@@ -476,7 +476,6 @@ def _plain(parent: Element, p: Element) -> None:
 
 class PandocTablesExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        # Before indented code? No: after it (80), as a four-space line is code to pandoc too;
-        # before line blocks (76), pipe tables (75), Setext headings (60) and rules (50), which
-        # would read a dashed line as a heading's underline or a scene break.
+        # After indented code (80); before line blocks (76), pipe tables (75), Setext headings
+        # (60) and rules (50), which would read a dashed line as an underline or a scene break.
         md.parser.blockprocessors.register(PandocTableProcessor(md.parser), "pandoc_tables", 77)
