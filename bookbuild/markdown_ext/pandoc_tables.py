@@ -24,7 +24,7 @@ GRID_RULE = {ch: re.compile(rf"^\+(?::?{ch}+:?\+)+[ \t]*$") for ch in "-="}
 GRID_PART = re.compile(r"(:?)([-=]+)(:?)\+")
 # Blocks pandoc reads before trying a table: a bullet item, an ATX heading.
 NOT_A_HEADER = re.compile(r"^ {0,3}(?:[-*+](?:[ \t]|$)|#{1,6}(?:[ \t]|$))")
-SETEXT = re.compile(r"^-+[ \t]*$")
+SETEXT = re.compile(r"^-+[ \t]*$")  # a Setext heading's underline
 CAPTION = re.compile(r"^ {0,3}(?:Table:|:(?=[^\n]))(.*)", re.DOTALL)
 COLUMNS = 72  # pandoc's --columns, against which source widths are measured
 LEFT, RIGHT, CENTER = "left", "right", "center"
@@ -44,10 +44,12 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
 
 
-def read_table(lines: list[str]) -> tuple[Table, int] | None:
+def read_table(lines: list[str], captioned: bool = False) -> tuple[Table, int] | None:
     """The table the lines open and how many lines it takes, or None; in pandoc's order of
-    trying (a multiline table's top rule looks like a headerless simple table's)."""
-    if NOT_A_HEADER.match(lines[0]):
+    trying (a multiline table's top rule looks like a headerless simple table's). pandoc
+    tries lists and headings first, unless a caption came first: then the table."""
+    if not captioned and (NOT_A_HEADER.match(lines[0]) or len(lines) > 1
+                          and SETEXT.match(lines[1])):
         return None
     for reader in (_multiline_with_header, _simple_headerless, _simple_with_header,
                    _multiline_headerless, _grid_with_header, _grid_headerless):
@@ -157,8 +159,8 @@ def _simple_headerless(lines: list[str]) -> tuple[Table, int] | None:
 
 
 def _simple_with_header(lines: list[str]) -> tuple[Table, int] | None:
-    if len(lines) < 3 or _blank(lines[0]) or SETEXT.match(lines[1]):
-        return None  # one run of dashes under a line is a Setext heading's, as pandoc reads it
+    if len(lines) < 3 or _blank(lines[0]):
+        return None
     rule = _dashes(lines[1])
     if rule is None:
         return None
@@ -206,9 +208,9 @@ def _multiline_with_header(lines: list[str]) -> tuple[Table, int] | None:
     end = 1
     while end < len(lines) and not DASHES.match(lines[end]):
         end += 1
-    rule = _multiline_rule(lines[end]) if end < len(lines) else None
+    rule = _multiline_rule(lines[end]) if 1 < end < len(lines) else None
     if rule is None:
-        return None
+        return None  # a header of one line at least, then the columns' dashed line
     lengths, indices = rule
     body = _multiline_body(lines, end + 1, indices)
     if body is None:
@@ -362,7 +364,7 @@ class PandocTableProcessor(BlockProcessor):
             if not self.test(parent, blocks[at]):
                 return self._caption_before_pipe_table(parent, blocks, at)
         lines, joined = _joined(blocks, at)
-        found = read_table(lines)
+        found = read_table(lines, captioned=caption is not None)
         if found is None:
             return self._caption_before_pipe_table(parent, blocks, at) if caption \
                 else False
@@ -467,8 +469,8 @@ def _plain(parent: Element, p: Element) -> None:
     text = p.text or ""
     if at == 0:
         parent.text = (parent.text or "") + text
-    else:
-        parent[at - 1].tail = (parent[at - 1].tail or "") + text
+    else:  # after a block, on a line of its own as in pandoc's HTML
+        parent[at - 1].tail = (parent[at - 1].tail or "") + "\n" + text
     parent.remove(p)
     for n, child in enumerate(list(p)):
         parent.insert(at + n, child)
@@ -476,6 +478,8 @@ def _plain(parent: Element, p: Element) -> None:
 
 class PandocTablesExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        # After indented code (80); before line blocks (76), pipe tables (75), Setext headings
-        # (60) and rules (50), which would read a dashed line as an underline or a scene break.
-        md.parser.blockprocessors.register(PandocTableProcessor(md.parser), "pandoc_tables", 77)
+        # Before indented code (80: pandoc reads a table's header line indented four spaces as
+        # the table's; its dashed lines are never indented so far), line blocks (76), pipe
+        # tables (75), Setext headings (60) and rules (50), which would read a dashed line as
+        # an underline or a scene break.
+        md.parser.blockprocessors.register(PandocTableProcessor(md.parser), "pandoc_tables", 81)
