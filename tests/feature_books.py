@@ -516,3 +516,40 @@ feature_book("pandoc", """
         Un texte en français.
     """,
 })
+
+# pandoc's simple, multiline and grid tables (issue 13): tests/test_pandoc_tables.py reads it.
+feature_book("pandoc-tables", """
+    title: Pandoc Tables Book
+    author: Jane Doe
+    spine: [tables.md]
+""", {
+    "tables.md": """
+        # Tables
+
+          Right     Left     Center     Default
+        -------     ------ ----------   -------
+             12     *12*      12            12
+            123     123       123          123
+
+        Table: A simple table.
+
+        -------------------------------------------------------------
+         Centered   Default           Right Left
+          Header    Aligned         Aligned Aligned
+        ----------- ------- --------------- -------------------------
+           First    row                12.0 Example of a row that
+                                            spans multiple lines.
+
+          Second    row                 5.0 Here is another one.
+        -------------------------------------------------------------
+
+        : A multiline table.
+
+        +---------------+---------------+--------------------+
+        | Fruit         | Price         | Advantages         |
+        +==============:+:==============+:==================:+
+        | Bananas       | 1.34          | - built-in wrapper |
+        |               |               | - bright color     |
+        +---------------+---------------+--------------------+
+    """,
+})

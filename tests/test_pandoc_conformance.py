@@ -64,7 +64,7 @@ def bookbuild_html(text: str, folder: Path) -> str:
                      {"case.md": text, "pic.png": tiny_png()})
     report = Report(book)
     section = read_chapters(config_module.load(book), report).sections[0]
-    assert [p for p in report.problems if p.severity == "error"] == []
+    assert [p for p in report.problems if p.severity == "error"] == [], report.problems
     body = copy.deepcopy(section.body)
     for call in body.iter(h("a")):
         if call.get("class") == "noteref":

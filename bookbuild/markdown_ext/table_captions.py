@@ -18,7 +18,7 @@ class TableCaptionProcessor(Treeprocessor):
         for parent in list(root.iter()):
             children = list(parent)
             for n, table in enumerate(children):
-                if table.tag != "table":
+                if table.tag != "table" or table.find("caption") is not None:
                     continue
                 for p in (children[n + 1] if n + 1 < len(children) else None,
                           children[n - 1] if n else None):

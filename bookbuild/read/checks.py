@@ -207,16 +207,16 @@ LEFTOVERS = (
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
 UNREAD_BLOCKS = (
-    (re.compile(r"^\s*\+[-=:]{2,}(\+[-=:]{2,})*\+\s*$"),
-     "grid tables are not supported (printed as text): write the table as a pipe table"),
-    (re.compile(r"^\s*-{2,}([ \t]+-{2,})+\s*$"),
-     "simple and multiline tables are not supported (printed as text): write the table as a "
-     "pipe table, | a | b | over |---|---|"),
+    # told only when a grid rule is printed: a grid table pandoc could not read either
+    (re.compile(r"^\s*\+[-=:]{2,}\+"),
+     "a grid table was not read (printed as text): its lines must start at the margin, every "
+     "'+' and '|' under the top line's, with a blank line before the table"),
     (re.compile(r"^\s*[-*+][ \t]+\[[ xX]\][ \t]"),
      "task lists are not supported: the [ ] and [x] are printed as typed"),
     (re.compile(r"^\s*\(@[\w-]*\)[ \t]"),
      "example lists (@) are not supported: number the examples yourself, (1), (2)..."),
 )
+GRID_RULE = re.compile("\\+[-=:\u2013\u2014]+\\+")  # as printed: dashes may be en or em dashes
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
 CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
 
@@ -227,6 +227,10 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     where = Locator(body, source)
     told: set[str] = set()
     code = code_lines(source)
+    grid = UNREAD_BLOCKS[0][0]
+    if not any(grid.match(line) for line in source.lines) or not GRID_RULE.search(
+            _printed(body)):
+        told.add(UNREAD_BLOCKS[0][1])  # a grid table's rules were read, not printed
     for index in range(source.body_start, len(source.lines)):
         for regex, hint in UNREAD_BLOCKS:
             if hint not in told and index not in code and regex.match(source.lines[index]):
@@ -250,6 +254,14 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
             for regex, line, code, hint in _LEFTOVERS:
                 if regex.search(text):
                     _tell(report, source, where, el, line, code, hint, told)
+
+
+def _printed(body: etree._Element) -> str:
+    """The body's text outside code."""
+    return "".join(text for el in body.iter() if isinstance(el.tag, str)
+                   and el.tag not in CODE_TAGS
+                   and not any(a.tag in CODE_TAGS for a in el.iterancestors())
+                   for text in (el.text or "", *((c.tail or "") for c in el)))
 
 
 def _tell(report: Report, source: Source, where: Locator, el: etree._Element, line: str,
