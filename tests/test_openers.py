@@ -64,7 +64,7 @@ spine:
   - part: "Part One: The Hand"
     chapters: [one.md, two.md, three.md]
   - part: "Part Two: The Word"
-    chapters: [four.md, five.md]
+    chapters: [four.md, five.md, six.md]
   - {file: back/note.md, type: backmatter, role: afterword}
   - {file: back/about_the_author.md, type: backmatter}
 print:
@@ -80,6 +80,8 @@ FILES = {
     "four.md": OPENINGS,
     "five.md": chapter("The Last Word", 10, "> Nobody asked the hand.\n\n"
                                             "--- Sofia Levina, *Notes*\n\nAfter the source. "),
+    "six.md": chapter("The Long Night of the Interpreters, in Which Nobody Sleeps and "
+                      "Everyone Listens at the Door", 1),
     "back/note.md": chapter("Historical Note", 1),
     "back/about_the_author.md": "The author lives by the sea.\n",
 }
@@ -148,6 +150,7 @@ def test_leaders_end_together_and_page_numbers_share_one_column(book):
     rows = contents_rows(book["pages"])
     numbers = [row["number"] for row in rows.values()]
     assert {len(n) for n in numbers} == {1, 2}, numbers  # one and two digits
+    assert "EveryoneListensattheDoor" in rows  # a title's second line, before the column
     last_dots = [row["dots"][-1] for row in rows.values()]
     assert max(last_dots) - min(last_dots) < 0.1, last_dots
     ends = [row["number_x1"] for row in rows.values()]
