@@ -74,13 +74,15 @@ def _page_css(book: Book, margins: dict[str, float], profile: str) -> str:
     m = {k: f"{v:.3f}pt" for k, v in margins.items()}
     bleed = bleed_for(book, profile)
     title = book.title.replace("\\", "\\\\").replace('"', '\\"')
+    # The text area's height, a hair under (rounding must not push a full page over).
+    text_height = height - margins["top"] - margins["bottom"] - 0.01
     css = f"""
 @page {{ size: {width:.3f}pt {height:.3f}pt; margin: {m['top']} {m['outside']} {m['bottom']}
   {m['inside']}; bleed: {bleed:.3f}pt; }}
 @page :left {{ margin-left: {m['outside']}; margin-right: {m['inside']}; bleed-right: 0; }}
 @page :right {{ margin-left: {m['inside']}; margin-right: {m['outside']}; bleed-left: 0; }}
 :root {{ --book-title: "{title}"; font-size: {settings.font_size:g}pt;
-  line-height: {settings.leading:g}; }}
+  line-height: {settings.leading:g}; --text-height: {text_height:.3f}pt; }}
 html {{ string-set: book-title "{title}"; }}
 """
     if profile == "proof":
@@ -93,7 +95,11 @@ html {{ string-set: book-title "{title}"; }}
 
 def _contents(book: Book, section: Section,
               pages: dict[str, str] | None = None) -> etree._Element:
-    """The contents page, with page numbers; it marks the place of `section` (role toc)."""
+    """The contents page, with page numbers; it marks the place of `section` (role toc).
+
+    A row is the title, a leader and the page number in a column of its own (print.css gives
+    it one width, so the leaders of every row end at the same place). A part's chapters are
+    indented under it; the back matter and chapters outside a part are not."""
     nav = etree.Element("nav", {"class": "contents", "id": "contents",
                                 "data-section": section.id, "data-heading": "true"})
     etree.SubElement(nav, "h1").text = "Contents"
@@ -101,13 +107,20 @@ def _contents(book: Book, section: Section,
     for section in book.sections:
         if section.kind == "frontmatter":
             continue
-        li = etree.SubElement(ol, "li", {"class": section.kind if section.kind == "part"
-                                         else "entry"})
+        if section.kind == "part":
+            classes = "part"
+        else:
+            classes = " ".join(["entry", section.kind, *(["in-part"] if section.part else [])])
+        li = etree.SubElement(ol, "li", {"class": classes})
         link = etree.SubElement(li, "a", href=f"#{section.id}")
+        etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
+        etree.SubElement(link, "span", {"class": "toc-leader"})
+        page = etree.SubElement(link, "span", {"class": "toc-page"})
         if pages is not None:  # laid out in pieces: the target is in another piece
             del link.attrib["href"]
-            link.set("data-page", pages[section.id])
-        etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
+            page.text = pages[section.id]
+        else:
+            page.set("data-target", f"#{section.id}")
     return nav
 
 
@@ -118,10 +131,13 @@ def _section(section: Section, images: dict[str, str],
                                    "data-title": section.toc_title, "data-section": section.id})
     if shell:
         return el
-    if section.title:
+    if section.title and section.role not in UNHEADED:
         header = etree.SubElement(el, "header", {"data-heading": "true"})
         if section.number is not None:
-            etree.SubElement(header, "p", {"class": "chapter-number"}).text = str(section.number)
+            # A title that says its number ("Chapter VII") keeps the number's place unprinted.
+            said = " in-title" if names_its_number(section.title) else ""
+            etree.SubElement(header, "p", {"class": f"chapter-number{said}"}).text = \
+                str(section.number)
         heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title"})
         heading.text = section.title
         if section.subtitle:
@@ -132,9 +148,57 @@ def _section(section: Section, images: dict[str, str],
         for img in content.iter("img"):
             img.set("src", images.get(img.get("src"), img.get("src")))
         _one_document_links(content)
+        _mark_opening_source(content)
         el.text = content.text
         el.extend(list(content))
     return el
+
+
+# Pages that carry no heading in print, whatever their title: a dedication headed
+# "Dedication" is set as a dedication. (The EPUB keeps the heading, for its contents.)
+UNHEADED = frozenset({"dedication", "epigraph", "copyright-page"})
+# "Chapter" in the languages whose books most often spell it out in their titles.
+CHAPTER_WORDS = ("chapter", "chap.", "ch.", "chapitre", "kapitel", "capítulo", "capitolo",
+                 "hoofdstuk", "rozdział", "kapitola", "глава", "розділ")
+_ONES = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+         "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+             "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+             "nineteenth twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth "
+             "ninetieth hundredth").split()
+_WORD = "|".join(sorted((*_ONES, *_TENS, *_ORDINALS, "hundred"), key=len, reverse=True))
+_SPELLED = rf"(?:the\s+)?(?:{_WORD})(?:[-\s](?:and\s+)?(?:{_WORD}))*"
+_ROMAN = r"(?=[MDCLXVI])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_CHAPTER = "|".join(re.escape(word) for word in CHAPTER_WORDS)
+# "Chapter VII", "CHAPTER 7. The Storm", "Chapter Seven", "Chapter the Twenty-First",
+# "Глава 3"; or a title that is only a numeral, or opens with one and a stop: "VII", "7. The
+# Storm". A roman numeral alone must be in capitals ("Liv" is a name).
+_NAMED = re.compile(
+    rf"\s*(?:(?i:(?:{_CHAPTER})\s*(?:\d+|{_ROMAN}|{_SPELLED}))(?![^\W\d_])"
+    rf"|(?:\d+|{_ROMAN})(?:\s*$|\s*[.:\u2014\u2013]))")
+
+
+def names_its_number(title: str) -> bool:
+    """Whether a chapter's title already says its number, so that print sets none above it."""
+    return _NAMED.match(title) is not None
+
+
+DASHES = ("\u2014", "\u2013", "\u2015")
+
+
+def _mark_opening_source(content: etree._Element) -> None:
+    """A quotation opening a chapter, its source written as the next paragraph ("> The
+    quote." then "— Author"): that line is the quotation's, set as its attribution (class
+    `source-line`), and the text starts after it, unindented. Only a short line right after
+    an opening quotation counts: elsewhere a dash opens dialogue in many languages."""
+    first = next((el for el in content if isinstance(el.tag, str)), None)
+    if first is None or first.tag != "blockquote" or first.find(".//footer") is not None:
+        return  # no opening quotation, or one with its attribution already
+    line = first.getnext()
+    text = "".join(line.itertext()).strip() if line is not None and line.tag == "p" else ""
+    if text.startswith(DASHES) and len(text.split()) <= 15:
+        line.set("class", (line.get("class", "") + " source-line").strip())
 
 
 CHAPTER_LINK = re.compile(r"^([A-Za-z0-9_.-]+)\.xhtml(?:#(.*))?$")

@@ -25,7 +25,7 @@ from bookbuild.read.convert import Converter, chapter_tree
 from bookbuild.read.documents import check_transcripts
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
-from bookbuild.read.matter import add_matter, back_cover
+from bookbuild.read.matter import add_matter, back_cover, role_from_title
 from bookbuild.read.notes import take_notes
 from bookbuild.read.passes import (
     close_heading_gaps,
@@ -186,6 +186,8 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
                               entry.path)
             set_typography(body, typography, source, report)  # before the title is taken
             take_title(section, source, body, report)
+            if entry.type != "chapter" and not entry.role:  # say what it is by its title
+                section.role = role_from_title(section.title, entry.path.stem) or section.role
             close_heading_gaps(body)
             set_chapter_language(body, source.header.get("lang"))
             mark_languages(body)

@@ -9,6 +9,7 @@ page.
 from __future__ import annotations
 
 import html
+import re
 
 from lxml import etree
 
@@ -25,6 +26,17 @@ from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
 # follows the contents in spine order.
 FRONT = ("cover", "half-title", "title-page", "copyright-page", "dedication", "epigraph", "toc")
 BACK = ("afterword", "acknowledgments", "about-the-author", "also-by")
+# The titles (or, without one, the file names) that say what a front or back matter file is
+# when its spine entry gives no role: "Dedication", "00-dedication.md", "About the Author".
+TITLED_ROLES = {
+    "dedication": "dedication", "epigraph": "epigraph", "copyright": "copyright-page",
+    "copyright page": "copyright-page", "foreword": "foreword", "preface": "preface",
+    "prologue": "prologue", "introduction": "introduction", "epilogue": "epilogue",
+    "afterword": "afterword", "acknowledgements": "acknowledgments",
+    "acknowledgments": "acknowledgments", "appendix": "appendix", "glossary": "glossary",
+    "bibliography": "bibliography", "colophon": "colophon", "conclusion": "conclusion",
+    "about the author": "about-the-author",
+}
 FICTION_NOTICE = (
     "This is a work of fiction. Its characters and events are invented; where real people, "
     "places or institutions appear, they are used fictitiously, and any other likeness to "
@@ -50,6 +62,16 @@ def add_matter(config: Config, sections: list[Section], report: Report) -> list[
     rest = [s for s in sections if id(s) not in placed]
     back = [made(role) for role in BACK]
     return [s for s in (*front, *rest, *back) if s is not None]
+
+
+def role_from_title(title: str | None, stem: str) -> str | None:
+    """The role a front or back matter file's title names ("Dedication", "Acknowledgments:"),
+    or, when it has no title, its file name ("00-dedication"); None when neither names one."""
+    name = title if title else re.sub(r"^[\d\W_]+", "", stem)
+    words = " ".join(re.sub(r"[\W_]+", " ", name).split()).casefold()
+    if words.startswith("appendix "):  # "Appendix A: The Maps"
+        return "appendix"
+    return TITLED_ROLES.get(words)
 
 
 def _section(section_id: str, kind: str, role: str, title: str | None = None) -> Section:
