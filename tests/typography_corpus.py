@@ -86,3 +86,27 @@ BLOCKS: list[tuple[str, str, list[str]]] = [
      "//x:aside[@epub:type='footnote']",
      ["1. The “inline” note’s text, ’tis so.\n"]),
 ]
+
+# The same pass over what book.yaml and a chapter's YAML header hold (the book's language is
+# en, `quotes: language`; the second chapter's header says `lang: ru`): the key, as typed,
+# and as set. Each appears on its page in the EPUB and in the PDF (the back cover's on the
+# cover PDF).
+YAML_CORPUS: list[tuple[str, str, str]] = [
+    ("title", 'Don\'t Say "Never"', "Don’t Say “Never”"),
+    ("subtitle", "'Tis a Novel of '53", "’Tis a Novel of ’53"),
+    ("rights", "© 2026 Jane Doe. \"All\" rights reserved.",
+     "© 2026 Jane Doe. “All” rights reserved."),
+    ("edition", "The 'Harbour' edition", "The ‘Harbour’ edition"),
+    ("dedication", "For Mr. Orlov, who said \"'no' is an answer\"",
+     f"For Mr.{NBSP}Orlov, who said “{HAIR}‘no’ is an answer”"),
+    ("epigraph.text", '"Manuscripts don\'t burn."', "“Manuscripts don’t burn.”"),
+    ("epigraph.author", "M. A. Bulgakov", f"M.{NBSP}A.{NBSP}Bulgakov"),
+    ("acknowledgements", 'Thanks to the "*Harbour*" crew of the \'90s.',
+     "Thanks to the “Harbour” crew of the ’90s."),
+    ("also-by", '"Quiet" Moscow', "“Quiet” Moscow"),
+    ("part", 'Part "One"', "Part “One”"),
+    ("back-cover", 'She said "yes" twice---then \'no\'.', f"She said “yes” twice{WJ}—then ‘no’."),
+    ("header.title", '"Hello" Again', "“Hello” Again"),
+    ("header.subtitle", "It's 'late'", "It’s ‘late’"),
+    ("ru.title", '"Привет"', "«Привет»"),
+]

@@ -1,17 +1,21 @@
 """Typography over a chapter's tree: quotes and apostrophes curled over each block's whole text
 (across emphasis, links and spans, never inside code), and the spaces a careful publisher adds.
 
-`set_typography(body, ...)` runs after the languages are marked; it hands on the same tree, and
-warns of quotes the author curled the wrong way. Python-Markdown's smarty still makes dashes.
+`set_typography(body, ...)` runs over each chapter (in the chapter's language) and over every page
+and blurb written from book.yaml; `typeset(text, ...)` over a plain line (a title). It hands on
+the same tree, and warns of quotes the author curled the wrong way. Python-Markdown's smarty
+still makes dashes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
+from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.read.source import Source
 from bookbuild.xhtml import PHRASING, XML_NS
@@ -71,9 +75,18 @@ class _Run:
     language: str
 
 
+def book_settings(config: Config, language: str | None = None) -> TypographySettings:
+    """The settings book.yaml asks for, for text in `language` (else the book's)."""
+    return TypographySettings(config.typography.quotes, config.typography.spaces,
+                              language or config.language)
+
+
 def set_typography(body: etree._Element, settings: TypographySettings,
-                   source: Source | None = None, report: Report | None = None) -> None:
-    """Curl quotes and add the publisher's spaces in every block of `body`, in place."""
+                   source: Source | None = None, report: Report | None = None,
+                   place: tuple[Path, int | None] | None = None) -> None:
+    """Curl quotes and add the publisher's spaces in every block of `body`, in place.
+
+    Wrong-way quotes are warned of at their line in `source`, or at `place` (book.yaml's key)."""
     if settings.quotes == "straight" and not settings.spaces:
         return
     for runs in _blocks(body, settings.language):
@@ -84,9 +97,9 @@ def set_typography(body: etree._Element, settings: TypographySettings,
         out = list(text)
         if settings.quotes != "straight":
             wrong = curl_quotes(text, out, languages, settings.quotes == "language")
-            if report is not None and source is not None:
+            if report is not None and (source is not None or place is not None):
                 for at in wrong:
-                    _warn_wrong_way(text, at, source, report)
+                    _warn_wrong_way(text, at, source, report, place)
         if settings.spaces:
             add_spaces("".join(out), out)
         _write_back(runs, out)
@@ -221,12 +234,18 @@ def add_spaces(text: str, out: list[str]) -> None:
             out[i] = HAIR_SPACE + out[i]
 
 
-def _warn_wrong_way(text: str, at: int, source: Source, report: Report) -> None:
+def _warn_wrong_way(text: str, at: int, source: Source | None, report: Report,
+                    place: tuple[Path, int | None] | None = None) -> None:
     word = re.match(r"[^\W_]*", text[at + 1:])[0] or re.search(r"[^\W_]*$", text[:at])[0]
     snippet = text[max(0, at - 12):at + 13].replace(BOUNDARY, " ").replace(OPAQUE, "…").strip()
-    line = source.line_of(re.escape(text[at]) + re.escape(word)) if text[at] not in OPENING \
-        else source.line_of(re.escape(word) + re.escape(text[at]))
-    report.warning(source.path, line or source.line_of(re.escape(word)) if word else line,
+    if source is None:
+        path, line = place
+    else:
+        path = source.path
+        line = source.line_of(re.escape(text[at]) + re.escape(word)) \
+            if text[at] not in OPENING else source.line_of(re.escape(word) + re.escape(text[at]))
+        line = line or source.line_of(re.escape(word)) if word else line
+    report.warning(path, line,
                    f"the quotation mark {text[at]} in \u201c{snippet}\u201d faces the wrong way "
                    f"(type a straight quote and bookbuild curls it)", "BB245")
 
