@@ -154,3 +154,15 @@ def test_wrong_way_quotes_in_book_yaml_are_warned_at_the_key(tmp_path):
     assert run.code == 0, run.out
     warnings = [line for line in run.err.splitlines() if "BB245" in line]
     assert len(warnings) == 1 and "book.yaml:3" in warnings[0], run.err
+
+
+def test_quotes_nested_in_their_own_kind_that_cannot_be_paired_are_warned(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Nested
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": '# One\n\n"He said "no" to me," she said.\n\n"He said "no to me.\n'})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.out
+    warnings = [line for line in run.err.splitlines() if "BB250" in line]
+    assert len(warnings) == 1 and "one.md:5" in warnings[0], run.err

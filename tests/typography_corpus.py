@@ -34,6 +34,24 @@ CORPUS: list[tuple[str, str]] = [
     ("'Unmatched, and it stays an apostrophe", "’Unmatched, and it stays an apostrophe"),
     ('"A quotation that runs on into the next paragraph',
      "“A quotation that runs on into the next paragraph"),
+    # dialect elisions: Cockney's dropped h, and a word that is both ('is, 'at) decided by
+    # whether a quotation is plainly closed further on
+    ("\"Look 'ere, guv'nor, 'e took up 'is end o' the boxes an' 'elped me,\" he said.",
+     "“Look ’ere, guv’nor, ’e took up ’is end o’ the boxes an’ ’elped me,” he said."),
+    ("'Ave you 'eard 'im? 'Tain't 'alf a 'ouse, 'bout 'nough 'cept 'spose.",
+     "’Ave you ’eard ’im? ’Tain’t ’alf a ’ouse, ’bout ’nough ’cept ’spose."),
+    ("'Is wife was goin' to market.", "’Is wife was goin’ to market."),
+    ("'Is it true?' she asked.", "‘Is it true?’ she asked."),
+    ("\"''Ere,' he says, 'that's mine.'\"", f"“{HAIR}‘{HAIR}’Ere,’ he says, ‘that’s mine.’{HAIR}”"),
+    ("He marked 'A' on the plan, and I'd 'a' gone.",
+     "He marked ‘A’ on the plan, and I’d ’a’ gone."),
+    # the same quote nested in itself alternates; a letter's lines each open with a quote
+    ('"He said "no" to me."', "“He said ‘no’ to me.”"),
+    ("'He said 'no' to me.'", "‘He said “no” to me.’"),
+    ('"a "b "c" d" e"', "“a ‘b “c” d’ e”"),
+    ("\"Go 'long about midnight and say, 'Devil follow ye!' That's all.\"",
+     "“Go ’long about midnight and say, ‘Devil follow ye!’ That’s all.”"),
+    ('"Your friend,\\\n"Dracula."', "“Your friend,\n“Dracula.”"),
     # numbers and measurements
     ("He stood 6'2\" in his boots, 5' 10\" without.",
      "He stood 6′2″ in his boots, 5′ 10″ without."),

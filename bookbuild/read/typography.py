@@ -24,6 +24,7 @@ from bookbuild.xhtml import PHRASING, XML_NS
 LITERAL = frozenset("code pre kbd samp var script style math svg".split())
 OPAQUE = "\ufffc"  # stands for a code span in a block's text: a word, neither space nor quote
 BOUNDARY = "\n"  # stands for a block inside a block: like the start of a paragraph
+LINE_BREAK = "\u2028"  # stands for a <br>: a space, where a quotation may go on (a letter's)
 
 # The language's own marks: primary open/close, secondary open/close. Straight double quotes
 # become the primary pair, straight single quotes the secondary.
@@ -44,10 +45,24 @@ OPENING = "\u201c\u2018\u00ab\u201e\u201a\u2039"
 OPENERS_BEFORE = "([{<" + OPENING + BOUNDARY
 DASHES = "\u2014\u2013\u2026-"
 
-# Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis'.
-ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|em|n|cause|cos|til|bout|round|"
-                     r"nuff|cept|scuse|gainst|neath|stead|spect|fore|lowed?|tend|"
-                     r"a(?=['\u2019])|\d\d(?:s|th)?)(?![^\W_])", re.IGNORECASE)
+# Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis';
+# and the dialect's dropped letters, Cockney's h above all ('’ere, ’im, ’ouse'), where the word
+# left is no English word a quotation could open with.
+ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|twarn|tain|em|n|cause|cos|til|"
+                     r"bout|round|nuff|nough|cept|scuse|gainst|neath|stead|spect|spose|"
+                     r"sposin|fore|lowed?|tend|(?-i:a)(?=['\u2019])|\d\d(?:s|th)?|"
+                     r"e|ere|im|imself|isself|er|erself|ers|ave|avin|aving|alf|arf|ouse|ouses|"
+                     r"eard|ead|eads|ad|ud|un|uns|ome|ope|elp|elped|ittin|itting|ook|urt|"
+                     r"urtin|ooman|owl|owlin|owling|owled|armony|igh|ounds|ands|eart|eavy|"
+                     r"appy|ardly|eaven|eavens|ello|orse|orses|ungry|undred|usband|anged|"
+                     r"idin|iding|ere's|ow's|ee)(?![^\W_])", re.IGNORECASE)
+# Dropped h's that leave an English word ('is, 'it, 'all, 'at): an elision unless a quotation
+# opened here is plainly closed further on (a closing quote after punctuation or a whole word).
+AMBIGUOUS_ELISION = re.compile(r"(?:is|it|all|and|at|old|ill|ear|ow|art|are|ard|eat|ang|long|"
+                               r"ole|olding|ate|ere)(?![^\W_])", re.IGNORECASE)
+# A word an apostrophe ends without closing a quotation: a dropped g (goin'), and an', o', th'.
+TRAILING_ELISION = re.compile(r"(?:[^\W\d_]{2,}in|an|o|th|wi|ol|yer|fer|ter|a|n)$",
+                              re.IGNORECASE)
 HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Mx|Dr|St|Ste|Gen|Prof|Col|Capt|Lt|Sgt|Cpl|Maj|"
                        r"Adm|Cmdr|Rev|Fr|Hon|Gov|Sen|Rep|Pres|Supt|Insp|Messrs|Mme|Mlle|Mssr)\."
                        r"([ \n])(?=\S)")
@@ -96,10 +111,13 @@ def set_typography(body: etree._Element, settings: TypographySettings,
         languages = [run.language for run in runs for _ in run.text]
         out = list(text)
         if settings.quotes != "straight":
-            wrong = curl_quotes(text, out, languages, settings.quotes == "language")
+            unclear: list[int] = []
+            wrong = curl_quotes(text, out, languages, settings.quotes == "language", unclear)
             if report is not None and (source is not None or place is not None):
                 for at in wrong:
                     _warn_wrong_way(text, at, source, report, place)
+                for at in unclear[:1]:  # one a paragraph
+                    _warn_unpaired(text, at, source, report, place)
         if settings.spaces:
             add_spaces("".join(out), out)
         _write_back(runs, out)
@@ -130,18 +148,44 @@ def _is_space(char: str) -> bool:
     return char.isspace() or char == BOUNDARY
 
 
-def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool) -> list[int]:
+def _closed_later(text: str, start: int) -> bool:
+    """Whether a single quote opened before `start` is plainly closed further on: by a quote
+    after punctuation, or after a word that is no elision (not goin', an', o')."""
+    for match in re.finditer(r"(?<=\S)['\u2019](?![^\W_])", text[start:]):
+        at = start + match.start()
+        before = text[at - 1]
+        if not before.isalnum() and before != OPAQUE:
+            return True
+        word = re.search(r"[^\W_]*$", text[:at])[0]
+        if not TRAILING_ELISION.search(word):
+            return True
+    return False
+
+
+def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool,
+                unclear: list[int] | None = None) -> list[int]:
     """Set `out[i]` for each straight quote of `text`; returns where an author's curly quote
-    stands the wrong way round (a closing quote opening a word, an opening one ending it)."""
+    stands the wrong way round (a closing quote opening a word, an opening one ending it).
+
+    A quotation inside one of the same kind ("He said "no" to me") takes the other marks, as
+    nested quotations alternate; where such nesting leaves quotes that cannot be paired, the
+    opening quote's place is added to `unclear`. Which marks a quotation takes is settled at
+    the end, once it is known which single quotes were apostrophes after all."""
     stack: list[tuple[str, int]] = []  # ("d" or "s", index of the opening quote)
     wrong: list[int] = []
+    nested: set[int] = set()  # openers with a quotation of the same kind opened inside
+    parent: dict[int, int | None] = {}  # opener → the opener it was typed inside
+    closer: dict[int, int] = {}  # opener → its closing quote
+    kinds: dict[int, str] = {}
+    goes_on: dict[int, int] = {}  # a letter line's opening quote → the quotation it continues
 
-    def leave_open(entries: list[tuple[str, int]]) -> None:
-        for _, opened in entries:
+    def leave_open(entries: list[tuple[str, int]], at_end: bool = False) -> None:
+        for depth, (kind, opened) in enumerate(entries):
             if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, go 'long)
                 out[opened] = APOSTROPHE
-            elif text[opened] == '"':  # a quotation that runs on into the next paragraph
-                out[opened] = _marks(languages[opened], own_marks)[0]
+            if at_end and unclear is not None and text[opened] in "\"'" and (
+                    opened in nested or any(k == kind for k, _ in entries[:depth])):
+                unclear.append(opened)
 
     def close(kind: str, at: int) -> None:
         for depth in range(len(stack) - 1, -1, -1):
@@ -149,11 +193,7 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                 opened = stack[depth][1]
                 leave_open(stack[depth + 1:])
                 del stack[depth:]
-                marks = _marks(languages[opened], own_marks)
-                if text[opened] in "\"'":
-                    out[opened] = marks[0] if kind == "d" else marks[2]
-                if text[at] in "\"'":
-                    out[at] = marks[1] if kind == "d" else marks[3]
+                closer[opened] = at
                 return
         if text[at] in "\"'":  # closes nothing opened in this block: a closing mark anyway
             marks = _marks(languages[at], own_marks)
@@ -161,6 +201,14 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
 
     def is_open(kind: str) -> bool:
         return any(k == kind for k, _ in stack)
+
+    def push(kind: str, at: int) -> None:
+        for k, opened in stack:
+            if k == kind:
+                nested.add(opened)
+        parent[at] = stack[-1][1] if stack else None
+        kinds[at] = kind
+        stack.append((kind, at))
 
     for i, char in enumerate(text):
         before = text[i - 1] if i else BOUNDARY
@@ -171,10 +219,13 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
             if before.isdigit() and (re.search(r"\d['\u2032]\s?\d+$", text[:i])
                                      or not is_open("d")):
                 out[i] = DOUBLE_PRIME
+            elif before in (LINE_BREAK, BOUNDARY) and stack and stack[-1][0] == "d" \
+                    and _is_word(after):  # a letter's lines each open with a quote
+                goes_on[i] = stack[-1][1]
             elif at_word_start and not (_is_space(after) and is_open("d")):
-                stack.append(("d", i))
+                push("d", i)
             elif before in DASHES and (_is_word(after) or after in "'\u2018"):
-                stack.append(("d", i))
+                push("d", i)
             else:
                 close("d", i)
         elif char == "'":
@@ -182,11 +233,16 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                 out[i] = PRIME
             elif _is_word(before) and _is_word(after):
                 out[i] = APOSTROPHE
-            elif (at_word_start or before in DASHES) and (_is_word(after) or after == '"'):
-                if ELISION.match(text, i + 1):
+            elif (at_word_start or before in DASHES) and (
+                    _is_word(after) or after == '"' or (after == "'" and _is_word(
+                        text[i + 2:i + 3] or " "))):  # ''Ere,' he said: a quote, then 'Ere
+                if ELISION.match(text, i + 1) or (AMBIGUOUS_ELISION.match(text, i + 1)
+                                                  and not _closed_later(text, i + 1)):
                     out[i] = APOSTROPHE
                 else:
-                    stack.append(("s", i))
+                    push("s", i)
+            elif at_word_start and _is_space(after) and is_open("s"):
+                close("s", i)  # a quote set off by spaces: “Pouf!” ’ And he
             elif at_word_start:
                 out[i] = APOSTROPHE
             else:
@@ -195,7 +251,7 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
             if _is_word(before) and (_is_space(after) or i + 1 == len(text)):
                 wrong.append(i)
             else:
-                stack.append(("d", i))
+                push("d", i)
         elif char in "\u201d\u00bb":
             if at_word_start and _is_word(after):
                 wrong.append(i)
@@ -206,11 +262,39 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                     at_word_start and ELISION.match(text, i + 1)):
                 wrong.append(i)
             else:
-                stack.append(("s", i))
+                push("s", i)
         elif char == APOSTROPHE and not _is_word(after) and is_open("s"):
             close("s", i)
-    leave_open(stack)
+    leave_open(stack, at_end=True)
+    _set_marks(text, out, languages, own_marks, (parent, closer, kinds, goes_on))
     return wrong
+
+
+def _set_marks(text: str, out: list[str], languages: list[str], own_marks: bool,
+               found: tuple[dict[int, int | None], dict[int, int], dict[int, str],
+                            dict[int, int]]) -> None:
+    """Each quotation's marks: its own kind's, or the other kind's inside a quotation shown
+    with its own (a single quote left open was an apostrophe, and holds nothing)."""
+    parent, closer, kinds, goes_on = found
+    shown: dict[int, str] = {}
+    for opened in sorted(kinds):
+        if text[opened] == "'" and opened not in closer:
+            continue  # an apostrophe
+        up = parent[opened]
+        while up is not None and up not in shown:
+            up = parent[up]
+        kind = kinds[opened]
+        shown[opened] = ("s" if kind == "d" else "d") if up is not None and \
+            shown[up] == kind else kind
+        marks = _marks(languages[opened], own_marks)
+        pair = marks[0:2] if shown[opened] == "d" else marks[2:4]
+        if text[opened] in "\"'":
+            out[opened] = pair[0]
+        if opened in closer and text[closer[opened]] in "\"'":
+            out[closer[opened]] = pair[1]
+    for at, opened in goes_on.items():
+        marks = _marks(languages[opened], own_marks)
+        out[at] = marks[0] if shown.get(opened, "d") == "d" else marks[2]
 
 
 def add_spaces(text: str, out: list[str]) -> None:
@@ -250,6 +334,24 @@ def _warn_wrong_way(text: str, at: int, source: Source | None, report: Report,
                    f"(type a straight quote and bookbuild curls it)", "BB245")
 
 
+def _warn_unpaired(text: str, at: int, source: Source | None, report: Report,
+                   place: tuple[Path, int | None] | None) -> None:
+    snippet = text[at:at + 40].replace(BOUNDARY, " ").replace(LINE_BREAK, " ") \
+        .replace(OPAQUE, "…").strip()
+    words = re.findall(r"[^\W_]+", snippet)
+    if source is None:
+        path, line = place
+    else:
+        path = source.path
+        typed = re.split(f"[{BOUNDARY}{LINE_BREAK}{OPAQUE}]", text[at:at + 40])[0]
+        line = source.line_of(re.escape(typed)) or ((
+            source.line_of(r"\W+".join(map(re.escape, words[:3])))
+            or source.line_of(re.escape(words[0]))) if words else None)
+    report.warning(path, line, f"the quotes in \u201c{snippet}\u201d nest quotes of one kind and "
+                               f"cannot all be paired: check how they are curled, or type the "
+                               f"inner ones as single quotes", "BB250")
+
+
 def _language(el: etree._Element, default: str) -> str:
     for node in (el, *el.iterancestors()):
         tag = node.get(f"{{{XML_NS}}}lang") or node.get("lang")
@@ -275,6 +377,8 @@ def _blocks(body: etree._Element, default_language: str) -> list[list[_Run]]:
                 pass
             elif name in LITERAL:
                 runs.append(_Run(None, "", OPAQUE, language))
+            elif name == "br":
+                runs.append(_Run(None, "", LINE_BREAK, language))
             elif name in PHRASING:
                 walk(child, runs, language)
             else:
