@@ -4,9 +4,9 @@ the PDF, across emphasis, links and spans and never in code; off when book.yaml 
 import re
 
 import pytest
-from bookkit import NS, make_book, run_cli, text_of
+from bookkit import NS, Epub, make_book, run_cli, text_of
 from pypdf import PdfReader
-from typography_corpus import BLOCKS, CORPUS, YAML_CORPUS
+from typography_corpus import BLOCKS, CORPUS, NBSP, YAML_CORPUS
 
 from bookbuild.read.typography import TypographySettings, curl_quotes, typeset
 
@@ -166,3 +166,21 @@ def test_quotes_nested_in_their_own_kind_that_cannot_be_paired_are_warned(tmp_pa
     assert run.code == 0, run.out
     warnings = [line for line in run.err.splitlines() if "BB250" in line]
     assert len(warnings) == 1 and "one.md:5" in warnings[0], run.err
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("closed", f"Wait… then,{NBSP}… no… “…so”"),
+    ("spaced", f"Wait{NBSP}… then,{NBSP}… no{NBSP}… “…so”"),
+    ("typed", f"Wait{NBSP}… then,{NBSP}… no… “…so”")])
+def test_the_ellipsis_is_spaced_as_book_yaml_says(tmp_path, style, expected):
+    book = make_book(tmp_path / "book", f"""
+        title: Ellipses
+        author: Jane Doe
+        typography: {{ellipsis: {style}}}
+        spine: [one.md]
+    """, {"one.md": '# One\n\nWait ... then, ... no... "...so"\n'})
+    run = run_cli("build", book, "--format", "epub", "--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    (epub,) = (tmp_path / "out").glob("*.epub")
+    (p,) = Epub(epub).document("one").findall(".//x:section/x:p", NS)
+    assert text_of(p) == expected

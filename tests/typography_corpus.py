@@ -60,7 +60,13 @@ CORPUS: list[tuple[str, str]] = [
     ("Mr. Orlov met Mrs. Marchenko and Dr. Wu on St. Anne's Day.",
      f"Mr.{NBSP}Orlov met Mrs.{NBSP}Marchenko and Dr.{NBSP}Wu on St.{NBSP}Anne’s Day."),
     ("S. P. Kornilov signed it.", f"S.{NBSP}P.{NBSP}Kornilov signed it."),
-    ("Wait . . . then nothing.", "Wait … then nothing."),
+    ("Wait . . . then nothing.", f"Wait{NBSP}… then nothing."),
+    # an ellipsis: one character, spaced as the language sets it (English and German: as
+    # typed, never starting a line; French and Russian: close after the word)
+    ("She paused... then, ... spoke ...", f"She paused… then,{NBSP}… spoke{NBSP}…"),
+    ("[Il dit ... non.]{lang=fr}", "Il dit… non."),
+    ("[Он сказал . . . нет...]{lang=ru}", "Он сказал… нет…"),
+    ("[Er sagte ... nein.]{lang=de}", f"Er sagte{NBSP}… nein."),
     ("A dash --- spaced, and one---closed.", f"A dash — spaced, and one{WJ}—closed."),
     # curly quotes the author typed are kept
     ("“Already curled,” she said.", "“Already curled,” she said."),

@@ -67,17 +67,23 @@ HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Mx|Dr|St|Ste|Gen|Prof|Col|Capt|
                        r"Adm|Cmdr|Rev|Fr|Hon|Gov|Sen|Rep|Pres|Supt|Insp|Messrs|Mme|Mlle|Mssr)\."
                        r"([ \n])(?=\S)")
 INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.([ \n])(?=[^\W\d_])")
+# Languages that set an ellipsis close after the word it follows ("mot… mot", "слово…");
+# others keep the author's spacing (English and German use both, for different omissions).
+ELLIPSIS_CLOSED = frozenset("fr ru uk be bg sr mk es pt it ca pl cs sk".split())
 SPACED_ELLIPSIS = re.compile(r"\.[ \u00a0]?\.[ \u00a0]?\.")
 
 
 @dataclass(frozen=True)
 class TypographySettings:
     """What to do: `quotes` is curly (English marks), language (each language's own) or
-    straight (leave them); `spaces` adds no-break spaces, word joiners and hair spaces."""
+    straight (leave them); `spaces` adds no-break spaces, word joiners and hair spaces;
+    `ellipsis` spaces an ellipsis after a word: closed, spaced, typed or as its language does
+    (ELLIPSIS_CLOSED)."""
 
     quotes: str = "curly"
     spaces: bool = True
     language: str = "en"
+    ellipsis: str = "language"
 
 
 @dataclass
@@ -93,7 +99,7 @@ class _Run:
 def book_settings(config: Config, language: str | None = None) -> TypographySettings:
     """The settings book.yaml asks for, for text in `language` (else the book's)."""
     return TypographySettings(config.typography.quotes, config.typography.spaces,
-                              language or config.language)
+                              language or config.language, config.typography.ellipsis)
 
 
 def set_typography(body: etree._Element, settings: TypographySettings,
@@ -120,6 +126,7 @@ def set_typography(body: etree._Element, settings: TypographySettings,
                     _warn_unpaired(text, at, source, report, place)
         if settings.spaces:
             add_spaces("".join(out), out)
+        space_ellipses(out, languages, settings.ellipsis)
         _write_back(runs, out)
 
 
@@ -131,6 +138,7 @@ def typeset(text: str, settings: TypographySettings | None = None) -> str:
         curl_quotes(text, out, [settings.language] * len(text), settings.quotes == "language")
     if settings.spaces:
         add_spaces("".join(out), out)
+    space_ellipses(out, [settings.language] * len(text), settings.ellipsis)
     return "".join(out)
 
 
@@ -316,6 +324,39 @@ def add_spaces(text: str, out: list[str]) -> None:
             out[i] = WORD_JOINER + out[i]
         elif i and char in ALL_QUOTES and text[i - 1] in ALL_QUOTES and char != text[i - 1]:
             out[i] = HAIR_SPACE + out[i]
+
+
+def _ellipsis_style(language: str, style: str) -> str:
+    if style != "language":
+        return style
+    return "closed" if language.split("-")[0].lower() in ELLIPSIS_CLOSED else "typed"
+
+
+def space_ellipses(out: list[str], languages: list[str], style: str) -> None:
+    """The space between a word and the ellipsis after it, in `out` (each entry what one
+    character of the text became): none (closed: "word… word", French, Russian), a no-break
+    space (spaced: "word … word"), or as typed, a space made no-break so that no line starts
+    with an ellipsis (typed). What follows the ellipsis is left as typed."""
+    for i, char in enumerate(out):
+        if not char.endswith(ELLIPSIS):
+            continue
+        how = _ellipsis_style(languages[i] if i < len(languages) else "en", style)
+        spaces, j = [], i - 1
+        while j >= 0 and out[j] in ("", " ", NBSP):
+            if out[j]:
+                spaces.append(j)
+            j -= 1
+        if j < 0 or not out[j][-1:].isalnum():
+            how = "typed"  # after punctuation, or opening a block, a quotation, a bracket
+        if how == "closed":
+            for k in spaces:
+                out[k] = ""
+        elif spaces:
+            for k in spaces[1:]:
+                out[k] = ""
+            out[spaces[0]] = NBSP
+        elif how == "spaced":
+            out[i] = NBSP + out[i]
 
 
 def _warn_wrong_way(text: str, at: int, source: Source | None, report: Report,
