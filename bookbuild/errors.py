@@ -166,7 +166,8 @@ CATALOGUE: dict[str, Code] = {
     ),
     "BB248": Code(
         "phrase-without-lang",
-        "a phrase in another script than the book's language has no `lang`, which an "
+        "a phrase in another script than the book's language, or an italic phrase that looks "
+        "like Latin, French, German, Italian or Spanish, has no `lang`, which an "
         "accessibility claim requires (warning)",
     ),
     "BB249": Code("no-cover", "the book has no cover, which stores require (warning, `check`)"),
