@@ -191,9 +191,19 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
         for depth, (kind, opened) in enumerate(entries):
             if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, go 'long)
                 out[opened] = APOSTROPHE
-            if at_end and unclear is not None and text[opened] in "\"'" and (
-                    opened in nested or any(k == kind for k, _ in entries[:depth])):
+            if at_end and unclear is not None and text[opened] == '"' and (
+                    any(text[o] == '"' for k, o in entries[:depth] if k == kind)
+                    or _last_closed_inside(opened)):
                 unclear.append(opened)
+
+    def _last_closed_inside(opened: int) -> bool:
+        """Whether the last quote of the paragraph closed a quotation of the same kind
+        nested in this one, which was left open: "He said "no to me." """
+        if opened not in nested:
+            return False
+        ends = [end for start, end in closer.items()
+                if start > opened and text[end] == text[opened]]
+        return bool(ends) and not any(_is_word(c) for c in text[max(ends) + 1:])
 
     def close(kind: str, at: int) -> None:
         for depth in range(len(stack) - 1, -1, -1):
