@@ -133,10 +133,17 @@ class Book:
     back_cover_problems: list[Problem] = field(default_factory=list)
     # Each source file's text as decoded (chapters, book.yaml), for a writer's messages.
     source_texts: dict[Path, str] = field(default_factory=dict)
+    # The title and subtitle as set (quotes curled, as the text's are); book.yaml's otherwise.
+    title_set: str | None = None
+    subtitle_set: str | None = None
 
     @property
     def title(self) -> str:
-        return self.config.title
+        return self.title_set or self.config.title
+
+    @property
+    def subtitle(self) -> str | None:
+        return self.subtitle_set or self.config.subtitle
 
     @property
     def language(self) -> str:

@@ -108,7 +108,7 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     root = etree.Element("html", lang=c.language)
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "meta", charset="utf-8")
-    etree.SubElement(head, "title").text = f"{c.title}: cover"
+    etree.SubElement(head, "title").text = f"{book.title}: cover"
     for name in ("dcterms.created", "dcterms.modified"):
         etree.SubElement(head, "meta", name=name, content=book.modified)
     etree.SubElement(head, "style").text = f"""
@@ -128,7 +128,7 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     body = etree.SubElement(root, "body", {"class": "on-dark" if text_on_dark else "on-light"})
     etree.SubElement(body, "img", {"class": "artwork", "src": art, "alt": ""})
     back = etree.SubElement(body, "div", {"class": "back"})
-    etree.SubElement(back, "p", {"class": "back-title"}).text = c.title
+    etree.SubElement(back, "p", {"class": "back-title"}).text = book.title
     report.add(book.back_cover_problems)
     for block in book.back_cover:
         block = plain_html(copy.deepcopy(block))
@@ -144,7 +144,7 @@ def cover_html(book: Book, geometry: CoverGeometry, art: str, text_on_dark: bool
     etree.SubElement(body, "div", {"class": "barcode"})
     if geometry.spine_text:
         spine_box = etree.SubElement(body, "div", {"class": "spine"})
-        etree.SubElement(spine_box, "span", {"class": "spine-title"}).text = c.title
+        etree.SubElement(spine_box, "span", {"class": "spine-title"}).text = book.title
         etree.SubElement(spine_box, "span", {"class": "spine-author"}).text = \
             " & ".join(a.name for a in c.authors)
     return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")

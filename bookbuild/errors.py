@@ -166,10 +166,16 @@ CATALOGUE: dict[str, Code] = {
     ),
     "BB248": Code(
         "phrase-without-lang",
-        "a phrase in another script than the book's language has no `lang`, which an "
+        "a phrase in another script than the book's language, or an italic phrase that looks "
+        "like Latin, French, German, Italian or Spanish, has no `lang`, which an "
         "accessibility claim requires (warning)",
     ),
     "BB249": Code("no-cover", "the book has no cover, which stores require (warning, `check`)"),
+    "BB250": Code(
+        "quotes-unpaired",
+        "straight quotes of one kind nested in each other (\"He said \"no to me\") that cannot be "
+        "paired: the curled marks may be wrong (warning)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

@@ -7,7 +7,7 @@ the feature tests read the EPUBs. Titles differ, so every book gets its own file
 from __future__ import annotations
 
 from bookkit import picture, tiny_png
-from typography_corpus import BLOCKS, CORPUS
+from typography_corpus import BLOCKS, CORPUS, YAML_CORPUS
 
 PNG = tiny_png()
 
@@ -100,6 +100,39 @@ feature_book("typography-corpus", """
 
         > 'Tis a quote in a quote block.
     """,
+})
+
+_YAML = {key: typed for key, typed, _ in YAML_CORPUS}
+
+
+def _block(text: str, indent: int = 2) -> str:
+    """A YAML block scalar: the text exactly, whatever quotes it holds."""
+    return "|-\n" + " " * indent + text
+
+
+feature_book("typography-yaml", "\n".join([
+    f"title: {_block(_YAML['title'])}",
+    f"subtitle: {_block(_YAML['subtitle'])}",
+    "author: Jane Doe",
+    "typography: {quotes: language}",
+    f"rights: {_block(_YAML['rights'])}",
+    f"edition: {_block(_YAML['edition'])}",
+    f"dedication: {_block(_YAML['dedication'])}",
+    "epigraph:",
+    f"  text: {_block(_YAML['epigraph.text'], 4)}",
+    f"  author: {_block(_YAML['epigraph.author'], 4)}",
+    f"acknowledgements: {_block(_YAML['acknowledgements'])}",
+    f"also-by:\n  - {_block(_YAML['also-by'], 4)}",
+    f"back-cover: {_block(_YAML['back-cover'])}",
+    "cover: cover.jpg",
+    "spine:",
+    f"  - part: {_block(_YAML['part'], 6)}",
+    "    chapters: [one.md, two.md]",
+]) + "\n", {
+    "one.md": "---\ntitle: |-\n  " + _YAML["header.title"] + "\nsubtitle: |-\n  "
+              + _YAML["header.subtitle"] + "\n---\n\nText.\n",
+    "two.md": "---\nlang: ru\ntitle: |-\n  " + _YAML["ru.title"] + "\n---\n\nТекст.\n",
+    "cover.jpg": picture(1600, 2400),
 })
 
 feature_book("typography-off", """

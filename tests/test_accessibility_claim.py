@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from bookkit import Epub, make_book, run_cli
 
+from bookbuild.checks.foreign import guess_language
 from bookbuild.epub.package import file_as
 
 
@@ -24,9 +25,19 @@ def book(tmp_path, extra: str = "", chapter: str = "# One\n\nPlain text.\n"):
     """, {"one.md": chapter})
 
 
+ITALICS = """# One
+
+The driver sang *Denn die Todten reiten schnell* as we went.
+
+It is, *nota bene*, the *same* house as *the famous museum* in town.
+
+Van Helsing said *[Festina lente]{lang=la}*, and *cum grano* he meant it.
+"""
+
+
 def test_no_claim_unless_book_yaml_makes_one(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOKBUILD_ACE", "off")
-    root = book(tmp_path)
+    root = book(tmp_path, "", ITALICS)
     run = run_cli("check", root, "--format", "epub")
     assert run.code == 0, run.err
     epub = Epub(root / "build" / "claim-book.epub")
@@ -37,6 +48,7 @@ def test_no_claim_unless_book_yaml_makes_one(tmp_path, monkeypatch):
     # The metadata that describes the book stays.
     assert properties(epub, "schema:accessMode") == ["textual"]
     assert "Accessibility claim: none made" in run.out + run.err
+    assert "BB248" not in run.err, run.err  # phrases are looked for only for a claim
 
 
 def test_a_claim_names_its_certifier_and_check_lists_what_it_requires(tmp_path, monkeypatch):
@@ -88,3 +100,28 @@ def test_a_plain_author_name_gets_file_as(tmp_path, monkeypatch):
     ("Homer", "Homer"), ("Doe, Jane", "Doe, Jane")])
 def test_file_as_handles_particles_and_suffixes(name, sorted_as):
     assert file_as(name) == sorted_as
+
+
+def test_italic_phrases_that_look_foreign_are_warned_when_a_claim_is_made(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_ACE", "off")
+    root = book(tmp_path, "accessibility: {claim: wcag-2.1-aa, certified-by: Jane Auditor}",
+                ITALICS)
+    run = run_cli("check", root, "--format", "epub")
+    assert run.code == 0, run.err
+    found = sorted((line.split(": warning")[0].rsplit(":", 1)[1], line.split("\u201c")[1]
+                    .split("\u201d")[0], line.split("{lang=")[1].split("}")[0])
+                   for line in run.err.splitlines() if "BB248" in line)
+    assert found == [("3", "Denn die Todten reiten schnell", "de"), ("5", "nota bene", "la"),
+                     ("7", "cum grano", "la")], run.err
+    assert "3 italic phrases that look like Latin" in run.out + run.err
+
+
+@pytest.mark.parametrize("phrase, book_language, expected", [
+    ("Omnia Romae venalia sunt", "en", "la"), ("Je ne sais quoi", "en", "fr"),
+    ("Ich bin ein Berliner", "en", "de"), ("sine qua non", "en", "la"),
+    ("the famous museum", "en", None), ("numerous curious bonus", "en", None),
+    ("die was cast", "en", None), ("Festina", "en", None),  # one word: never guessed
+    ("the famous museum of the city", "de", "en"), ("Ich bin ein Berliner", "de", None)])
+def test_the_guess_at_a_phrase_s_language(phrase, book_language, expected):
+    assert guess_language(phrase, book_language) == expected

@@ -4,9 +4,9 @@ the PDF, across emphasis, links and spans and never in code; off when book.yaml 
 import re
 
 import pytest
-from bookkit import NS, make_book, run_cli, text_of
+from bookkit import NS, Epub, make_book, run_cli, text_of
 from pypdf import PdfReader
-from typography_corpus import BLOCKS, CORPUS
+from typography_corpus import BLOCKS, CORPUS, NBSP, YAML_CORPUS
 
 from bookbuild.read.typography import TypographySettings, curl_quotes, typeset
 
@@ -101,3 +101,86 @@ def test_corpus_blocks_reach_the_pdf(corpus_pdf_text):
     for _, _, texts in BLOCKS:
         for expected in texts:
             assert flat(expected.removeprefix("1. ")) in corpus_pdf_text, expected
+
+
+# ---- book.yaml and chapter headers: the same pass, in the book's or the chapter's language ----
+
+def _epub_text(epub) -> str:
+    texts = [text_of(doc) for doc in epub.documents().values()]
+    texts += [text_of(epub.xml(name)) for name in epub.files if name.endswith("nav.xhtml")]
+    return "\n".join(texts + epub.metadata("dc:title"))
+
+
+IN_EPUB = [entry for entry in YAML_CORPUS if entry[0] != "back-cover"]  # printed only
+
+
+@pytest.mark.parametrize("key,typed,expected", IN_EPUB, ids=[k for k, _, _ in IN_EPUB])
+def test_book_yaml_and_header_text_is_set_as_the_text_is_in_the_epub(feature_books, key,
+                                                                    typed, expected):
+    epub = feature_books["typography-yaml"].epub
+    text = _epub_text(epub)
+    assert expected in text, (key, typed)
+    if typed != expected:
+        assert typed not in text, key
+
+
+def test_the_book_title_is_set_in_the_metadata(feature_books):
+    epub = feature_books["typography-yaml"].epub
+    assert epub.metadata("dc:title") == ["Don’t Say “Never”", "’Tis a Novel of ’53"]
+
+
+def test_book_yaml_and_header_text_is_set_as_the_text_is_in_the_pdf(feature_books, tmp_path):
+    book = feature_books["typography-yaml"].root
+    run = run_cli("build", book, "--format", "all", "--out", tmp_path)
+    assert run.code == 0, run.out + run.err
+    texts = {}
+    for pdf in tmp_path.glob("*.pdf"):
+        raw = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        texts[pdf.name.endswith("-cover.pdf")] = re.sub(r"[\s\u00a0\u200a\u2060]+", "", raw)
+    assert set(texts) == {True, False}, list(tmp_path.iterdir())
+    for key, _, expected in YAML_CORPUS:
+        want = re.sub(r"[\s\u00a0\u200a\u2060]+", "", expected)
+        assert want in texts[key == "back-cover"], key
+
+
+def test_wrong_way_quotes_in_book_yaml_are_warned_at_the_key(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Wrong Way
+        author: Jane Doe
+        dedication: For ‘tis all.
+        spine: [one.md]
+    """, {"one.md": "# One\n\nFine.\n"})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.out
+    warnings = [line for line in run.err.splitlines() if "BB245" in line]
+    assert len(warnings) == 1 and "book.yaml:3" in warnings[0], run.err
+
+
+def test_quotes_nested_in_their_own_kind_that_cannot_be_paired_are_warned(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Nested
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": '# One\n\n"He said "no" to me," she said.\n\n"He said "no to me.\n'})
+    run = run_cli("build", book, "--format", "epub")
+    assert run.code == 0, run.out
+    warnings = [line for line in run.err.splitlines() if "BB250" in line]
+    assert len(warnings) == 1 and "one.md:5" in warnings[0], run.err
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("closed", f"Wait… then,{NBSP}… no… “…so”"),
+    ("spaced", f"Wait{NBSP}… then,{NBSP}… no{NBSP}… “…so”"),
+    ("typed", f"Wait{NBSP}… then,{NBSP}… no… “…so”")])
+def test_the_ellipsis_is_spaced_as_book_yaml_says(tmp_path, style, expected):
+    book = make_book(tmp_path / "book", f"""
+        title: Ellipses
+        author: Jane Doe
+        typography: {{ellipsis: {style}}}
+        spine: [one.md]
+    """, {"one.md": '# One\n\nWait ... then, ... no... "...so"\n'})
+    run = run_cli("build", book, "--format", "epub", "--out", tmp_path / "out")
+    assert run.code == 0, run.err
+    (epub,) = (tmp_path / "out").glob("*.epub")
+    (p,) = Epub(epub).document("one").findall(".//x:section/x:p", NS)
+    assert text_of(p) == expected

@@ -34,6 +34,24 @@ CORPUS: list[tuple[str, str]] = [
     ("'Unmatched, and it stays an apostrophe", "’Unmatched, and it stays an apostrophe"),
     ('"A quotation that runs on into the next paragraph',
      "“A quotation that runs on into the next paragraph"),
+    # dialect elisions: Cockney's dropped h, and a word that is both ('is, 'at) decided by
+    # whether a quotation is plainly closed further on
+    ("\"Look 'ere, guv'nor, 'e took up 'is end o' the boxes an' 'elped me,\" he said.",
+     "“Look ’ere, guv’nor, ’e took up ’is end o’ the boxes an’ ’elped me,” he said."),
+    ("'Ave you 'eard 'im? 'Tain't 'alf a 'ouse, 'bout 'nough 'cept 'spose.",
+     "’Ave you ’eard ’im? ’Tain’t ’alf a ’ouse, ’bout ’nough ’cept ’spose."),
+    ("'Is wife was goin' to market.", "’Is wife was goin’ to market."),
+    ("'Is it true?' she asked.", "‘Is it true?’ she asked."),
+    ("\"''Ere,' he says, 'that's mine.'\"", f"“{HAIR}‘{HAIR}’Ere,’ he says, ‘that’s mine.’{HAIR}”"),
+    ("He marked 'A' on the plan, and I'd 'a' gone.",
+     "He marked ‘A’ on the plan, and I’d ’a’ gone."),
+    # the same quote nested in itself alternates; a letter's lines each open with a quote
+    ('"He said "no" to me."', "“He said ‘no’ to me.”"),
+    ("'He said 'no' to me.'", "‘He said “no” to me.’"),
+    ('"a "b "c" d" e"', "“a ‘b “c” d’ e”"),
+    ("\"Go 'long about midnight and say, 'Devil follow ye!' That's all.\"",
+     "“Go ’long about midnight and say, ‘Devil follow ye!’ That’s all.”"),
+    ('"Your friend,\\\n"Dracula."', "“Your friend,\n“Dracula.”"),
     # numbers and measurements
     ("He stood 6'2\" in his boots, 5' 10\" without.",
      "He stood 6′2″ in his boots, 5′ 10″ without."),
@@ -42,7 +60,13 @@ CORPUS: list[tuple[str, str]] = [
     ("Mr. Orlov met Mrs. Marchenko and Dr. Wu on St. Anne's Day.",
      f"Mr.{NBSP}Orlov met Mrs.{NBSP}Marchenko and Dr.{NBSP}Wu on St.{NBSP}Anne’s Day."),
     ("S. P. Kornilov signed it.", f"S.{NBSP}P.{NBSP}Kornilov signed it."),
-    ("Wait . . . then nothing.", "Wait … then nothing."),
+    ("Wait . . . then nothing.", f"Wait{NBSP}… then nothing."),
+    # an ellipsis: one character, spaced as the language sets it (English and German: as
+    # typed, never starting a line; French and Russian: close after the word)
+    ("She paused... then, ... spoke ...", f"She paused… then,{NBSP}… spoke{NBSP}…"),
+    ("[Il dit ... non.]{lang=fr}", "Il dit… non."),
+    ("[Он сказал . . . нет...]{lang=ru}", "Он сказал… нет…"),
+    ("[Er sagte ... nein.]{lang=de}", f"Er sagte{NBSP}… nein."),
     ("A dash --- spaced, and one---closed.", f"A dash — spaced, and one{WJ}—closed."),
     # curly quotes the author typed are kept
     ("“Already curled,” she said.", "“Already curled,” she said."),
@@ -85,4 +109,28 @@ BLOCKS: list[tuple[str, str, list[str]]] = [
     ("She said \"yes.\"^[The \"inline\" note's text, 'tis so.] Then she left.",
      "//x:aside[@epub:type='footnote']",
      ["1. The “inline” note’s text, ’tis so.\n"]),
+]
+
+# The same pass over what book.yaml and a chapter's YAML header hold (the book's language is
+# en, `quotes: language`; the second chapter's header says `lang: ru`): the key, as typed,
+# and as set. Each appears on its page in the EPUB and in the PDF (the back cover's on the
+# cover PDF).
+YAML_CORPUS: list[tuple[str, str, str]] = [
+    ("title", 'Don\'t Say "Never"', "Don’t Say “Never”"),
+    ("subtitle", "'Tis a Novel of '53", "’Tis a Novel of ’53"),
+    ("rights", "© 2026 Jane Doe. \"All\" rights reserved.",
+     "© 2026 Jane Doe. “All” rights reserved."),
+    ("edition", "The 'Harbour' edition", "The ‘Harbour’ edition"),
+    ("dedication", "For Mr. Orlov, who said \"'no' is an answer\"",
+     f"For Mr.{NBSP}Orlov, who said “{HAIR}‘no’ is an answer”"),
+    ("epigraph.text", '"Manuscripts don\'t burn."', "“Manuscripts don’t burn.”"),
+    ("epigraph.author", "M. A. Bulgakov", f"M.{NBSP}A.{NBSP}Bulgakov"),
+    ("acknowledgements", 'Thanks to the "*Harbour*" crew of the \'90s.',
+     "Thanks to the “Harbour” crew of the ’90s."),
+    ("also-by", '"Quiet" Moscow', "“Quiet” Moscow"),
+    ("part", 'Part "One"', "Part “One”"),
+    ("back-cover", 'She said "yes" twice---then \'no\'.', f"She said “yes” twice{WJ}—then ‘no’."),
+    ("header.title", '"Hello" Again', "“Hello” Again"),
+    ("header.subtitle", "It's 'late'", "It’s ‘late’"),
+    ("ru.title", '"Привет"', "«Привет»"),
 ]

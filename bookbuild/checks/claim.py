@@ -1,6 +1,7 @@
 """What an accessibility conformance claim requires, checked against the book: who certifies
-it, images with alt text, phrases in another script marked with their language; hands back
-problems located in the sources and the lines `check` prints."""
+it, images with alt text, phrases in another script marked with their language, and italic
+phrases that look like Latin, French, German, Italian or Spanish (checks/foreign.py) marked
+too; hands back problems located in the sources and the lines `check` prints."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from bookbuild.book import Book
+from bookbuild.checks.foreign import NAMES, guess_language
 from bookbuild.config.schema import CLAIMS
 from bookbuild.errors import Report
 from bookbuild.xhtml import XML_NS, h
@@ -55,6 +57,23 @@ def unmarked_phrases(book: Book) -> list[tuple[object, str]]:
     return found
 
 
+def unmarked_italics(book: Book) -> list[tuple[object, str, str]]:
+    """(source file, phrase, language guessed) for each italic phrase with no `lang` on it or
+    around it that looks written in another language of the book's script (foreign.py)."""
+    found = []
+    for section in book.sections:
+        if section.body is None:
+            continue
+        for el in section.body.iter(h("em"), h("i")):
+            if _has_lang(el) or any(a.tag in (h("em"), h("i")) for a in el.iterancestors()):
+                continue
+            phrase = " ".join("".join(el.itertext()).split())
+            language = guess_language(phrase, book.language)
+            if language is not None:
+                found.append((section.source, phrase, language))
+    return found
+
+
 def _has_lang(el) -> bool:
     return any(node.get("lang") or node.get(f"{{{XML_NS}}}lang")
                for node in (el, *el.iterancestors()))
@@ -81,9 +100,20 @@ def check_claim(book: Book, report: Report, epub_path: Path, ace_ran: bool) -> s
                        f"\u201c{phrase[:40]}\u201d looks like another language but has no "
                        f"lang, which the accessibility claim requires; mark it "
                        f"[{phrase[:20]}]{{lang=…}}", "BB248")
+    italics = unmarked_italics(book)
+    for source, phrase, language in italics:
+        words = phrase.split(" ")
+        line = next(filter(None, (book.first_line(source, " ".join(words[:n]))
+                                  for n in (len(words), 2, 1))), None)
+        report.warning(source or epub_path, line,
+                       f"\u201c{phrase[:40]}\u201d looks like {NAMES[language]} but has no "
+                       f"lang, which the accessibility claim requires; mark it "
+                       f"[{phrase[:20]}]{{lang={language}}} (or, if it is the book's own "
+                       f"language, leave it)", "BB248")
     return (f"Accessibility claim: {CLAIMS[wanted.claim]}, certified by "
             f"{wanted.certified_by or '(nobody named)'}; it requires EPUBCheck and Ace clean "
             f"({'Ace ran' if ace_ran else 'Ace did not run: the claim is unverified'}), alt "
             f"text on every image ({len(no_alt)} without), every foreign phrase marked with "
-            f"its language ({len(phrases)} found unmarked in another script; phrases in the "
-            f"book's own script cannot be detected)")
+            f"its language ({len(phrases)} found unmarked in another script, {len(italics)} "
+            f"italic phrases that look like Latin, French, German, Italian or Spanish; other "
+            f"phrases in the book's own script are not detected)")

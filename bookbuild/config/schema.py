@@ -90,6 +90,13 @@ TYPOGRAPHY: dict[str, Option] = {
                    help="No-break spaces after honorifics and between initials, a word joiner "
                         "before an em dash, a hair space between adjacent quotes, one character "
                         "for an ellipsis."),
+    "ellipsis": Choice(("language", "closed", "spaced", "typed"), default="language",
+                       example="typography: {ellipsis: spaced}",
+                       help="The space between a word and an ellipsis after it: none "
+                            "(closed, word… word, as French and Russian set it), a no-break "
+                            "space (spaced, word … word), or as typed, made no-break (typed); "
+                            "language: closed for French, Russian, Spanish, Italian, Polish "
+                            "and their neighbours, typed for the others."),
 }
 Typography = model("Typography", TYPOGRAPHY, __name__, "How the text is set: quotes and the "
                                                        "publisher's spaces.")

@@ -60,11 +60,11 @@ def _metadata(book: Book, eb: epub.EpubBook, page_breaks: list[PageBreak]) -> No
     eb.set_identifier(c.identifier)
     eb.set_unique_metadata("OPF", "generator", "",
                            {"name": "generator", "content": f"bookbuild {__version__}"})
-    eb.title = c.title
-    eb.add_metadata("DC", "title", c.title, {"id": "title"})
+    eb.title = book.title
+    eb.add_metadata("DC", "title", book.title, {"id": "title"})
     eb.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
-    if c.subtitle:
-        eb.add_metadata("DC", "title", c.subtitle, {"id": "subtitle"})
+    if book.subtitle:
+        eb.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
         eb.add_metadata(None, "meta", "subtitle",
                         {"refines": "#subtitle", "property": "title-type"})
     eb.set_language(c.language)

@@ -1,8 +1,8 @@
 """Our Markdown dialect: Python-Markdown plus one small extension per feature.
 
 `new_markdown(kind)` is the one converter factory: a chapter's, book.yaml prose's (dedication,
-blurb: emphasis, links, spans and typography, no notes or documents), or a line's (a title: only
-typography). The extensions own only syntax.
+blurb: emphasis, links, spans and dashes, no notes or documents), or a line's (a title: only
+dashes). Quotes are curled afterwards by read/typography.py. The extensions own only syntax.
 """
 
 from __future__ import annotations
@@ -67,9 +67,10 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             InlineNotesExtension(),
         ]
     elif kind == "prose":
-        extensions = [typography_extension(), BracketedSpanExtension(), *_pandoc_inline()]
+        extensions = [typography_extension(quotes=False), BracketedSpanExtension(),
+                      *_pandoc_inline()]
     elif kind == "line":
-        return markdown.Markdown(extensions=[typography_extension()])
+        return markdown.Markdown(extensions=[typography_extension(quotes=False)])
     else:
         raise ValueError(f"no Markdown converter for {kind!r}: one of {', '.join(KINDS)}")
     return markdown.Markdown(extensions=extensions, output_format="xhtml")
@@ -85,7 +86,8 @@ _LINE_CONVERTER = None
 
 
 def smart_text(text: str) -> str:
-    """Plain text (a title from a YAML header, say) with the same smart punctuation as the body.
+    """Plain text (a title from a YAML header, say) with the same dashes as the body; its quotes
+    are left straight for read/typography.py, as a chapter's are.
 
     Markup characters are escaped first, so the text stays text; the result is plain Unicode.
     """

@@ -34,7 +34,7 @@ class TypographyExtension(SmartyExtension):
 
 
 def typography_extension(quotes: bool = True) -> SmartyExtension:
-    """Smarty as we use it; a chapter's quotes are left straight (`quotes=False`) for
-    read/typography.py, which curls them over a paragraph's whole text, not node by node."""
+    """Smarty as we use it; quotes are left straight (`quotes=False`: chapters, book.yaml prose,
+    titles) for read/typography.py, which curls them over a paragraph's whole text."""
     return TypographyExtension(substitutions=CHARACTERS, smart_angled_quotes=False,
                                smart_quotes=quotes)

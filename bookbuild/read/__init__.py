@@ -40,7 +40,7 @@ from bookbuild.read.passes import (
 )
 from bookbuild.read.source import Source, load_source
 from bookbuild.read.split import split_chapters
-from bookbuild.read.typography import TypographySettings, set_typography
+from bookbuild.read.typography import book_settings, set_typography, typeset
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import h, unique_id
 
@@ -70,7 +70,10 @@ def read_book(config: Config, report: Report | None = None,
     epoch = _source_epoch(config, chapters.images)
     return Book(config, sections, list(chapters.images.values()),
                 time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)), epoch,
-                back_cover=blurb, back_cover_problems=blurb_problems, source_texts=texts)
+                back_cover=blurb, back_cover_problems=blurb_problems, source_texts=texts,
+                title_set=typeset(config.title, book_settings(config)),
+                subtitle_set=typeset(config.subtitle, book_settings(config))
+                if config.subtitle else None)
 
 
 def read_chapters(config: Config, report: Report, cache: ChapterCache | None = None,
@@ -91,7 +94,8 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
         if isinstance(entry, PartEntry):
             part_number += 1
             part_id = unique_id(f"part-{part_number}", used_ids)
-            sections.append(Section(part_id, "part", "part", entry.title, None))
+            sections.append(Section(part_id, "part", "part",
+                                    typeset(entry.title, book_settings(config)), None))
             entries = list(entry.chapters)
         for spine_entry in entries:
             numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
@@ -161,8 +165,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
     problem found is in `report`."""
     section = None
     would_be_id = _section_id(entry.path, set(used_ids))
-    typography = TypographySettings(config.typography.quotes, config.typography.spaces,
-                                    config.language)
+    typography = book_settings(config, source.header.get("lang"))
     key = md.cache.key("section", "\n".join(source.lines), would_be_id, entry.type,
                        _role(entry), repr(typography))
     section = md.cache.section(key, entry.path)  # kept only once within the limits below
@@ -185,7 +188,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                               entry.path)
             set_typography(body, typography, source, report)  # before the title is taken
-            take_title(section, source, body, report)
+            take_title(section, source, body, report, typography)
             if entry.type != "chapter" and not entry.role:  # say what it is by its title
                 section.role = role_from_title(section.title, entry.path.stem) or section.role
             close_heading_gaps(body)

@@ -20,6 +20,7 @@ from bookbuild.html_policy import SCHEME, breaches
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.markdown_ext.limits import MAX_CHAPTER_BYTES, over_limits
 from bookbuild.read.images import check_cover_image
+from bookbuild.read.typography import book_settings, set_typography, typeset
 from bookbuild.xhtml import NSMAP, XHTML_NS, XML_NS, h, unique_id
 
 # The conventional order of the opening pages; other front matter (foreword, preface...)
@@ -85,6 +86,11 @@ def _p(parent: etree._Element, text: str, cls: str | None = None) -> etree._Elem
     return p
 
 
+def _set(config: Config, text: str) -> str:
+    """A line from book.yaml set as the text is: quotes curled, the publisher's spaces."""
+    return typeset(text, book_settings(config))
+
+
 def _authors(config: Config) -> str:
     names = [a.name for a in config.authors]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -105,18 +111,20 @@ def cover(config: Config, report: Report) -> Section | None:
 
 def half_title(config: Config, report: Report) -> Section:
     section = _section("half-title", "frontmatter", "half-title")
-    _p(section.body, config.title, "book-title")
+    _p(section.body, _set(config, config.title), "book-title")
     return section
 
 
 def title_page(config: Config, report: Report) -> Section:
     section = _section("title-page", "frontmatter", "title-page")
-    etree.SubElement(section.body, h("h1"), {"class": "book-title"}).text = config.title
+    etree.SubElement(section.body, h("h1"), {"class": "book-title"}).text = \
+        _set(config, config.title)
     if config.subtitle:
-        _p(section.body, config.subtitle, "book-subtitle").set("role", "doc-subtitle")
-    _p(section.body, _authors(config), "book-author")
+        _p(section.body, _set(config, config.subtitle), "book-subtitle").set("role",
+                                                                            "doc-subtitle")
+    _p(section.body, _set(config, _authors(config)), "book-author")
     if config.publisher:
-        _p(section.body, config.publisher, "publisher")
+        _p(section.body, _set(config, config.publisher), "publisher")
     return section
 
 
@@ -124,14 +132,14 @@ def copyright_page(config: Config, report: Report) -> Section:
     section = _section("copyright", "frontmatter", "copyright-page")
     year = config.date[:4] if config.date else None
     rights = config.rights or f"Copyright \u00a9 {year + ' ' if year else ''}{_authors(config)}"
-    _p(section.body, rights, "rights")
+    _p(section.body, _set(config, rights), "rights")
     if config.fiction:
         _p(section.body, FICTION_NOTICE, "fiction")
     if config.edition:
-        _p(section.body, config.edition, "edition")
+        _p(section.body, _set(config, config.edition), "edition")
     if config.publisher:
-        _p(section.body, f"Published by {config.publisher}" + (f", {year}" if year else ""),
-           "publisher")
+        _p(section.body, _set(config, f"Published by {config.publisher}"
+                                      + (f", {year}" if year else "")), "publisher")
     epub_isbn = config.isbn.epub
     if not epub_isbn and config.identifier.lower().startswith("urn:isbn:"):
         epub_isbn = config.identifier[len("urn:isbn:"):]
@@ -159,10 +167,10 @@ def epigraph(config: Config, report: Report) -> Section | None:
     div.extend(prose(config, "epigraph", quotation.text, report))
     if quotation.author or quotation.source:  # as the `::: epigraph` div sets it
         line = _p(etree.SubElement(div, h("footer")),
-                  "\u2014\u2009" + (quotation.author or ""), "attribution")
+                  "\u2014\u2009" + _set(config, quotation.author or ""), "attribution")
         if quotation.source:
             line.text += ", " if quotation.author else ""
-            etree.SubElement(line, h("cite")).text = quotation.source
+            etree.SubElement(line, h("cite")).text = _set(config, quotation.source)
     return section
 
 
@@ -197,10 +205,11 @@ def _prose_section(config: Config, key: str, role: str, report: Report) -> Secti
 def also_by(config: Config, report: Report) -> Section | None:
     if not config.also_by:
         return None
-    section = _section("also-by", "backmatter", "also-by", f"Also by {_authors(config)}")
+    section = _section("also-by", "backmatter", "also-by",
+                       _set(config, f"Also by {_authors(config)}"))
     works = etree.SubElement(section.body, h("ul"), {"class": "book-list"})
     for title in config.also_by:
-        etree.SubElement(etree.SubElement(works, h("li")), h("cite")).text = title
+        etree.SubElement(etree.SubElement(works, h("li")), h("cite")).text = _set(config, title)
     return section
 
 
@@ -223,8 +232,9 @@ def back_cover(config: Config) -> tuple[list[etree._Element], list[Problem]]:
 
 
 def prose(config: Config, key: str, text: str, report: Report) -> list[etree._Element]:
-    """Text from book.yaml as paragraphs: blank lines part them; *emphasis*, smart quotes and
-    [foreign words]{lang=ru} work as in a chapter; HTML is shown as text, never run."""
+    """Text from book.yaml as paragraphs: blank lines part them; *emphasis*, quotes, dashes and
+    [foreign words]{lang=ru} are set as in a chapter (read/typography.py, in the book's
+    language); HTML is shown as text, never run."""
     line = config.lines.get(key)
     size = len(text.encode())
     over = (None, f"the text is {size / 2 ** 20:.1f} MB, of at most "
@@ -253,6 +263,7 @@ def prose(config: Config, key: str, text: str, report: Report) -> list[etree._El
         report.error(config.source, config.lines.get(key), f"'{key}': {problem}", code)
     if problems:
         return []
+    set_typography(body, book_settings(config), None, report, (config.source, line))
     for el in body.iter():
         if el.get("lang"):
             el.set(f"{{{XML_NS}}}lang", el.get("lang"))

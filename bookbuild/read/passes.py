@@ -12,6 +12,7 @@ from bookbuild.book import Section
 from bookbuild.errors import Report
 from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Source
+from bookbuild.read.typography import TypographySettings, typeset
 from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, detach, h
 
 TITLE_ID = "data-title-id"  # on the body: the id the heading taken for the title had
@@ -47,10 +48,12 @@ def lift_note_calls(body: etree._Element) -> None:
 
 
 def take_title(section: Section, source: Source, body: etree._Element,
-                report: Report) -> None:
+               report: Report, typography: TypographySettings | None = None) -> None:
+    """The section's title: the YAML header's `title:` and `subtitle:` (set as the text is, in
+    the chapter's language), else the first `# heading`, which leaves the text."""
     section.title, section.subtitle = (
-        smart_text(source.header[key]) if key in source.header else None
-        for key in ("title", "subtitle"))
+        typeset(smart_text(source.header[key]), typography) if key in source.header
+        else None for key in ("title", "subtitle"))
     first = body.find(h("h1"))
     if first is not None and section.title is None:
         if first.find(f".//{h('a')}[@class='footnote-ref']") is not None:

@@ -1,17 +1,21 @@
 """Typography over a chapter's tree: quotes and apostrophes curled over each block's whole text
 (across emphasis, links and spans, never inside code), and the spaces a careful publisher adds.
 
-`set_typography(body, ...)` runs after the languages are marked; it hands on the same tree, and
-warns of quotes the author curled the wrong way. Python-Markdown's smarty still makes dashes.
+`set_typography(body, ...)` runs over each chapter (in the chapter's language) and over every page
+and blurb written from book.yaml; `typeset(text, ...)` over a plain line (a title). It hands on
+the same tree, and warns of quotes the author curled the wrong way. Python-Markdown's smarty
+still makes dashes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
+from bookbuild.config import Config
 from bookbuild.errors import Report
 from bookbuild.read.source import Source
 from bookbuild.xhtml import PHRASING, XML_NS
@@ -20,6 +24,7 @@ from bookbuild.xhtml import PHRASING, XML_NS
 LITERAL = frozenset("code pre kbd samp var script style math svg".split())
 OPAQUE = "\ufffc"  # stands for a code span in a block's text: a word, neither space nor quote
 BOUNDARY = "\n"  # stands for a block inside a block: like the start of a paragraph
+LINE_BREAK = "\u2028"  # stands for a <br>: a space, where a quotation may go on (a letter's)
 
 # The language's own marks: primary open/close, secondary open/close. Straight double quotes
 # become the primary pair, straight single quotes the secondary.
@@ -40,25 +45,45 @@ OPENING = "\u201c\u2018\u00ab\u201e\u201a\u2039"
 OPENERS_BEFORE = "([{<" + OPENING + BOUNDARY
 DASHES = "\u2014\u2013\u2026-"
 
-# Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis'.
-ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|em|n|cause|cos|til|bout|round|"
-                     r"nuff|cept|scuse|gainst|neath|stead|spect|fore|lowed?|tend|"
-                     r"a(?=['\u2019])|\d\d(?:s|th)?)(?![^\W_])", re.IGNORECASE)
+# Words an apostrophe starts (pandoc's rule and Standard Ebooks' list): '’tis', not '‘tis';
+# and the dialect's dropped letters, Cockney's h above all ('’ere, ’im, ’ouse'), where the word
+# left is no English word a quotation could open with.
+ELISION = re.compile(r"(?:tis|twas|twere|twill|twould|twixt|twarn|tain|em|n|cause|cos|til|"
+                     r"bout|round|nuff|nough|cept|scuse|gainst|neath|stead|spect|spose|"
+                     r"sposin|fore|lowed?|tend|(?-i:a)(?=['\u2019])|\d\d(?:s|th)?|"
+                     r"e|ere|im|imself|isself|er|erself|ers|ave|avin|aving|alf|arf|ouse|ouses|"
+                     r"eard|ead|eads|ad|ud|un|uns|ome|ope|elp|elped|ittin|itting|ook|urt|"
+                     r"urtin|ooman|owl|owlin|owling|owled|armony|igh|ounds|ands|eart|eavy|"
+                     r"appy|ardly|eaven|eavens|ello|orse|orses|ungry|undred|usband|anged|"
+                     r"idin|iding|ere's|ow's|ee)(?![^\W_])", re.IGNORECASE)
+# Dropped h's that leave an English word ('is, 'it, 'all, 'at): an elision unless a quotation
+# opened here is plainly closed further on (a closing quote after punctuation or a whole word).
+AMBIGUOUS_ELISION = re.compile(r"(?:is|it|all|and|at|old|ill|ear|ow|art|are|ard|eat|ang|long|"
+                               r"ole|olding|ate|ere)(?![^\W_])", re.IGNORECASE)
+# A word an apostrophe ends without closing a quotation: a dropped g (goin'), and an', o', th'.
+TRAILING_ELISION = re.compile(r"(?:[^\W\d_]{2,}in|an|o|th|wi|ol|yer|fer|ter|a|n)$",
+                              re.IGNORECASE)
 HONORIFIC = re.compile(r"(?<![^\W_])(?:Mr|Mrs|Ms|Mx|Dr|St|Ste|Gen|Prof|Col|Capt|Lt|Sgt|Cpl|Maj|"
                        r"Adm|Cmdr|Rev|Fr|Hon|Gov|Sen|Rep|Pres|Supt|Insp|Messrs|Mme|Mlle|Mssr)\."
                        r"([ \n])(?=\S)")
 INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.([ \n])(?=[^\W\d_])")
+# Languages that set an ellipsis close after the word it follows ("mot… mot", "слово…");
+# others keep the author's spacing (English and German use both, for different omissions).
+ELLIPSIS_CLOSED = frozenset("fr ru uk be bg sr mk es pt it ca pl cs sk".split())
 SPACED_ELLIPSIS = re.compile(r"\.[ \u00a0]?\.[ \u00a0]?\.")
 
 
 @dataclass(frozen=True)
 class TypographySettings:
     """What to do: `quotes` is curly (English marks), language (each language's own) or
-    straight (leave them); `spaces` adds no-break spaces, word joiners and hair spaces."""
+    straight (leave them); `spaces` adds no-break spaces, word joiners and hair spaces;
+    `ellipsis` spaces an ellipsis after a word: closed, spaced, typed or as its language does
+    (ELLIPSIS_CLOSED)."""
 
     quotes: str = "curly"
     spaces: bool = True
     language: str = "en"
+    ellipsis: str = "language"
 
 
 @dataclass
@@ -71,9 +96,18 @@ class _Run:
     language: str
 
 
+def book_settings(config: Config, language: str | None = None) -> TypographySettings:
+    """The settings book.yaml asks for, for text in `language` (else the book's)."""
+    return TypographySettings(config.typography.quotes, config.typography.spaces,
+                              language or config.language, config.typography.ellipsis)
+
+
 def set_typography(body: etree._Element, settings: TypographySettings,
-                   source: Source | None = None, report: Report | None = None) -> None:
-    """Curl quotes and add the publisher's spaces in every block of `body`, in place."""
+                   source: Source | None = None, report: Report | None = None,
+                   place: tuple[Path, int | None] | None = None) -> None:
+    """Curl quotes and add the publisher's spaces in every block of `body`, in place.
+
+    Wrong-way quotes are warned of at their line in `source`, or at `place` (book.yaml's key)."""
     if settings.quotes == "straight" and not settings.spaces:
         return
     for runs in _blocks(body, settings.language):
@@ -83,12 +117,16 @@ def set_typography(body: etree._Element, settings: TypographySettings,
         languages = [run.language for run in runs for _ in run.text]
         out = list(text)
         if settings.quotes != "straight":
-            wrong = curl_quotes(text, out, languages, settings.quotes == "language")
-            if report is not None and source is not None:
+            unclear: list[int] = []
+            wrong = curl_quotes(text, out, languages, settings.quotes == "language", unclear)
+            if report is not None and (source is not None or place is not None):
                 for at in wrong:
-                    _warn_wrong_way(text, at, source, report)
+                    _warn_wrong_way(text, at, source, report, place)
+                for at in unclear[:1]:  # one a paragraph
+                    _warn_unpaired(text, at, source, report, place)
         if settings.spaces:
             add_spaces("".join(out), out)
+        space_ellipses(out, languages, settings.ellipsis)
         _write_back(runs, out)
 
 
@@ -100,6 +138,7 @@ def typeset(text: str, settings: TypographySettings | None = None) -> str:
         curl_quotes(text, out, [settings.language] * len(text), settings.quotes == "language")
     if settings.spaces:
         add_spaces("".join(out), out)
+    space_ellipses(out, [settings.language] * len(text), settings.ellipsis)
     return "".join(out)
 
 
@@ -117,18 +156,54 @@ def _is_space(char: str) -> bool:
     return char.isspace() or char == BOUNDARY
 
 
-def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool) -> list[int]:
+def _closed_later(text: str, start: int) -> bool:
+    """Whether a single quote opened before `start` is plainly closed further on: by a quote
+    after punctuation, or after a word that is no elision (not goin', an', o')."""
+    for match in re.finditer(r"(?<=\S)['\u2019](?![^\W_])", text[start:]):
+        at = start + match.start()
+        before = text[at - 1]
+        if not before.isalnum() and before != OPAQUE:
+            return True
+        word = re.search(r"[^\W_]*$", text[:at])[0]
+        if not TRAILING_ELISION.search(word):
+            return True
+    return False
+
+
+def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool,
+                unclear: list[int] | None = None) -> list[int]:
     """Set `out[i]` for each straight quote of `text`; returns where an author's curly quote
-    stands the wrong way round (a closing quote opening a word, an opening one ending it)."""
+    stands the wrong way round (a closing quote opening a word, an opening one ending it).
+
+    A quotation inside one of the same kind ("He said "no" to me") takes the other marks, as
+    nested quotations alternate; where such nesting leaves quotes that cannot be paired, the
+    opening quote's place is added to `unclear`. Which marks a quotation takes is settled at
+    the end, once it is known which single quotes were apostrophes after all."""
     stack: list[tuple[str, int]] = []  # ("d" or "s", index of the opening quote)
     wrong: list[int] = []
+    nested: set[int] = set()  # openers with a quotation of the same kind opened inside
+    parent: dict[int, int | None] = {}  # opener → the opener it was typed inside
+    closer: dict[int, int] = {}  # opener → its closing quote
+    kinds: dict[int, str] = {}
+    goes_on: dict[int, int] = {}  # a letter line's opening quote → the quotation it continues
 
-    def leave_open(entries: list[tuple[str, int]]) -> None:
-        for _, opened in entries:
+    def leave_open(entries: list[tuple[str, int]], at_end: bool = False) -> None:
+        for depth, (kind, opened) in enumerate(entries):
             if text[opened] == "'":  # never closed: an apostrophe after all ('Tis, go 'long)
                 out[opened] = APOSTROPHE
-            elif text[opened] == '"':  # a quotation that runs on into the next paragraph
-                out[opened] = _marks(languages[opened], own_marks)[0]
+            if at_end and unclear is not None and text[opened] == '"' and (
+                    any(text[o] == '"' for k, o in entries[:depth] if k == kind)
+                    or _last_closed_inside(opened)):
+                unclear.append(opened)
+
+    def _last_closed_inside(opened: int) -> bool:
+        """Whether the last quote of the paragraph closed a quotation of the same kind
+        nested in this one, which was left open: "He said "no to me." """
+        if opened not in nested:
+            return False
+        ends = [end for start, end in closer.items()
+                if start > opened and text[end] == text[opened]]
+        return bool(ends) and not any(_is_word(c) for c in text[max(ends) + 1:])
 
     def close(kind: str, at: int) -> None:
         for depth in range(len(stack) - 1, -1, -1):
@@ -136,11 +211,7 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                 opened = stack[depth][1]
                 leave_open(stack[depth + 1:])
                 del stack[depth:]
-                marks = _marks(languages[opened], own_marks)
-                if text[opened] in "\"'":
-                    out[opened] = marks[0] if kind == "d" else marks[2]
-                if text[at] in "\"'":
-                    out[at] = marks[1] if kind == "d" else marks[3]
+                closer[opened] = at
                 return
         if text[at] in "\"'":  # closes nothing opened in this block: a closing mark anyway
             marks = _marks(languages[at], own_marks)
@@ -148,6 +219,14 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
 
     def is_open(kind: str) -> bool:
         return any(k == kind for k, _ in stack)
+
+    def push(kind: str, at: int) -> None:
+        for k, opened in stack:
+            if k == kind:
+                nested.add(opened)
+        parent[at] = stack[-1][1] if stack else None
+        kinds[at] = kind
+        stack.append((kind, at))
 
     for i, char in enumerate(text):
         before = text[i - 1] if i else BOUNDARY
@@ -158,10 +237,13 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
             if before.isdigit() and (re.search(r"\d['\u2032]\s?\d+$", text[:i])
                                      or not is_open("d")):
                 out[i] = DOUBLE_PRIME
+            elif before in (LINE_BREAK, BOUNDARY) and stack and stack[-1][0] == "d" \
+                    and _is_word(after):  # a letter's lines each open with a quote
+                goes_on[i] = stack[-1][1]
             elif at_word_start and not (_is_space(after) and is_open("d")):
-                stack.append(("d", i))
+                push("d", i)
             elif before in DASHES and (_is_word(after) or after in "'\u2018"):
-                stack.append(("d", i))
+                push("d", i)
             else:
                 close("d", i)
         elif char == "'":
@@ -169,11 +251,16 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                 out[i] = PRIME
             elif _is_word(before) and _is_word(after):
                 out[i] = APOSTROPHE
-            elif (at_word_start or before in DASHES) and (_is_word(after) or after == '"'):
-                if ELISION.match(text, i + 1):
+            elif (at_word_start or before in DASHES) and (
+                    _is_word(after) or after == '"' or (after == "'" and _is_word(
+                        text[i + 2:i + 3] or " "))):  # ''Ere,' he said: a quote, then 'Ere
+                if ELISION.match(text, i + 1) or (AMBIGUOUS_ELISION.match(text, i + 1)
+                                                  and not _closed_later(text, i + 1)):
                     out[i] = APOSTROPHE
                 else:
-                    stack.append(("s", i))
+                    push("s", i)
+            elif at_word_start and _is_space(after) and is_open("s"):
+                close("s", i)  # a quote set off by spaces: “Pouf!” ’ And he
             elif at_word_start:
                 out[i] = APOSTROPHE
             else:
@@ -182,7 +269,7 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
             if _is_word(before) and (_is_space(after) or i + 1 == len(text)):
                 wrong.append(i)
             else:
-                stack.append(("d", i))
+                push("d", i)
         elif char in "\u201d\u00bb":
             if at_word_start and _is_word(after):
                 wrong.append(i)
@@ -193,11 +280,39 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
                     at_word_start and ELISION.match(text, i + 1)):
                 wrong.append(i)
             else:
-                stack.append(("s", i))
+                push("s", i)
         elif char == APOSTROPHE and not _is_word(after) and is_open("s"):
             close("s", i)
-    leave_open(stack)
+    leave_open(stack, at_end=True)
+    _set_marks(text, out, languages, own_marks, (parent, closer, kinds, goes_on))
     return wrong
+
+
+def _set_marks(text: str, out: list[str], languages: list[str], own_marks: bool,
+               found: tuple[dict[int, int | None], dict[int, int], dict[int, str],
+                            dict[int, int]]) -> None:
+    """Each quotation's marks: its own kind's, or the other kind's inside a quotation shown
+    with its own (a single quote left open was an apostrophe, and holds nothing)."""
+    parent, closer, kinds, goes_on = found
+    shown: dict[int, str] = {}
+    for opened in sorted(kinds):
+        if text[opened] == "'" and opened not in closer:
+            continue  # an apostrophe
+        up = parent[opened]
+        while up is not None and up not in shown:
+            up = parent[up]
+        kind = kinds[opened]
+        shown[opened] = ("s" if kind == "d" else "d") if up is not None and \
+            shown[up] == kind else kind
+        marks = _marks(languages[opened], own_marks)
+        pair = marks[0:2] if shown[opened] == "d" else marks[2:4]
+        if text[opened] in "\"'":
+            out[opened] = pair[0]
+        if opened in closer and text[closer[opened]] in "\"'":
+            out[closer[opened]] = pair[1]
+    for at, opened in goes_on.items():
+        marks = _marks(languages[opened], own_marks)
+        out[at] = marks[0] if shown.get(opened, "d") == "d" else marks[2]
 
 
 def add_spaces(text: str, out: list[str]) -> None:
@@ -221,14 +336,71 @@ def add_spaces(text: str, out: list[str]) -> None:
             out[i] = HAIR_SPACE + out[i]
 
 
-def _warn_wrong_way(text: str, at: int, source: Source, report: Report) -> None:
+def _ellipsis_style(language: str, style: str) -> str:
+    if style != "language":
+        return style
+    return "closed" if language.split("-")[0].lower() in ELLIPSIS_CLOSED else "typed"
+
+
+def space_ellipses(out: list[str], languages: list[str], style: str) -> None:
+    """The space between a word and the ellipsis after it, in `out` (each entry what one
+    character of the text became): none (closed: "word… word", French, Russian), a no-break
+    space (spaced: "word … word"), or as typed, a space made no-break so that no line starts
+    with an ellipsis (typed). What follows the ellipsis is left as typed."""
+    for i, char in enumerate(out):
+        if not char.endswith(ELLIPSIS):
+            continue
+        how = _ellipsis_style(languages[i] if i < len(languages) else "en", style)
+        spaces, j = [], i - 1
+        while j >= 0 and out[j] in ("", " ", NBSP):
+            if out[j]:
+                spaces.append(j)
+            j -= 1
+        if j < 0 or not out[j][-1:].isalnum():
+            how = "typed"  # after punctuation, or opening a block, a quotation, a bracket
+        if how == "closed":
+            for k in spaces:
+                out[k] = ""
+        elif spaces:
+            for k in spaces[1:]:
+                out[k] = ""
+            out[spaces[0]] = NBSP
+        elif how == "spaced":
+            out[i] = NBSP + out[i]
+
+
+def _warn_wrong_way(text: str, at: int, source: Source | None, report: Report,
+                    place: tuple[Path, int | None] | None = None) -> None:
     word = re.match(r"[^\W_]*", text[at + 1:])[0] or re.search(r"[^\W_]*$", text[:at])[0]
     snippet = text[max(0, at - 12):at + 13].replace(BOUNDARY, " ").replace(OPAQUE, "…").strip()
-    line = source.line_of(re.escape(text[at]) + re.escape(word)) if text[at] not in OPENING \
-        else source.line_of(re.escape(word) + re.escape(text[at]))
-    report.warning(source.path, line or source.line_of(re.escape(word)) if word else line,
+    if source is None:
+        path, line = place
+    else:
+        path = source.path
+        line = source.line_of(re.escape(text[at]) + re.escape(word)) \
+            if text[at] not in OPENING else source.line_of(re.escape(word) + re.escape(text[at]))
+        line = line or source.line_of(re.escape(word)) if word else line
+    report.warning(path, line,
                    f"the quotation mark {text[at]} in \u201c{snippet}\u201d faces the wrong way "
                    f"(type a straight quote and bookbuild curls it)", "BB245")
+
+
+def _warn_unpaired(text: str, at: int, source: Source | None, report: Report,
+                   place: tuple[Path, int | None] | None) -> None:
+    snippet = text[at:at + 40].replace(BOUNDARY, " ").replace(LINE_BREAK, " ") \
+        .replace(OPAQUE, "…").strip()
+    words = re.findall(r"[^\W_]+", snippet)
+    if source is None:
+        path, line = place
+    else:
+        path = source.path
+        typed = re.split(f"[{BOUNDARY}{LINE_BREAK}{OPAQUE}]", text[at:at + 40])[0]
+        line = source.line_of(re.escape(typed)) or ((
+            source.line_of(r"\W+".join(map(re.escape, words[:3])))
+            or source.line_of(re.escape(words[0]))) if words else None)
+    report.warning(path, line, f"the quotes in \u201c{snippet}\u201d nest quotes of one kind and "
+                               f"cannot all be paired: check how they are curled, or type the "
+                               f"inner ones as single quotes", "BB250")
 
 
 def _language(el: etree._Element, default: str) -> str:
@@ -256,6 +428,8 @@ def _blocks(body: etree._Element, default_language: str) -> list[list[_Run]]:
                 pass
             elif name in LITERAL:
                 runs.append(_Run(None, "", OPAQUE, language))
+            elif name == "br":
+                runs.append(_Run(None, "", LINE_BREAK, language))
             elif name in PHRASING:
                 walk(child, runs, language)
             else:
