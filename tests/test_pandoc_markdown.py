@@ -115,7 +115,7 @@ PROBLEMS = {
 
         <!-- text [^in-a-comment] is not checked -->
 
-        - [ ] a task
+        As @doe99 says, mail me@example.org.
 
         +---+---+
         | a | b |
@@ -153,7 +153,7 @@ def test_unread_markup_is_warned_of_at_its_line(tmp_path):
         ("one.md", "15", "BB242"),
         ("two.md", "2", "BB241"), ("three.md", "3", "BB241")]
     assert "'tags'" in lines[7] and "'author'" in lines[8]
-    assert "task lists" in lines[5] and "grid tables" in lines[6]
+    assert "'@key' is a citation" in lines[5] and "grid tables" in lines[6]
 
 
 LINKED = {

@@ -12,6 +12,7 @@ from pathlib import Path
 from bookbuild.book import Book, Image, Section
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, slugify
 from bookbuild.errors import Report
+from bookbuild.markdown_ext.task_lists import add_checkboxes
 from bookbuild.read.cache import ChapterCache
 from bookbuild.read.checks import (
     check_html,
@@ -23,6 +24,7 @@ from bookbuild.read.checks import (
 )
 from bookbuild.read.convert import Converter, chapter_tree
 from bookbuild.read.documents import check_transcripts
+from bookbuild.read.examples import number_examples
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
 from bookbuild.read.matter import add_matter, back_cover
@@ -107,6 +109,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
                     if not section.title:
                         section.title = f"Chapter {chapter_number}"
                 sections.append(section)
+    number_examples(sources, report)
     resolve_links(sources, report)
     _once_per_key(report, first_problem)
     _sort_problems(report, first_problem)
@@ -178,6 +181,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             unwrap_block_paragraphs(body)
             lift_note_calls(body)
             check_html(body, source, report)
+            add_checkboxes(body)  # form fields the policy refuses in the author's HTML
             mark_page_breaks(body)
             check_leftover_markup(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)

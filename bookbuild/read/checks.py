@@ -13,6 +13,7 @@ from bookbuild.config import LANGUAGE_TAG, Config
 from bookbuild.errors import Report
 from bookbuild.html_policy import breaches
 from bookbuild.markdown_ext.attributes import parse_attributes
+from bookbuild.markdown_ext.example_lists import REF as EXAMPLE_REF
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import over_limits
@@ -176,6 +177,11 @@ def _check_span(attr_text: str, number: int, source: Source, report: Report) -> 
                                           f"de-CH)", "BB212")
 
 
+# pandoc's author-in-text citation: `@key` after no word character (so no e-mail address), no
+# `[` (a bracketed citation is told of above) and not a pandoc-crossref reference.
+# `(@label)` is an example reference (read/examples.py tells of one naming no example).
+BARE_CITATION = (r"(?:(?<![\w@\[\\(])|(?<=\()(?!@[\w-]+\)))(?<!\[-)"
+                 r"@(?!(?:fig|tbl|eq|sec|lst):)[\w{]")
 # Markup a construct left in the text when bookbuild did not read it: (pattern in the text,
 # pattern of its source line, code, what to tell the author).
 LEFTOVERS = (
@@ -203,6 +209,9 @@ LEFTOVERS = (
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
      "cross references (pandoc-crossref's @fig:..., @tbl:...) are not supported: write the "
      "reference out ('the map below', 'Table 2')"),
+    (BARE_CITATION, BARE_CITATION, "BB242",
+     "'@key' is a citation in pandoc (author in text), which bookbuild does not resolve: "
+     "write the reference out, or '\\@' for an '@' that cites nothing"),
 )
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
@@ -212,10 +221,6 @@ UNREAD_BLOCKS = (
     (re.compile(r"^\s*-{2,}([ \t]+-{2,})+\s*$"),
      "simple and multiline tables are not supported (printed as text): write the table as a "
      "pipe table, | a | b | over |---|---|"),
-    (re.compile(r"^\s*[-*+][ \t]+\[[ xX]\][ \t]"),
-     "task lists are not supported: the [ ] and [x] are printed as typed"),
-    (re.compile(r"^\s*\(@[\w-]*\)[ \t]"),
-     "example lists (@) are not supported: number the examples yourself, (1), (2)..."),
 )
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
 CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
@@ -240,7 +245,9 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
         if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
                 or any(a.tag in CODE_TAGS for a in el.iterancestors()):
             continue
-        texts = [el.text or "", *((child.tail or "") for child in el)]
+        texts = [(child.tail or "") for child in el]
+        if el.get(EXAMPLE_REF) is None:  # an example reference's text is numbered later
+            texts.append(el.text or "")
         if el.tag in {h(f"h{n}") for n in range(1, 7)} and HEADING_ATTRS.search(
                 "".join(el.itertext())):
             _tell(report, source, where, el, r"^#.*\{[#.-]", "BB240",
@@ -256,6 +263,8 @@ def _tell(report: Report, source: Source, where: Locator, el: etree._Element, li
           code: str, hint: str, told: set[str]) -> None:
     if hint in told:
         return
+    if line is BARE_CITATION and not where.hits(line):
+        return  # the '@' was escaped (\@), which the tree no longer shows
     told.add(hint)
     number = next(iter(where.hits(line)), None) or where.element(el)
     report.warning(source.path, number, hint, code)
