@@ -99,7 +99,7 @@ def _contents(book: Book, section: Section,
     etree.SubElement(nav, "h1").text = "Contents"
     ol = etree.SubElement(nav, "ol")
     for section in book.sections:
-        if section.kind == "frontmatter":
+        if section.kind == "frontmatter" or not section.listed:
             continue
         li = etree.SubElement(ol, "li", {"class": section.kind if section.kind == "part"
                                          else "entry"})
@@ -107,7 +107,10 @@ def _contents(book: Book, section: Section,
         if pages is not None:  # laid out in pieces: the target is in another piece
             del link.attrib["href"]
             link.set("data-page", pages[section.id])
-        etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
+        entry = etree.SubElement(link, "span", {"class": "toc-title"})
+        entry.text = section.toc_title
+        if section.lang and section.lang != book.language:
+            entry.set("lang", section.lang)
     return nav
 
 
@@ -116,13 +119,16 @@ def _section(section: Section, images: dict[str, str],
     classes = [section.kind, section.role]
     el = etree.Element("section", {"id": section.id, "class": " ".join(dict.fromkeys(classes)),
                                    "data-title": section.toc_title, "data-section": section.id})
+    if section.lang:
+        el.set("lang", section.lang)
     if shell:
         return el
     if section.title:
         header = etree.SubElement(el, "header", {"data-heading": "true"})
         if section.number is not None:
             etree.SubElement(header, "p", {"class": "chapter-number"}).text = str(section.number)
-        heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title"})
+        heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title" + (
+            "" if section.listed else " unlisted")})
         heading.text = section.title
         if section.subtitle:
             etree.SubElement(header, "p", {"class": "subtitle"}).text = section.subtitle

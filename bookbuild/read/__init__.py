@@ -99,14 +99,18 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
             numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
             read = _read_file(spine_entry, config, md, report, images, used_ids)
             chapter_number += numbered and not read  # a file that failed keeps its number
-            for section, source in read:
+            for n, (section, source) in enumerate(read):
+                if n == 0 and len(read) > 1 and not section.title:
+                    # Text before a one-file book's first level-1 heading: an untitled section,
+                    # as pandoc's EPUB writer makes it: no chapter number, not in the contents.
+                    section.numbered = section.listed = False
                 sources.append((section, source))
                 texts[source.path] = source.text
                 section.part = part_id
                 if section.role == "chapter":
-                    chapter_number += numbered
-                    section.number = chapter_number
-                    if not section.title:
+                    chapter_number += numbered and section.numbered
+                    section.number = chapter_number if section.numbered else None
+                    if not section.title and section.numbered:
                         section.title = f"Chapter {chapter_number}"
                 sections.append(section)
     number_examples(sources, report)
@@ -192,6 +196,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             take_title(section, source, body, report)
             close_heading_gaps(body)
             set_chapter_language(body, source.header.get("lang"))
+            section.lang = source.header.get("lang") or None
             mark_languages(body)
             mark_direction(body)
             relink_images(body, image_names)

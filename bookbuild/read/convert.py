@@ -100,6 +100,9 @@ def _malformed_line(message: str, source: Source) -> int:
     entity = re.search(r"Entity '([^']+)'", message)
     if entity:
         line = source.line_of(re.escape(f"&{entity[1]};"))
+    elif "AttValue" in message or "mandates value" in message:  # unquoted or no value
+        line = source.line_of(r"<[A-Za-z][\w:-]*(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
+                              r"\s+[\w:-]+(?:\s*=\s*[^\s\"']|\s*[\s/>])")
     elif "CharRef" in message:
         value = re.search(r"value (\d+)", message)
         code = int(value[1]) if value else None

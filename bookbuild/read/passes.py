@@ -60,6 +60,9 @@ def take_title(section: Section, source: Source, body: etree._Element,
                          "a footnote cannot be called from the chapter title; call it from "
                          "the first sentence instead", "BB216")
         section.title = " ".join("".join(first.itertext()).split())
+        classes = (first.get("class") or "").split()
+        section.listed = "unlisted" not in classes
+        section.numbered = "unnumbered" not in classes
         if first.get("id"):  # a link to the title's id goes to the chapter's title
             body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)
