@@ -121,3 +121,36 @@ def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     run = run_cli("build", root, "--format", "epub")
     assert run.code == 1
     assert run.err.startswith("one.md:9: error: malformed HTML")
+
+
+PRINTED = r"""
+    # Code and tasks
+
+    - [ ] buy bread
+    - [x] post the letter
+
+    Run `make book` first:
+
+    ```
+    def f(x): return {"a": x}  # Жук
+    ```
+"""
+
+
+def test_code_prints_in_the_bundled_monospace_and_checkboxes_in_black_only(tmp_path):
+    root = make_book(tmp_path / "book", """
+        title: Printed Code
+        author: Jane Doe
+        spine: [code.md]
+    """, {"code.md": PRINTED})
+    run = run_cli("check", root, "--format", "pdf")  # the preflight: fonts, no RGB
+    assert run.code == 0, run.err
+    assert "[BB404 " not in run.err and "[BB405 " not in run.err and "[BB401 " not in run.err
+    reader = PdfReader(root / "build" / "printed-code.pdf")
+    fonts = set()
+    for page in reader.pages:
+        for font in page.get("/Resources", {}).get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert "Libertine-Mono" in fonts  # styles/fonts/LinLibertine_M.otf, not a system font
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert 'def f(x): return {"a": x}' in text and "[x]" not in text
