@@ -45,7 +45,8 @@ class ExampleListProcessor(FancyOListProcessor):
         lst = last if last is not None and last.tag == "ol" else parent
         lst.set("class", "example")
         items = [li for li in lst if li.tag == "li"]
-        for li, label in zip(items[len(items) - len(self._labels):], self._labels):
+        for li, label in zip(items[max(0, len(items) - len(self._labels)):], self._labels,
+                             strict=False):
             li.set(LABEL, label)
 
 

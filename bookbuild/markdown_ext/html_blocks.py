@@ -12,13 +12,12 @@ from collections.abc import Mapping
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.preprocessors import HtmlBlockPreprocessor as CoreHtmlBlockPreprocessor
 from markdown.extensions.md_in_html import (
     HtmlBlockPreprocessor,
     HTMLExtractorExtra,
     MarkdownInHtmlExtension,
 )
-
+from markdown.preprocessors import HtmlBlockPreprocessor as CoreHtmlBlockPreprocessor
 
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 TAG = re.compile(r"(?<!\\)<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s+[^\s<>\"'=/]+(?:\s*=\s*(?:\"[^\"]*\"|"
