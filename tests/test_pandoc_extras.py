@@ -6,7 +6,7 @@ holds the constructs; EPUBCheck passes it (test_epubcheck.py)."""
 from __future__ import annotations
 
 import pytest
-from bookkit import NS, XML_LANG, make_book, run_cli, text_of
+from bookkit import NS, XML_LANG, Epub, make_book, run_cli, text_of, tiny_png
 from pypdf import PdfReader
 
 
@@ -154,3 +154,20 @@ def test_code_prints_in_the_bundled_monospace_and_checkboxes_in_black_only(tmp_p
     assert "Libertine-Mono" in fonts  # styles/fonts/LinLibertine_M.otf, not a system font
     text = "".join(p.extract_text() for p in reader.pages)
     assert 'def f(x): return {"a": x}' in text and "[x]" not in text
+
+
+def test_a_picture_named_for_another_kind_goes_in_as_what_it_is(tmp_path):
+    """A PNG saved as .jpg (a public pandoc book has four): pandoc takes it, so bookbuild does,
+    named for its content inside the book, with a warning at its line."""
+    root = make_book(tmp_path / "book", """
+        title: Misnamed
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": "# One\n\n![A router](images/router.jpg)\n", "images/router.jpg": tiny_png()})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    assert run.err.startswith("one.md:3: warning: image 'images/router.jpg' is a PNG file")
+    epub = Epub(root / "build" / "misnamed.epub")
+    img = epub.document("one").find(".//x:img", NS)
+    assert img.get("src") == "../images/router.png"
+    assert epub.item_named("EPUB/images/router.png")["media-type"] == "image/png"
