@@ -92,6 +92,8 @@ BARE = {"one.md": r"""
 
     As @doe99 argues, the (@unknown) example is missing.
 
+    On Mastodon: [@me@mastodon.scot](https://mastodon.scot/@me), or @me@mastodon.scot.
+
         @indented code
 """}
 
@@ -171,3 +173,29 @@ def test_a_picture_named_for_another_kind_goes_in_as_what_it_is(tmp_path):
     img = epub.document("one").find(".//x:img", NS)
     assert img.get("src") == "../images/router.png"
     assert epub.item_named("EPUB/images/router.png")["media-type"] == "image/png"
+
+
+def test_a_page_of_front_matter_with_an_empty_unlisted_heading(tmp_path):
+    """pandoc book templates start each page of front matter with `# <!-- Page break -->
+    {.unlisted}`, and leave a page blank with nothing else: an untitled, unnumbered page, out
+    of the contents, in the EPUB (with its print page in the page-list) and the PDF."""
+    root = make_book(tmp_path / "book", """
+        title: Template Book
+        author: Jane Doe
+        spine: [dedication.md, blank.md, one.md]
+    """, {"dedication.md": "# <!-- Page break --> {.unlisted .centred}\n\n_For Jean-Luc._\n",
+          "blank.md": "# <!-- Page break --> {.unlisted .clean}\n",
+          "one.md": "# The Start\n\nText.\n"})
+    run = run_cli("build", root)
+    assert run.code == 0, run.err
+    assert "BB240" not in run.err
+    epub = Epub(root / "build" / "template-book.epub")
+    nav = epub.xml(epub.nav_name())
+    assert [text_of(a) for a in nav.iterfind(".//x:nav[@id='toc']//x:a", NS)] == ["The Start"]
+    assert epub.document("dedication").find(".//x:header", NS) is None
+    pages = [text_of(a) for a in nav.iterfind(".//x:nav[@epub:type='page-list']//x:a", NS)]
+    assert "1" in pages
+    start = epub.document("one").find(".//x:h1", NS)
+    assert start.get("class") == "chapter-title"  # chapter 1: the untitled pages are not counted
+    text = "".join(p.extract_text() for p in PdfReader(root / "build" / "template-book.pdf").pages)
+    assert "{." not in text and "Chapter 1" not in text

@@ -178,10 +178,12 @@ def _check_span(attr_text: str, number: int, source: Source, report: Report) -> 
 
 
 # pandoc's author-in-text citation: `@key` after no word character (so no e-mail address), no
-# `[` (a bracketed citation is told of above) and not a pandoc-crossref reference.
+# `[` (a bracketed citation is told of above), not a pandoc-crossref reference; nor in a URL
+# (`/@user`) or a Mastodon handle (`@user@server`), which pandoc reads as citations too but
+# no author means as one (nor in a link's text: see check_leftover_markup).
 # `(@label)` is an example reference (read/examples.py tells of one naming no example).
-BARE_CITATION = (r"(?:(?<![\w@\[\\(])|(?<=\()(?!@[\w-]+\)))(?<!\[-)"
-                 r"@(?!(?:fig|tbl|eq|sec|lst):)[\w{]")
+BARE_CITATION = (r"(?:(?<![\w@\[\\(/])|(?<=\()(?!@[\w-]+\)))(?<!\[-)"
+                 r"@(?!(?:fig|tbl|eq|sec|lst):)(?![\w.-]+@\w)[\w{]")
 # Markup a construct left in the text when bookbuild did not read it: (pattern in the text,
 # pattern of its source line, code, what to tell the author).
 LEFTOVERS = (
@@ -203,7 +205,7 @@ LEFTOVERS = (
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
      "is printed as typed"),
-    (r"\{[#.][\w:.-][^{}\n]*\}", r"\{[#.][\w:.-]", "BB240",
+    (r"\{[#.][\w:.-][^{}\n]*\}", r"^(?![ \t]*#).*?(?<![\])])\{[#.][\w:.-]", "BB240",
      "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
      "heading, a [span], a link, an image or a fenced block's opening"),
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
@@ -253,8 +255,11 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
             _tell(report, source, where, el, r"^#.*\{[#.-]", "BB240",
                   "the heading's attributes {...} were printed: they need a space before the "
                   "'{' and must be #id, .class or key=value", told)
+        in_link = el.tag == h("a") or any(a.tag == h("a") for a in el.iterancestors())
         for text in texts:
             for regex, line, code, hint in _LEFTOVERS:
+                if line is BARE_CITATION and in_link:
+                    continue
                 if regex.search(text):
                     _tell(report, source, where, el, line, code, hint, told)
 
