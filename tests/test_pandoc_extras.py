@@ -199,3 +199,42 @@ def test_a_page_of_front_matter_with_an_empty_unlisted_heading(tmp_path):
     assert start.get("class") == "chapter-title"  # chapter 1: the untitled pages are not counted
     text = "".join(p.extract_text() for p in PdfReader(root / "build" / "template-book.pdf").pages)
     assert "{." not in text and "Chapter 1" not in text
+
+
+WIKI = {"one.md": """
+    # One
+
+    Set it with ```set title``` on one line: inline code, not a fence.
+
+    > For example, |[:vimgrep](http://vimdoc.sourceforge.net/)| finds matches.
+
+    * add the mapping:<br/> nnoremap <Space> za
+
+    ```
+    let g:word_count="<unknown>"
+    ```
+"""}
+
+
+def test_what_a_public_wiki_book_showed(tmp_path):
+    """Three backticks with code after them on the same line open no fence, so the code
+    block below is still code; a '|' after a link is no line block; a key written <Space> is
+    raw HTML to pandoc and to bookbuild, told at its own line with what to write instead."""
+    root = make_book(tmp_path / "book", """
+        title: Wiki
+        author: Jane Doe
+        spine: [one.md]
+    """, WIKI)
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 1
+    assert run.err.splitlines()[0].startswith(
+        "one.md:7: error: malformed HTML: Opening and ending tag mismatch: <Space> closed by")
+    assert "write \\<Space> or put it in backticks" in run.err
+    fixed = (root / "one.md").read_text().replace("<Space>", "\\<Space>")
+    (root / "one.md").write_text(fixed)
+    run = run_cli("build", root, "--format", "epub")
+    assert (run.code, run.err) == (0, "")
+    doc = Epub(root / "build" / "wiki.epub").document("one")
+    assert [text_of(c) for c in doc.iterfind(".//x:p/x:code", NS)] == ["set title"]
+    assert 'g:word_count="<unknown>"' in text_of(doc.find(".//x:pre", NS))
+    assert "nnoremap <Space> za" in text_of(doc.find(".//x:li", NS))

@@ -30,7 +30,7 @@ NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
-CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
                        r"[ \t]")
 LANG_TAG = re.compile(LANGUAGE_TAG)
@@ -247,7 +247,9 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
         if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
                 or any(a.tag in CODE_TAGS for a in el.iterancestors()):
             continue
-        texts = [(child.tail or "") for child in el]
+        # a tail follows an inline element on its line: a space before it keeps the patterns
+        # anchored at a line's start (`^| `, `^:::`) from matching there
+        texts = [" " + (child.tail or "") for child in el]
         if el.get(EXAMPLE_REF) is None:  # an example reference's text is numbered later
             texts.append(el.text or "")
         if el.tag in {h(f"h{n}") for n in range(1, 7)} and HEADING_ATTRS.search(
