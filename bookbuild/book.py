@@ -80,6 +80,9 @@ class Section:
     part: str | None = None  # id of the part this chapter belongs to
     number: int | None = None  # chapter number in the book, parts excluded
     generated: bool = False  # written by bookbuild from book.yaml (read/matter.py), not the author
+    listed: bool = True  # in the contents and the nav (pandoc's `.unlisted` on its title: not)
+    numbered: bool = True  # counted as a chapter (pandoc's `{-}`, `.unnumbered` on its title: not)
+    lang: str | None = None  # its language when its header says (`lang:`), title included
 
     @property
     def file_name(self) -> str:

@@ -586,3 +586,58 @@ feature_book("pandoc-tables", """
         +---------------+---------------+--------------------+
     """,
 })
+
+
+# More of pandoc's Markdown (issue 13): example lists across chapters, task lists, Markdown
+# inside HTML, a chapter title kept out of the contents, a chapter in another language;
+# tests/test_pandoc_extras.py reads it.
+feature_book("pandoc-more", """
+    title: More Pandoc Book
+    author: Jane Doe
+    language: en
+    spine:
+      - examples.md
+      - more.md
+      - unlisted.md
+      - french.md
+""", {
+    "examples.md": r"""
+        # Examples
+
+        (@) The first example.
+        (@second) The second, labelled.
+
+        As (@second) shows, and (@later) will.
+
+        - [ ] buy bread
+        - [x] post the *letter*
+    """,
+    "more.md": r"""
+        # More
+
+        (@later) The third, in another chapter.
+
+        <div class="aside">
+
+        *Markdown* inside a div, with a [link](#examples).
+
+        </div>
+
+        <aside>
+        A **bold** aside.
+        </aside>
+    """,
+    "unlisted.md": """
+        # Interlude {.unlisted}
+
+        Not in the contents.
+    """,
+    "french.md": """
+        ---
+        lang: fr
+        ---
+        # Avant-propos
+
+        Un texte en français.
+    """,
+})

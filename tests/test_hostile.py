@@ -36,7 +36,9 @@ def _bom_and_crlf(root: Path) -> None:
 
 def _fake_image(root: Path) -> None:
     make_book(root, YAML, {"one.md": "# One\n\n![a picture](photo.jpg)\n\n![a drawing](pic.gif)\n",
-                           "photo.jpg": tiny_png(), "pic.gif": b"GIF89a" + bytes(16)})
+                           # no picture at all (a PNG named .jpg goes in as PNG: test_pandoc_extras)
+                           "photo.jpg": b"<html><script>alert(1)</script></html>",
+                           "pic.gif": b"GIF89a" + bytes(16)})
 
 
 def _secret(root: Path, name: str, content: bytes) -> Path:

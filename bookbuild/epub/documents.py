@@ -43,7 +43,7 @@ def serialize(html: etree._Element) -> bytes:
 
 def section_document(book: Book, section: Section, breaks: list[PageBreak] = ()) -> bytes:
     """One spine entry as an XHTML content document, its notes as popup asides at the end."""
-    html, body = document(book, section.toc_title, MATTER[section.kind])
+    html, body = document(book, section.toc_title, MATTER[section.kind], section.lang)
     wrapper = etree.SubElement(body, h("section"), id=section.id)
     if section.epub_type:
         wrapper.set(EPUB_TYPE, section.epub_type)

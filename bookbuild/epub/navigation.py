@@ -9,7 +9,7 @@ from lxml import etree
 
 from bookbuild.book import Book, PageBreak, Section
 from bookbuild.epub.documents import MATTER, document, page_marker, serialize
-from bookbuild.xhtml import EPUB_TYPE, h
+from bookbuild.xhtml import EPUB_TYPE, XML_NS, h
 
 NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 # Pages the contents does not list: the book's own furniture, which the landmarks reach.
@@ -18,7 +18,7 @@ UNLISTED = ("cover", "half-title", "title-page", "copyright-page", "toc")
 
 def listed(book: Book) -> list[Section]:
     """The sections the contents lists (nav and NCX alike)."""
-    return [s for s in book.sections if s.role not in UNLISTED]
+    return [s for s in book.sections if s.role not in UNLISTED and s.listed]
 
 
 def nav_document(book: Book, page_breaks: list[PageBreak] = ()) -> bytes:
@@ -44,6 +44,9 @@ def nav_document(book: Book, page_breaks: list[PageBreak] = ()) -> bytes:
         li = etree.SubElement(parent, h("li"))
         link = etree.SubElement(li, h("a"), href=section.file_name)
         link.text = section.toc_title
+        if section.lang and section.lang != book.language:
+            link.set("lang", section.lang)
+            link.set(f"{{{XML_NS}}}lang", section.lang)
         if section.kind == "part":
             li.set("class", "part")
             lists[section.id] = etree.SubElement(li, h("ol"))

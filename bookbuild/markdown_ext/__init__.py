@@ -20,10 +20,12 @@ from pymdownx.caret import InsertSupExtension
 from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.documents import DocumentsExtension
+from bookbuild.markdown_ext.example_lists import ExampleListsExtension
 from bookbuild.markdown_ext.fancy_lists import FancyListsExtension
 from bookbuild.markdown_ext.fenced_divs import FencedDivExtension
 from bookbuild.markdown_ext.figures import FiguresExtension
 from bookbuild.markdown_ext.headings import HeadingsExtension
+from bookbuild.markdown_ext.html_blocks import HtmlBlocksExtension
 from bookbuild.markdown_ext.inline_notes import InlineNotesExtension
 from bookbuild.markdown_ext.line_blocks import LineBlocksExtension
 from bookbuild.markdown_ext.line_breaks import LineBreaksExtension
@@ -32,6 +34,7 @@ from bookbuild.markdown_ext.pandoc_tables import PandocTablesExtension
 from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.table_captions import TableCaptionsExtension
+from bookbuild.markdown_ext.task_lists import TaskListsExtension
 from bookbuild.markdown_ext.typography import typography_extension
 
 KINDS = ("chapter", "prose", "line")
@@ -62,9 +65,12 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             DefListExtension(),
             SaneListExtension(),
             FancyListsExtension(),  # after sane lists, whose `1.` lists it replaces
+            ExampleListsExtension(),  # after the fancy lists, which it joins
+            TaskListsExtension(),
             ListIndentExtension(),
             LineBlocksExtension(),
             InlineNotesExtension(),
+            HtmlBlocksExtension(),
         ]
     elif kind == "prose":
         extensions = [typography_extension(quotes=False), BracketedSpanExtension(),

@@ -52,9 +52,13 @@ class FancyOListProcessor(OListProcessor):
 
     def __init__(self, parser: BlockParser, kind: str):
         super().__init__(parser)
-        first, later, self.type = KINDS[kind]
-        upper = kind.startswith("upper")
         self.kind = kind
+        self._compile(*KINDS[kind])
+
+    def _compile(self, first: str, later: str, type_: str | None) -> None:
+        """The item patterns for markers `first` (a list's first item) and `later`."""
+        self.type = type_
+        upper = self.kind.startswith("upper")
         indent = self.tab_length - 1
         self.RE = re.compile(rf"^[ ]{{0,{indent}}}{_marker(first, upper)}[ ]+(?P<text>.*)")
         self.CHILD_RE = re.compile(rf"^[ ]{{0,{indent}}}{_marker(later, upper)}[ ]+(?P<text>.*)")
@@ -82,13 +86,17 @@ class FancyOListProcessor(OListProcessor):
         self.SIBLING_TAGS = ["ol"] if kind else []
         first = first or self.RE.match(blocks[0])
         self._split_at_other_list(blocks, first)
-        self.STARTSWITH = str(_value(first["m"], self.kind))
+        self.STARTSWITH = str(self.value(first["m"]))
         super().run(parent, blocks)
         lst = self.lastChild(parent)
         if lst is not None and lst.tag == "ol" and lst.get(DELIMITER) is None:
             lst.set(DELIMITER, f"{self.kind}|{first['open'] or ''}|{first['close']}")
             if self.type:
                 lst.set("type", self.type)
+
+    def value(self, marker: str) -> int:
+        """The number the item `marker` stands for."""
+        return _value(marker, self.kind)
 
     def _split_at_other_list(self, blocks: list[str], first: re.Match) -> None:
         """A line that starts an item of another kind or delimiter starts another list."""

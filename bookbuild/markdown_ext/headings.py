@@ -13,6 +13,8 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from bookbuild.markdown_ext.attributes import parse_attributes
+
 HEADING_ATTRS = re.compile(r"^(#{1,6}[ \t].*?[ \t])\{([^{}\n]*)\}[ \t]*$")
 SETEXT_RULE = re.compile(r"^(=+|-+)[ \t]*$")
 TEXT_ATTRS = re.compile(r"^(.*?[ \t])\{([^{}\n]*)\}[ \t]*$")
@@ -59,8 +61,30 @@ class HeadingAttrsPreprocessor(Preprocessor):
         return lines
 
 
+ONLY_ATTRS = re.compile(r"^\s*\{([^{}\n]*)\}\s*$")
+
+
+def _empty_heading_attrs(el: Element) -> None:
+    """A heading of attributes only (`# <!-- page break --> {.unlisted}` once the comment is
+    gone, as pandoc book templates write a page break): attr_list wants text before them."""
+    match = ONLY_ATTRS.match(el.text or "") if not len(el) else None
+    attrs = parse_attributes(_unnumbered(match[1])) if match else None
+    if attrs is None:
+        return
+    el.text = ""
+    if attrs.id:
+        el.set("id", attrs.id)
+    if attrs.classes:
+        el.set("class", " ".join(attrs.classes))
+    for key, value in attrs.values.items():
+        el.set(key, value)
+
+
 class HeadingIdProcessor(Treeprocessor):
     def run(self, root: Element) -> None:
+        for el in root.iter():
+            if el.tag in HEADINGS:
+                _empty_heading_attrs(el)
         used = {el.get("id") for el in root.iter() if el.get("id")}
         for el in root.iter():
             if el.tag not in HEADINGS or el.get("id"):

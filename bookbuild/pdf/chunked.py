@@ -323,5 +323,7 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
             start: tuple[str, int | None] = (body[following[0]].id, None)
         else:
             start = tuple(results[owner[0]].starts[owner[1]])
+            if not start[0]:  # a section with no text at all (a blank page of front matter)
+                start = (body[owner[0]].id, None)
         layout.page_breaks.append(PageBreak(str(number), start[0], start[1]))
     return layout

@@ -105,7 +105,7 @@ def _contents(book: Book, section: Section,
     etree.SubElement(nav, "h1").text = "Contents"
     ol = etree.SubElement(nav, "ol")
     for section in book.sections:
-        if section.kind == "frontmatter":
+        if section.kind == "frontmatter" or not section.listed:
             continue
         if section.kind == "part":
             classes = "part"
@@ -113,7 +113,10 @@ def _contents(book: Book, section: Section,
             classes = " ".join(["entry", section.kind, *(["in-part"] if section.part else [])])
         li = etree.SubElement(ol, "li", {"class": classes})
         link = etree.SubElement(li, "a", href=f"#{section.id}")
-        etree.SubElement(link, "span", {"class": "toc-title"}).text = section.toc_title
+        title = etree.SubElement(link, "span", {"class": "toc-title"})
+        title.text = section.toc_title
+        if section.lang and section.lang != book.language:
+            title.set("lang", section.lang)
         etree.SubElement(link, "span", {"class": "toc-leader"})
         page = etree.SubElement(link, "span", {"class": "toc-page"})
         if pages is not None:  # laid out in pieces: the target is in another piece
@@ -129,6 +132,8 @@ def _section(section: Section, images: dict[str, str],
     classes = [section.kind, section.role]
     el = etree.Element("section", {"id": section.id, "class": " ".join(dict.fromkeys(classes)),
                                    "data-title": section.toc_title, "data-section": section.id})
+    if section.lang:
+        el.set("lang", section.lang)
     if shell:
         return el
     if section.title and section.role not in UNHEADED:
@@ -138,7 +143,8 @@ def _section(section: Section, images: dict[str, str],
             said = " in-title" if names_its_number(section.title) else ""
             etree.SubElement(header, "p", {"class": f"chapter-number{said}"}).text = \
                 str(section.number)
-        heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title"})
+        heading = etree.SubElement(header, "h1", {"class": f"{section.kind}-title" + (
+            "" if section.listed else " unlisted")})
         heading.text = section.title
         if section.subtitle:
             etree.SubElement(header, "p", {"class": "subtitle"}).text = section.subtitle

@@ -12,6 +12,7 @@ from pathlib import Path
 from bookbuild.book import Book, Image, Section
 from bookbuild.config import Config, PartEntry, SpineEntry, read_text, slugify
 from bookbuild.errors import Report
+from bookbuild.markdown_ext.task_lists import add_checkboxes
 from bookbuild.read.cache import ChapterCache
 from bookbuild.read.checks import (
     check_html,
@@ -23,6 +24,7 @@ from bookbuild.read.checks import (
 )
 from bookbuild.read.convert import Converter, chapter_tree
 from bookbuild.read.documents import check_transcripts
+from bookbuild.read.examples import number_examples
 from bookbuild.read.images import check_raw_images
 from bookbuild.read.links import check_ids, resolve_links
 from bookbuild.read.matter import add_matter, back_cover, role_from_title
@@ -101,16 +103,21 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
             numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
             read = _read_file(spine_entry, config, md, report, images, used_ids)
             chapter_number += numbered and not read  # a file that failed keeps its number
-            for section, source in read:
+            for n, (section, source) in enumerate(read):
+                if n == 0 and len(read) > 1 and not section.title:
+                    # Text before a one-file book's first level-1 heading: an untitled section,
+                    # as pandoc's EPUB writer makes it: no chapter number, not in the contents.
+                    section.numbered = section.listed = False
                 sources.append((section, source))
                 texts[source.path] = source.text
                 section.part = part_id
                 if section.role == "chapter":
-                    chapter_number += numbered
-                    section.number = chapter_number
-                    if not section.title:
+                    chapter_number += numbered and section.numbered
+                    section.number = chapter_number if section.numbered else None
+                    if not section.title and section.numbered:
                         section.title = f"Chapter {chapter_number}"
                 sections.append(section)
+    number_examples(sources, report)
     resolve_links(sources, report)
     _once_per_key(report, first_problem)
     _sort_problems(report, first_problem)
@@ -181,6 +188,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             unwrap_block_paragraphs(body)
             lift_note_calls(body)
             check_html(body, source, report)
+            add_checkboxes(body)  # form fields the policy refuses in the author's HTML
             mark_page_breaks(body)
             check_leftover_markup(body, source, report)
             check_raw_images(body, source, config, report, images, image_names)
@@ -193,6 +201,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
                 section.role = role_from_title(section.title, entry.path.stem) or section.role
             close_heading_gaps(body)
             set_chapter_language(body, source.header.get("lang"))
+            section.lang = source.header.get("lang") or None
             mark_languages(body)
             mark_direction(body)
             relink_images(body, image_names)

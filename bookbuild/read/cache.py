@@ -58,6 +58,8 @@ class ChapterCache:
             facts = json.loads(data)
             section = Section(facts["id"], facts["kind"], facts["role"], facts["title"], source,
                               facts["subtitle"], _element(facts["body"]))
+            section.listed, section.numbered = facts["listed"], facts["numbered"]
+            section.lang = facts["lang"]
             section.notes = [Note(n["number"], n["id"], n["ref_id"],
                                   [_element(b, tail) for b, tail in n["blocks"]])
                              for n in facts["notes"]]
@@ -72,6 +74,7 @@ class ChapterCache:
         self.used.discard(markup)
         facts = {"id": section.id, "kind": section.kind, "role": section.role,
                  "title": section.title, "subtitle": section.subtitle,
+                 "listed": section.listed, "numbered": section.numbered, "lang": section.lang,
                  "body": etree.tostring(section.body, encoding="unicode"),
                  "notes": [{"number": n.number, "id": n.id, "ref_id": n.ref_id,
                             "blocks": [(etree.tostring(b, encoding="unicode", with_tail=False),

@@ -13,6 +13,7 @@ from bookbuild.config import LANGUAGE_TAG, Config
 from bookbuild.errors import Report
 from bookbuild.html_policy import breaches
 from bookbuild.markdown_ext.attributes import parse_attributes
+from bookbuild.markdown_ext.example_lists import REF as EXAMPLE_REF
 from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import over_limits
@@ -29,7 +30,7 @@ NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
-CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
                        r"[ \t]")
 LANG_TAG = re.compile(LANGUAGE_TAG)
@@ -176,6 +177,13 @@ def _check_span(attr_text: str, number: int, source: Source, report: Report) -> 
                                           f"de-CH)", "BB212")
 
 
+# pandoc's author-in-text citation: `@key` after no word character (so no e-mail address), no
+# `[` (a bracketed citation is told of above), not a pandoc-crossref reference; nor in a URL
+# (`/@user`) or a Mastodon handle (`@user@server`), which pandoc reads as citations too but
+# no author means as one (nor in a link's text: see check_leftover_markup).
+# `(@label)` is an example reference (read/examples.py tells of one naming no example).
+BARE_CITATION = (r"(?:(?<![\w@\[\\(/])|(?<=\()(?!@[\w-]+\)))(?<!\[-)"
+                 r"@(?!(?:fig|tbl|eq|sec|lst):)(?![\w.-]+@\w)[\w{]")
 # Markup a construct left in the text when bookbuild did not read it: (pattern in the text,
 # pattern of its source line, code, what to tell the author).
 LEFTOVERS = (
@@ -197,12 +205,15 @@ LEFTOVERS = (
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
      "is printed as typed"),
-    (r"\{[#.][\w:.-][^{}\n]*\}", r"\{[#.][\w:.-]", "BB240",
+    (r"\{[#.][\w:.-][^{}\n]*\}", r"^(?![ \t]*#).*?(?<![\])])\{[#.][\w:.-]", "BB240",
      "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
      "heading, a [span], a link, an image or a fenced block's opening"),
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
      "cross references (pandoc-crossref's @fig:..., @tbl:...) are not supported: write the "
      "reference out ('the map below', 'Table 2')"),
+    (BARE_CITATION, BARE_CITATION, "BB242",
+     "'@key' is a citation in pandoc (author in text), which bookbuild does not resolve: "
+     "write the reference out, or '\\@' for an '@' that cites nothing"),
 )
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
@@ -211,10 +222,6 @@ UNREAD_BLOCKS = (
     (re.compile(r"^\s*\+[-=:]{2,}\+"),
      "a grid table was not read (printed as text): its lines must start at the margin, every "
      "'+' and '|' under the top line's, with a blank line before the table"),
-    (re.compile(r"^\s*[-*+][ \t]+\[[ xX]\][ \t]"),
-     "task lists are not supported: the [ ] and [x] are printed as typed"),
-    (re.compile(r"^\s*\(@[\w-]*\)[ \t]"),
-     "example lists (@) are not supported: number the examples yourself, (1), (2)..."),
 )
 GRID_RULE = re.compile("\\+[-=:\u2013\u2014]+\\+")  # as printed: dashes may be en or em dashes
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
@@ -244,14 +251,21 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
         if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
                 or any(a.tag in CODE_TAGS for a in el.iterancestors()):
             continue
-        texts = [el.text or "", *((child.tail or "") for child in el)]
+        # a tail follows an inline element on its line: a space before it keeps the patterns
+        # anchored at a line's start (`^| `, `^:::`) from matching there
+        texts = [" " + (child.tail or "") for child in el]
+        if el.get(EXAMPLE_REF) is None:  # an example reference's text is numbered later
+            texts.append(el.text or "")
         if el.tag in {h(f"h{n}") for n in range(1, 7)} and HEADING_ATTRS.search(
                 "".join(el.itertext())):
             _tell(report, source, where, el, r"^#.*\{[#.-]", "BB240",
                   "the heading's attributes {...} were printed: they need a space before the "
                   "'{' and must be #id, .class or key=value", told)
+        in_link = el.tag == h("a") or any(a.tag == h("a") for a in el.iterancestors())
         for text in texts:
             for regex, line, code, hint in _LEFTOVERS:
+                if line is BARE_CITATION and in_link:
+                    continue
                 if regex.search(text):
                     _tell(report, source, where, el, line, code, hint, told)
 
@@ -268,6 +282,8 @@ def _tell(report: Report, source: Source, where: Locator, el: etree._Element, li
           code: str, hint: str, told: set[str]) -> None:
     if hint in told:
         return
+    if line is BARE_CITATION and not where.hits(line):
+        return  # the '@' was escaped (\@), which the tree no longer shows
     told.add(hint)
     number = next(iter(where.hits(line)), None) or where.element(el)
     report.warning(source.path, number, hint, code)

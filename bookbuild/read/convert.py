@@ -9,9 +9,10 @@ import re
 from lxml import etree
 
 from bookbuild.errors import Report
-from bookbuild.html_policy import MAX_DEPTH
+from bookbuild.html_policy import ALLOWED, MAX_DEPTH
 from bookbuild.markdown_ext import new_markdown
 from bookbuild.read.cache import ChapterCache
+from bookbuild.read.checks import code_lines
 from bookbuild.read.source import CODE_SPAN, Source
 from bookbuild.xhtml import NSMAP, XHTML_NS
 
@@ -87,6 +88,10 @@ def _malformed(message: str, source: Source) -> tuple[int | None, str, str]:
                       "several files"), "BB219"
     void = re.search(r"<(br|hr|img|wbr|col)> closed by", message)
     hint = f", and write <{void[1]}/> for <{void[1]}>" if void else ""
+    unknown = re.search(r"<([^>\s]+)> closed by", message)
+    if unknown and unknown[1].lower() not in ALLOWED:  # `<Space>` (a key), `<name>`...
+        hint = (f"; <{unknown[1]}> is no HTML element: to show it as text, write \\<{unknown[1]}>"
+                f" or put it in backticks")
     return (_malformed_line(message, source), f"malformed HTML: {message}; raw HTML must be "
                                               f"well-formed XHTML (close every tag{hint})", "BB211")
 
@@ -100,6 +105,9 @@ def _malformed_line(message: str, source: Source) -> int:
     entity = re.search(r"Entity '([^']+)'", message)
     if entity:
         line = source.line_of(re.escape(f"&{entity[1]};"))
+    elif "AttValue" in message or "mandates value" in message:  # unquoted or no value
+        line = source.line_of(r"<[A-Za-z][\w:-]*(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
+                              r"\s+[\w:-]+(?:\s*=\s*[^\s\"']|\s*[\s/>])")
     elif "CharRef" in message:
         value = re.search(r"value (\d+)", message)
         code = int(value[1]) if value else None
@@ -113,9 +121,13 @@ def _malformed_line(message: str, source: Source) -> int:
 
 
 def _unbalanced_tag_line(source: Source) -> int | None:
-    """The line of the innermost raw HTML tag never closed, or closed out of turn."""
+    """The line of the innermost raw HTML tag never closed, or closed out of turn (code, fenced
+    or indented, is text and left out)."""
     stack: list[tuple[str, int]] = []
+    code = code_lines(source)
     for index in range(source.body_start, len(source.lines)):
+        if index in code:
+            continue
         for match in RAW_TAG.finditer(CODE_SPAN.sub("", source.lines[index])):
             closing, name, empty = match[1], match[2].lower(), match[3]
             if empty:

@@ -77,6 +77,14 @@ def check_image(src: str, alt: str | None, number: int | None, source: Source, c
                                           f"at most {megabytes(MAX_IMAGE_BYTES)} (stores refuse "
                                           f"larger ones): make it smaller", "BB219")
         return
+    sniffed = _sniffed_type(path) if problem and media_type != "image/svg+xml" else None
+    if sniffed:
+        # pandoc takes the picture whatever its name; it goes into the book named for what it is
+        kind = sniffed.split("/")[1].upper()
+        report.warning(source.path, number, f"image '{src}' is a {kind} file, whatever its name "
+                                            f"says: it goes into the book as {kind}; rename it",
+                       "BB208")
+        media_type, problem = sniffed, None
     if problem:
         report.error(source.path, number, f"image '{src}' {problem}", "BB208")
         return
@@ -86,6 +94,8 @@ def check_image(src: str, alt: str | None, number: int | None, source: Source, c
     if path not in images:
         taken = {image.name for image in images.values()}
         stem, suffix = slugify(path.stem) or "image", path.suffix.lower()
+        if mimetypes.guess_type(f"x{suffix}")[0] != media_type:  # named for another kind
+            suffix = mimetypes.guess_extension(media_type) or suffix
         name, n = f"images/{stem}{suffix}", 2
         while name in taken:
             name, n = f"images/{stem}-{n}{suffix}", n + 1
@@ -115,6 +125,16 @@ def _image_content_problem(path: Path, media_type: str) -> str | None:
         fits = head.startswith(IMAGE_SIGNATURES[media_type])
     kind = media_type.split("/")[1].upper()
     return None if fits else f"is not a {kind} file (its content does not match its name)"
+
+
+def _sniffed_type(path: Path) -> str | None:
+    """The raster type (PNG, JPEG, GIF, WebP) the file's first bytes say, or None."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for kind, signatures in IMAGE_SIGNATURES.items()
+                 if head.startswith(signatures)), None)
 
 
 def raster_problem(path: Path) -> tuple[str, str] | None:

@@ -62,7 +62,12 @@ def take_title(section: Section, source: Source, body: etree._Element,
             report.error(source.path, source.line_of(r"^#\s.*\[\^"),
                          "a footnote cannot be called from the chapter title; call it from "
                          "the first sentence instead", "BB216")
-        section.title = " ".join("".join(first.itertext()).split())
+        section.title = " ".join("".join(first.itertext()).split()) or None
+        classes = (first.get("class") or "").split()
+        section.listed = "unlisted" not in classes
+        # an empty title (`# <!-- page break --> {.unlisted}`, as pandoc templates write a
+        # page of front matter) leaves the page untitled, and so unnumbered
+        section.numbered = "unnumbered" not in classes and section.title is not None
         if first.get("id"):  # a link to the title's id goes to the chapter's title
             body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)

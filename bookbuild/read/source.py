@@ -18,7 +18,7 @@ from bookbuild.yaml_text import HeaderLoader, explain
 
 HEADER_KEYS = ("title", "subtitle", "lang")  # the keys bookbuild uses; any other is ignored
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 CODE_SPAN = re.compile(r"(`+).+?\1")
 # Characters XML 1.0 forbids; they are dropped with a warning.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
