@@ -21,6 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
+from bookbuild.pdf import makeup
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -236,12 +237,16 @@ def _pooled(function, *args):
 def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]
                      ) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
-    single pass mends too (see pdf.write_pdf), keeping the better of the two."""
+    single pass mends too (see pdf.write_pdf): displaced notes, page-final hyphens and the
+    make-up's (pdf.makeup), all in one retry, keeping the better of the two."""
     document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
-    if displaced or hyphens:
-        retry = _lay_out_chunk(theme, mend(html, set(displaced), set(hyphens)), notes)
-        if len(retry[2][0]) + len(retry[2][1]) < len(displaced) + len(hyphens) \
-                and retry[1].pages == result.pages:
+    mends, makeup_faults = makeup.plan(document)
+    if displaced or hyphens or mends:
+        mended = makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
+        retry = _lay_out_chunk(theme, mended, notes)
+        if (len(retry[2][0]) + len(retry[2][1]) + makeup.plan(retry[0])[1]
+                < len(displaced) + len(hyphens) + makeup_faults
+                and (retry[1].pages == result.pages or mends.tight)):
             document, result = retry[0], retry[1]
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result

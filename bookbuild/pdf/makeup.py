@@ -1,0 +1,268 @@
+"""The vertical make-up pass: read a laid-out document's pages (WeasyPrint's boxes) for the
+faults a typesetter mends by hand, and plan the local changes that mend them in one more
+layout of the same HTML.
+
+Three faults, each measured per page on the boxes:
+- a full spread (verso and recto of one section, neither its last page) whose two pages end
+  on different baselines: the blocks on the shorter page that have space around them already
+  (scene breaks, quotations, figures, headings, a transcript's speeches) share the
+  difference as space below them; paragraphs of prose are never spaced apart;
+- a section whose last page holds fewer than four lines: paragraphs ending on the pages
+  before it with a short last line are set a little tighter, each to lose that line, so the
+  ending is pulled back onto the page before;
+- a block at the head of a page (not a section's first) that keeps its space above.
+
+`plan(document)` gives the `Mends` and how many faults it saw; `apply(html, mends)` writes
+them into the print HTML (a class or a style on the elements concerned, found by their
+place in document order). The caller lays the mended HTML out once and keeps it only when
+`plan` counts fewer faults on it (workers.lay_out_section, single.lay_out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from lxml import html as lxml_html
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
+
+SHORT_ENDING = 4  # a section's last page should hold at least this many lines
+SAME = 4 / 3  # px (CSS pixels, WeasyPrint's unit; 1 pt): closer is the same baseline
+DISPLAY = {"hr", "blockquote", "figure", "h2", "h3", "h4", "div", "table", "ul", "ol", "dl",
+           "pre", "aside"}
+# A tighter setting for a paragraph that should lose its short last line: a word space a
+# twentieth of an em narrower and the letters a two-hundredth of an em closer, invisible side by
+# side with its neighbours (the loose-line limit of the make-up report is not approached).
+TIGHT_CSS = ".mu-tight { word-spacing: -0.05em; letter-spacing: -0.005em; }"
+HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
+
+
+@dataclass
+class Mends:
+    """Local changes to a document's print HTML, each keyed by the element's index among the
+    document's elements in document order."""
+
+    stretch: dict[int, float] = field(default_factory=dict)  # element → px of space below
+    heads: set[int] = field(default_factory=set)  # elements whose space above is dropped
+    tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
+
+    def __bool__(self) -> bool:
+        return bool(self.stretch or self.heads or self.tight)
+
+
+@dataclass
+class _Page:
+    number: int  # 1-based in the document
+    section: str | None
+    top: float  # the page area's top and bottom
+    bottom: float
+    lines: list  # line boxes of the main flow, top to bottom, with the element owning each
+    notes: list  # line boxes of the footnote area
+    displays: list  # (element, box) of display blocks in the main flow that end on this page
+    first_chain: list  # elements whose boxes open the page's main flow, outermost first
+    elements: set  # every element with a box on the page
+    note_boxes: list = field(default_factory=list)  # the footnotes set on the page
+
+    @property
+    def last_baseline(self) -> float | None:
+        lines = self.notes or self.lines
+        if not lines:
+            return None
+        line = lines[-1][0]
+        return line.position_y + line.baseline
+
+    def line_count(self) -> int:
+        return len(self.lines) + len(self.notes)
+
+
+def plan(document: Document) -> tuple[Mends, int]:
+    """The mends this layout needs and the number of faults it has (unbalanced spreads,
+    sections ending with fewer than four lines, blocks keeping their space at a page head)."""
+    pages = [_read_page(number, page) for number, page in enumerate(document.pages, start=1)]
+    if not pages:
+        return Mends(), 0
+    index = _element_index(document)
+    mends, faults = Mends(), 0
+    by_section: dict[str, list[_Page]] = {}
+    for page in pages:
+        if page.section is not None:
+            by_section.setdefault(page.section, []).append(page)
+    pitch = _pitch(pages)
+    for own in by_section.values():
+        last = own[-1]
+        for page in own[1:]:  # a section's first page opens on its own terms
+            faults += _head_space(page, pages, index, mends)
+        if len(own) > 1 and 0 < last.line_count() < SHORT_ENDING:
+            faults += 1
+            _pull_back(own, last.line_count(), index, mends)
+        for verso in own[1:-1]:
+            if verso.number % 2:
+                continue
+            recto = next((p for p in own if p.number == verso.number + 1), None)
+            if recto is None or recto is last:
+                continue
+            faults += _balance(verso, recto, pitch, pages, index, mends)
+    return mends, faults
+
+
+def apply(html: str, mends: Mends) -> str:
+    """`html` with `mends` written into it: classes and styles on the elements concerned."""
+    if not mends:
+        return html
+    root = lxml_html.document_fromstring(html)
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    for key, space in mends.stretch.items():
+        el = elements[key]
+        style = el.get("style", "")
+        el.set("style", f"{style}; padding-bottom: {space:.2f}px".lstrip("; "))
+    for key in mends.heads:
+        _add_class(elements[key], "mu-head")
+    for key in mends.tight:
+        _add_class(elements[key], "mu-tight")
+    head = root.find("head")
+    if head is not None:
+        etree.SubElement(head, "style").text = HEAD_CSS + "\n" + TIGHT_CSS
+    return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _add_class(el, name: str) -> None:
+    el.set("class", (el.get("class", "") + " " + name).strip())
+
+
+def _element_index(document: Document) -> dict[int, int]:
+    """id() of each element of WeasyPrint's tree → its index in document order, the order in
+    which lxml walks the same HTML (apply)."""
+    if not document.pages:
+        return {}
+    root = document.pages[0]._page_box.children[0].element  # <html>
+    return {id(el): n for n, el in enumerate(e for e in root.iter() if isinstance(e.tag, str))}
+
+
+def _read_page(number: int, page) -> _Page:
+    from weasyprint.formatting_structure import boxes
+
+    box = page._page_box
+    top = box.content_box_y()
+    result = _Page(number, None, top, top + box.height, [], [], [], [], set())
+    main = box.children[0] if box.children else None
+    for child in box.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            result.note_boxes = list(child.children)
+            _collect(child, None, result.notes, None, result.elements)
+    if main is not None:
+        _collect(main, None, result.lines, result.displays, result.elements)
+        result.section = _section_of(main)
+        chain, current = [], main
+        while isinstance(current, boxes.BlockContainerBox) and current.children:
+            current = current.children[0]
+            if isinstance(current, boxes.LineBox):
+                break
+            if current.element is not None and current.element_tag.isalnum():
+                chain.append(current)
+        result.first_chain = chain
+    result.lines.sort(key=lambda item: item[0].position_y)
+    result.notes.sort(key=lambda item: item[0].position_y)
+    return result
+
+
+def _collect(box, owner, lines: list, displays: list | None, elements: set) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    if box.element is not None:
+        elements.add(id(box.element))
+    if isinstance(box, boxes.LineBox):
+        lines.append((box, owner))
+        return
+    if not isinstance(box, boxes.ParentBox):
+        return
+    if isinstance(box, boxes.BlockContainerBox) and box.element is not None \
+            and box.element_tag.isalnum():
+        owner = box
+        if displays is not None and (box.element_tag in DISPLAY or box.margin_top > 0.01
+                                     or box.margin_bottom > 0.01):
+            displays.append(box)  # a block that has space around it already
+    for child in box.children:
+        _collect(child, owner, lines, displays, elements)
+
+
+def _section_of(main) -> str | None:
+    stack = [main]
+    while stack:
+        box = stack.pop()
+        if box.element is not None and box.element.get("data-section"):
+            return box.element.get("data-section")
+        stack.extend(reversed(getattr(box, "children", [])[:3]))
+    return None
+
+
+def _pitch(pages: list[_Page]) -> float:
+    """The body's line pitch: the most common height of a main-flow line."""
+    heights = Counter(round(line.height, 2) for page in pages for line, _ in page.lines)
+    return heights.most_common(1)[0][0] if heights else 0.0
+
+
+def _head_space(page: _Page, pages: list[_Page], index: dict[int, int], mends: Mends) -> int:
+    """A block opening the page that keeps its space above (a quotation's top margin, say)."""
+    before = pages[page.number - 2].elements if page.number > 1 else set()
+    found = 0
+    for box in page.first_chain:
+        if id(box.element) in before:
+            continue  # continued from the page before: no space above it here
+        if box.margin_top and box.margin_top > 0.01 and id(box.element) in index:
+            mends.heads.add(index[id(box.element)])
+            found = 1
+    return found
+
+
+def _pull_back(own: list[_Page], missing: int, index: dict[int, int], mends: Mends) -> None:
+    """Pull a short ending back: paragraphs ending on the pages before the last with the
+    shortest last lines are set tighter, one more than the lines to save."""
+    candidates = []
+    for page in own[-3:-1]:
+        following = own[own.index(page) + 1].elements
+        ends: dict[int, tuple] = {}
+        for line, owner in page.lines:
+            if owner is None or owner.element_tag != "p" or id(owner.element) in following:
+                continue
+            ends[id(owner.element)] = (line, owner)
+        for line, owner in ends.values():
+            width = owner.width or 1
+            used = (max((c.position_x + c.width for c in line.children), default=line.position_x)
+                    - owner.content_box_x())
+            lines_in = sum(1 for _, o in page.lines if o is owner)
+            if lines_in >= 2 and id(owner.element) in index:
+                candidates.append((used / width, index[id(owner.element)]))
+    candidates.sort()
+    for _, key in candidates[:missing + 1]:
+        mends.tight.add(key)
+
+
+def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
+             index: dict[int, int], mends: Mends) -> int:
+    """A spread whose pages end on different baselines: space below the shorter page's display
+    blocks (as far as its room allows); 1 if it is a fault."""
+    a, b = verso.last_baseline, recto.last_baseline
+    if a is None or b is None or abs(a - b) < SAME:
+        return 0
+    high = verso if a < b else recto
+    gap = abs(a - b)
+    if high.lines and not high.notes and gap <= 2.5 * pitch:
+        last = high.lines[-1][0]
+        room = high.bottom - (last.position_y + last.height)
+        after = pages[high.number].elements if high.number < len(pages) else set()
+        usable = [box for box in high.displays
+                  if id(box.element) in index and id(box.element) not in after
+                  and box.position_y + box.height < last.position_y]
+        if usable and room > SAME:
+            space = min(gap, room - 0.01)
+            for box in usable:
+                key = index[id(box.element)]
+                mends.stretch[key] = mends.stretch.get(key, 0.0) + space / len(usable)
+            gap -= space
+            if gap < SAME:
+                return 1
+    return 1
