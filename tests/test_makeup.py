@@ -188,3 +188,70 @@ def test_nested_quotations_indent_two_levels_at_most_and_go_ragged(tmp_path):
     assert all(line[0][0] - left <= 3 * 11 + 1 for line in quote[1:])
     # Ragged right: its lines end at different places, not all on the measure.
     assert len({round(line[-1][1]) for line in quote}) > 1
+
+
+def last_baselines(path) -> list[float]:
+    """The lowest glyph bottom on each page, read with pdfplumber (the running head and folio
+    are at the top of the page)."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [max((c["bottom"] for c in page.chars if c["text"].strip()), default=0.0)
+                for page in pdf.pages]
+
+
+def scene_book(root):
+    """Two chapters of prose with a scene break now and then: the pages holding one end off
+    the line grid of the pages of plain prose."""
+    files = {}
+    for n in (1, 2):
+        parts = []
+        for k in range(24):
+            parts.append(PARAGRAPH * (2 + (k * 3 + n) % 4))
+            if k % 4 == 1:
+                parts.append("* * *")
+        files[f"ch{n}.md"] = f"# Chapter {n}\n\n" + "\n\n".join(parts) + "\n"
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch1.md\n  - ch2.md\n", files)
+
+
+def unbalanced_spreads(path) -> tuple[int, int]:
+    """(full spreads, those whose pages end more than 1 pt apart), read with pdfplumber: a
+    chapter opens on the page with its large title; its last page (and a blank verso after
+    it) is left out, as is every page before the first chapter."""
+    import pdfplumber
+
+    bottoms = last_baselines(path)
+    with pdfplumber.open(path) as pdf:
+        openers = [i for i, page in enumerate(pdf.pages)
+                   if any(c["size"] > 14 and c["text"] == "C" for c in page.chars)]
+        blank = [not any(c["text"].strip() for c in page.chars) for page in pdf.pages]
+    ends = set()
+    for following in [*openers[1:], len(bottoms)]:
+        last = following - 1
+        while blank[last]:
+            last -= 1
+        ends.add(last)
+    spreads = bad = 0
+    for verso in range(openers[0] + 1, len(bottoms) - 1, 2):  # 0-based: odd = even-numbered
+        recto = verso + 1
+        if verso in ends or recto in ends or recto in openers or blank[verso] or blank[recto]:
+            continue
+        spreads += 1
+        bad += abs(bottoms[verso] - bottoms[recto]) > 1.0
+    return spreads, bad
+
+
+def test_the_make_up_pass_balances_spreads_with_scene_breaks(tmp_path, monkeypatch):
+    from bookbuild.pdf import makeup
+
+    book = scene_book(tmp_path / "book")
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    spreads, bad = unbalanced_spreads(book / "build" / "small-book.pdf")
+    assert spreads >= 3 and bad == 0, (spreads, bad)
+    # Without the pass the same book has unbalanced spreads: the test can fail.
+    monkeypatch.setattr(makeup, "plan", lambda document: (makeup.Mends(), 0))
+    plain = scene_book(tmp_path / "plain")
+    assert run_cli("build", plain, "--format", "pdf").code == 0
+    assert unbalanced_spreads(plain / "build" / "small-book.pdf")[1] >= 1

@@ -49,9 +49,11 @@ class Mends:
     stretch: dict[int, float] = field(default_factory=dict)  # element → px of space below
     heads: set[int] = field(default_factory=set)  # elements whose space above is dropped
     tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
+    # pages (1-based, in the document) run long: their new foot margin, px
+    foot: dict[int, float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.stretch or self.heads or self.tight)
+        return bool(self.stretch or self.heads or self.tight or self.foot)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class _Page:
     first_chain: list  # elements whose boxes open the page's main flow, outermost first
     elements: set  # every element with a box on the page
     note_boxes: list = field(default_factory=list)  # the footnotes set on the page
+    margin_bottom: float = 0.0
 
     @property
     def last_baseline(self) -> float | None:
@@ -96,9 +99,11 @@ def plan(document: Document) -> tuple[Mends, int]:
         last = own[-1]
         for page in own[1:]:  # a section's first page opens on its own terms
             faults += _head_space(page, pages, index, mends)
-        if len(own) > 1 and 0 < last.line_count() < SHORT_ENDING:
+        # (Lines of text: a page of one line over its notes is a stranded ending too.)
+        if len(own) > 1 and 0 < len(last.lines) < SHORT_ENDING:
             faults += 1
-            _pull_back(own, last.line_count(), index, mends)
+            _pull_back(own, len(last.lines), index, mends)
+            _run_long(own, len(last.lines), _pitch(own), mends)
         for verso in own[1:-1]:
             if verso.number % 2:
                 continue
@@ -123,9 +128,12 @@ def apply(html: str, mends: Mends) -> str:
         _add_class(elements[key], "mu-head")
     for key in mends.tight:
         _add_class(elements[key], "mu-tight")
+    css = [HEAD_CSS, TIGHT_CSS]
+    css += [f"@page :nth({number}) {{ margin-bottom: {margin:.2f}px; }}"
+            for number, margin in sorted(mends.foot.items())]
     head = root.find("head")
     if head is not None:
-        etree.SubElement(head, "style").text = HEAD_CSS + "\n" + TIGHT_CSS
+        etree.SubElement(head, "style").text = "\n".join(css)
     return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
 
 
@@ -148,6 +156,7 @@ def _read_page(number: int, page) -> _Page:
     box = page._page_box
     top = box.content_box_y()
     result = _Page(number, None, top, top + box.height, [], [], [], [], set())
+    result.margin_bottom = box.margin_bottom
     main = box.children[0] if box.children else None
     for child in box.children:
         if isinstance(child, boxes.FootnoteAreaBox):
@@ -239,6 +248,27 @@ def _pull_back(own: list[_Page], missing: int, index: dict[int, int], mends: Men
     candidates.sort()
     for _, key in candidates[:missing + 1]:
         mends.tight.add(key)
+
+
+def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> None:
+    """Pull a short ending back by running pages before the last a line long each (LaTeX's
+    \\enlargethispage): the verso facing the last page alone, the pages of a full spread
+    both, so that each spread still ends on one baseline; as many as the `missing` lines
+    need."""
+    if not pitch:
+        return
+    pages = {page.number: page for page in own[1:-1]}
+    number, gained = own[-1].number - 1, 0
+    while gained < missing and number in pages:
+        # a verso facing the last page runs long alone; else a spread's two pages together
+        group = [number] if number % 2 == 0 and number + 1 == own[-1].number \
+            else [number - 1, number]
+        if any(n not in pages for n in group):
+            return
+        for n in group:
+            mends.foot[n] = max(0.0, pages[n].margin_bottom - pitch - 0.01)
+        gained += len(group)
+        number = group[0] - 1
 
 
 def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
