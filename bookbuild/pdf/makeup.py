@@ -251,13 +251,17 @@ def _pull_back(own: list[_Page], missing: int, index: dict[int, int], mends: Men
 
 
 def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> None:
-    """Pull a short ending back by running pages before the last a line long each (LaTeX's
-    \\enlargethispage): the verso facing the last page alone, the pages of a full spread
-    both, so that each spread still ends on one baseline; as many as the `missing` lines
-    need."""
+    """Mend a short ending by running pages before the last a line long each (LaTeX's
+    \\enlargethispage), pulling the ending back: the verso facing the last page alone, the
+    pages of a full spread both, so that each spread still ends on one baseline; as many as
+    the `missing` lines need. Where that was tried already (the pages run long: widows and
+    orphans kept the lines from moving), the same pages run a line short instead, pushing
+    lines on to the last page."""
     if not pitch:
         return
+    usual = own[-1].margin_bottom  # a section's last page is never run long or short
     pages = {page.number: page for page in own[1:-1]}
+    tried = any(page.margin_bottom < usual - 1 for page in pages.values())
     number, gained = own[-1].number - 1, 0
     while gained < missing and number in pages:
         # a verso facing the last page runs long alone; else a spread's two pages together
@@ -266,7 +270,7 @@ def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> Non
         if any(n not in pages for n in group):
             return
         for n in group:
-            mends.foot[n] = max(0.0, pages[n].margin_bottom - pitch - 0.01)
+            mends.foot[n] = usual + pitch if tried else max(0.0, usual - pitch - 0.01)
         gained += len(group)
         number = group[0] - 1
 

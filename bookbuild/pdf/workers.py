@@ -247,13 +247,12 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     best = (len(displaced), len(hyphens) + makeup_faults)
     if displaced or hyphens or mends:
         mended = makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
-        for _ in range(2):  # a second round where the first moved the page breaks
+        for _ in range(2):  # a second round for what the first left or brought
             retry = _lay_out_chunk(theme, mended, notes)
             mends, makeup_faults = makeup.plan(retry[0])
             score = (len(retry[2][0]), len(retry[2][1]) + makeup_faults)
-            if score >= best:
-                break
-            document, result, best = retry[0], retry[1], score
+            if score < best:
+                document, result, best = retry[0], retry[1], score
             if not mends or score[0]:
                 break
             mended = makeup.apply(mended, mends)
