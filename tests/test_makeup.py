@@ -8,8 +8,9 @@ import hashlib
 import json
 import re
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 
+import pytest
 from bookkit import make_book, run_cli
 from pypdf import PdfReader
 
@@ -242,6 +243,7 @@ def unbalanced_spreads(path) -> tuple[int, int]:
     return spreads, bad
 
 
+@pytest.mark.slow
 def test_the_make_up_pass_balances_spreads_with_scene_breaks(tmp_path, monkeypatch):
     from bookbuild.pdf import makeup
 
@@ -255,3 +257,96 @@ def test_the_make_up_pass_balances_spreads_with_scene_breaks(tmp_path, monkeypat
     plain = scene_book(tmp_path / "plain")
     assert run_cli("build", plain, "--format", "pdf").code == 0
     assert unbalanced_spreads(plain / "build" / "small-book.pdf")[1] >= 1
+
+
+def ending_book(root):
+    """Chapter 1 ends with a paragraph of two lines that widow control sends alone on to the
+    chapter's last page (found by laying it out without the make-up pass: see the test)."""
+    ch1 = "# Chapter 1\n\n" + "\n\n".join(
+        [PARAGRAPH * (2 + k % 3) for k in range(22)] + [PARAGRAPH]) + "\n"
+    ch2 = "# Chapter 2\n\n" + "\n\n".join(PARAGRAPH * 2 for _ in range(6)) + "\n"
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch1.md\n  - ch2.md\n", {"ch1.md": ch1, "ch2.md": ch2})
+
+
+def chapter_last_page_lines(path, title: str = "Chapter 2") -> int:
+    """Lines of text (body size, not the running head) on the page before `title` opens,
+    blank versos skipped, read with pdfplumber."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        opener = next(i for i, page in enumerate(pdf.pages)
+                      if title in "".join(c["text"] for c in page.chars if c["size"] > 14))
+        last = opener - 1
+        while not pdf.pages[last].chars:
+            last -= 1
+        chars = [c for c in pdf.pages[last].chars if c["size"] >= 10 and c["text"].strip()]
+        return len({round(c["bottom"]) for c in chars})
+
+
+@pytest.mark.slow
+def test_a_short_chapter_ending_is_mended(tmp_path, monkeypatch):
+    from bookbuild.pdf import makeup
+
+    book = ending_book(tmp_path / "book")
+    assert run_cli("build", book, "--format", "pdf").code == 0
+    assert chapter_last_page_lines(book / "build" / "small-book.pdf") >= 4
+    spreads, bad = unbalanced_spreads(book / "build" / "small-book.pdf")
+    assert bad == 0, (spreads, bad)
+    monkeypatch.setattr(makeup, "plan", lambda document: (makeup.Mends(), 0))
+    plain = ending_book(tmp_path / "plain")
+    assert run_cli("build", plain, "--format", "pdf").code == 0
+    assert 0 < chapter_last_page_lines(plain / "build" / "small-book.pdf") < 4
+
+
+def head_book(root, before: int):
+    """A quotation after `before` paragraphs of two lines (widow control breaks pages only
+    between them): one of the values puts it at a page's head."""
+    quote = "> Quoted: " + PARAGRAPH * 2 + "\n"
+    ch1 = "# Chapter 1\n\n" + "\n\n".join(
+        [PARAGRAPH for _ in range(before)] + [quote] + [PARAGRAPH * 3] * 6) + "\n"
+    ch2 = "# Chapter 2\n\n" + PARAGRAPH + "\n"
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch1.md\n  - ch2.md\n", {"ch1.md": ch1, "ch2.md": ch2})
+
+
+def quote_head_gap(path) -> float | None:
+    """How far below the text area's top (where full pages' text starts) the quotation's
+    first line sits when it opens a page, else None; read with pdfplumber."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        firsts = {}
+        for number, page in enumerate(pdf.pages):
+            chars = [c for c in page.chars if c["size"] >= 10 and c["text"].strip()]
+            if chars:
+                top = min(c["top"] for c in chars)
+                line = sorted((c for c in chars if abs(c["top"] - top) < 1), key=lambda c: c["x0"])
+                rows = len({round(c["bottom"]) for c in chars})
+                firsts[number] = (round(top, 1), "".join(c["text"] for c in line), rows)
+    # pages of running text: their first line is at the text area's top (openers are lower)
+    area_top = min(top for top, _, rows in firsts.values() if rows > 20)
+    return next((top - area_top for top, text, _ in firsts.values()
+                 if text.startswith("Quoted:")), None)
+
+
+@pytest.mark.slow
+def test_no_space_above_a_quotation_at_a_page_head(tmp_path, monkeypatch):
+    from bookbuild.pdf import makeup
+
+    real_plan = makeup.plan
+    monkeypatch.setattr(makeup, "plan", lambda document: (makeup.Mends(), 0))
+    before = None
+    for count in range(9, 16):  # find where the quotation opens a page, without the pass
+        plain = head_book(tmp_path / f"plain{count}", count)
+        assert run_cli("build", plain, "--format", "pdf").code == 0
+        gap = quote_head_gap(plain / "build" / "small-book.pdf")
+        if gap is not None:
+            before = count
+            break
+    assert before is not None and gap > 3, gap  # the quotation's top margin, kept
+    monkeypatch.setattr(makeup, "plan", real_plan)
+    book = head_book(tmp_path / "book", before)
+    assert run_cli("build", book, "--format", "pdf").code == 0
+    mended = quote_head_gap(book / "build" / "small-book.pdf")
+    assert mended is not None and abs(mended) < 1.5, mended

@@ -49,11 +49,20 @@ class Mends:
     stretch: dict[int, float] = field(default_factory=dict)  # element → px of space below
     heads: set[int] = field(default_factory=set)  # elements whose space above is dropped
     tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
-    # pages (1-based, in the document) run long: their new foot margin, px
-    foot: dict[int, float] = field(default_factory=dict)
+    # pages run long or short, as (section id, its page counted from 1): their foot margin, px
+    foot: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.stretch or self.heads or self.tight or self.foot)
+
+    def merged(self, other: Mends) -> Mends:
+        """These mends and `other`, planned on the layout these made: space adds up, a page's
+        foot margin is the later one."""
+        stretch = dict(self.stretch)
+        for key, space in other.stretch.items():
+            stretch[key] = stretch.get(key, 0.0) + space
+        return Mends(stretch, self.heads | other.heads, self.tight | other.tight,
+                     {**self.foot, **other.foot})
 
 
 @dataclass
@@ -114,27 +123,47 @@ def plan(document: Document) -> tuple[Mends, int]:
     return mends, faults
 
 
-def apply(html: str, mends: Mends) -> str:
-    """`html` with `mends` written into it: classes and styles on the elements concerned."""
+def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:
+    """`html` with `mends` written into it: classes and styles on the elements concerned, and
+    a foot margin for the pages run long or short, numbered from `starts` (each section's
+    first page in the document; by default the document is one section)."""
     if not mends:
         return html
     root = lxml_html.document_fromstring(html)
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     for key, space in mends.stretch.items():
         el = elements[key]
-        style = el.get("style", "")
-        el.set("style", f"{style}; padding-bottom: {space:.2f}px".lstrip("; "))
+        # Space added by an earlier round adds up (its own declaration is replaced).
+        total = float(el.get("data-mu-space", 0)) + space
+        style = el.get("data-mu-style", el.get("style", ""))
+        el.set("data-mu-style", style)
+        el.set("data-mu-space", f"{total:.2f}")
+        el.set("style", f"{style}; padding-bottom: {total:.2f}px".lstrip("; "))
     for key in mends.heads:
         _add_class(elements[key], "mu-head")
     for key in mends.tight:
         _add_class(elements[key], "mu-tight")
     css = [HEAD_CSS, TIGHT_CSS]
-    css += [f"@page :nth({number}) {{ margin-bottom: {margin:.2f}px; }}"
-            for number, margin in sorted(mends.foot.items())]
-    head = root.find("head")
-    if head is not None:
-        etree.SubElement(head, "style").text = "\n".join(css)
+    css += [f"@page :nth({(starts or {}).get(section, 1) + page - 1}) "
+            f"{{ margin-bottom: {margin:.2f}px; }}"
+            for (section, page), margin in sorted(mends.foot.items())]
+    # At the end of the body, so that no element's place in document order moves: the mends
+    # of a later round are planned on this HTML and keyed the same way.
+    body = root.find("body")
+    if body is not None:
+        etree.SubElement(body, "style").text = "\n".join(css)
     return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def starts(document: Document) -> dict[str, int]:
+    """Each body section's first page in `document` (1-based)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        main = page._page_box.children[0] if page._page_box.children else None
+        section = _section_of(main) if main is not None else None
+        if section is not None:
+            found.setdefault(section, number)
+    return found
 
 
 def _add_class(el, name: str) -> None:
@@ -199,10 +228,15 @@ def _collect(box, owner, lines: list, displays: list | None, elements: set) -> N
 
 
 def _section_of(main) -> str | None:
+    """The body section on the page (front matter is left as it is: laid out in pieces, it
+    has no make-up pass either)."""
     stack = [main]
     while stack:
         box = stack.pop()
         if box.element is not None and box.element.get("data-section"):
+            if box.element_tag != "section" or \
+                    "frontmatter" in (box.element.get("class") or "").split():
+                return None
             return box.element.get("data-section")
         stack.extend(reversed(getattr(box, "children", [])[:3]))
     return None
@@ -270,7 +304,8 @@ def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> Non
         if any(n not in pages for n in group):
             return
         for n in group:
-            mends.foot[n] = usual + pitch if tried else max(0.0, usual - pitch - 0.01)
+            key = (own[0].section or "", n - own[0].number + 1)
+            mends.foot[key] = usual + pitch if tried else max(0.0, usual - pitch - 0.01)
         gained += len(group)
         number = group[0] - 1
 

@@ -238,24 +238,22 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
                      ) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
     single pass mends too (see pdf.write_pdf): displaced notes, page-final hyphens and the
-    make-up's (pdf.makeup), all in one retry; a second only for the make-up faults the first
-    brought (its changes moved the page breaks). A retry is kept only if it is better; the
-    page count may change (a short ending pulled back), as the caller allows for."""
+    make-up's (pdf.makeup), all in one retry; a second for what the first left or brought
+    (its changes move page breaks). A retry is kept only if it is better; the page count may
+    change (a short ending pulled back), as the caller allows for."""
     document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
-    if displaced or hyphens or mends:
-        mended = makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
-        for _ in range(2):  # a second round for what the first left or brought
-            retry = _lay_out_chunk(theme, mended, notes)
-            mends, makeup_faults = makeup.plan(retry[0])
-            score = (len(retry[2][0]), len(retry[2][1]) + makeup_faults)
-            if score < best:
-                document, result, best = retry[0], retry[1], score
-            if not mends or score[0]:
-                break
-            mended = makeup.apply(mended, mends)
+    for _ in range(2):  # a second round for what the first left or brought
+        if not (displaced or hyphens or mends):
+            break
+        html = makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
+        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+        mends, makeup_faults = makeup.plan(retry)
+        score = (len(displaced), len(hyphens) + makeup_faults)
+        if score < best:
+            document, result, best = retry, retry_result, score
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
 
