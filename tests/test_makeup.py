@@ -300,53 +300,57 @@ def test_a_short_chapter_ending_is_mended(tmp_path, monkeypatch):
 
 
 def head_book(root, before: int):
-    """A quotation after `before` paragraphs of two lines (widow control breaks pages only
+    """An excerpt after `before` paragraphs of two lines (widow control breaks pages only
     between them): one of the values puts it at a page's head."""
-    quote = "> Quoted: " + PARAGRAPH * 2 + "\n"
+    excerpt = ("::: {.excerpt source=\"The Silent Years\" author=\"S. Kornilov\"}\n\n"
+               + PARAGRAPH * 2 + "\n\n:::\n")
     ch1 = "# Chapter 1\n\n" + "\n\n".join(
-        [PARAGRAPH for _ in range(before)] + [quote] + [PARAGRAPH * 3] * 6) + "\n"
+        [PARAGRAPH for _ in range(before)] + [excerpt] + [PARAGRAPH * 3] * 16) + "\n"
     ch2 = "# Chapter 2\n\n" + PARAGRAPH + "\n"
     return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
                      "spine:\n  - ch1.md\n  - ch2.md\n", {"ch1.md": ch1, "ch2.md": ch2})
 
 
-def quote_head_gap(path) -> float | None:
-    """How far below the text area's top (where full pages' text starts) the quotation's
-    first line sits when it opens a page, else None; read with pdfplumber."""
+def excerpt_head_gap(path) -> float | None:
+    """How far below the text area's top (where full pages' text starts) the excerpt's first
+    line (its source) sits when it opens a page, else None; read with pdfplumber, the running
+    head (9 pt) left out."""
     import pdfplumber
 
+    firsts = []
     with pdfplumber.open(path) as pdf:
-        firsts = {}
-        for number, page in enumerate(pdf.pages):
-            chars = [c for c in page.chars if c["size"] >= 10 and c["text"].strip()]
-            if chars:
-                top = min(c["top"] for c in chars)
-                line = sorted((c for c in chars if abs(c["top"] - top) < 1), key=lambda c: c["x0"])
-                rows = len({round(c["bottom"]) for c in chars})
-                firsts[number] = (round(top, 1), "".join(c["text"] for c in line), rows)
+        for page in pdf.pages:
+            rows: dict[float, list] = defaultdict(list)
+            for c in page.chars:
+                if c["text"].strip() and c["size"] > 9.5:
+                    rows[round(c["top"], 1)].append(c)
+            if rows:
+                top = min(rows)
+                text = "".join(c["text"] for c in sorted(rows[top], key=lambda c: c["x0"]))
+                firsts.append((top, text, len(rows)))
     # pages of running text: their first line is at the text area's top (openers are lower)
-    area_top = min(top for top, _, rows in firsts.values() if rows > 20)
-    return next((top - area_top for top, text, _ in firsts.values()
-                 if text.startswith("Quoted:")), None)
+    area_top = min(top for top, _, count in firsts if count > 20)
+    return next((top - area_top for top, text, _ in firsts
+                 if text.startswith("FromTheSilentYears")), None)
 
 
 @pytest.mark.slow
-def test_no_space_above_a_quotation_at_a_page_head(tmp_path, monkeypatch):
+def test_no_space_above_an_excerpt_at_a_page_head(tmp_path, monkeypatch):
     from bookbuild.pdf import makeup
 
     real_plan = makeup.plan
     monkeypatch.setattr(makeup, "plan", lambda document: (makeup.Mends(), 0))
     before = None
-    for count in range(9, 16):  # find where the quotation opens a page, without the pass
+    for count in range(9, 16):  # find where the excerpt opens a page, without the pass
         plain = head_book(tmp_path / f"plain{count}", count)
         assert run_cli("build", plain, "--format", "pdf").code == 0
-        gap = quote_head_gap(plain / "build" / "small-book.pdf")
+        gap = excerpt_head_gap(plain / "build" / "small-book.pdf")
         if gap is not None:
             before = count
             break
-    assert before is not None and gap > 3, gap  # the quotation's top margin, kept
+    assert before is not None and gap > 3, gap  # the excerpt's top margin, kept
     monkeypatch.setattr(makeup, "plan", real_plan)
     book = head_book(tmp_path / "book", before)
     assert run_cli("build", book, "--format", "pdf").code == 0
-    mended = quote_head_gap(book / "build" / "small-book.pdf")
+    mended = excerpt_head_gap(book / "build" / "small-book.pdf")
     assert mended is not None and abs(mended) < 1.5, mended
