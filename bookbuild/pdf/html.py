@@ -72,12 +72,6 @@ def _page_css(book: Book, margins: dict[str, float], profile: str) -> str:
     settings = book.config.print
     width, height = settings.trim
     m = {k: f"{v:.3f}pt" for k, v in margins.items()}
-    # The text block holds a whole number of lines: what is left over goes to the foot margin,
-    # so that a full page of prose ends where a page of notes does (the make-up, makeup.py).
-    pitch = settings.font_size * settings.leading
-    if pitch > 0:
-        area = height - margins["top"] - margins["bottom"]
-        m["bottom"] = f"{margins['bottom'] + area % pitch:.3f}pt"
     bleed = bleed_for(book, profile)
     title = book.title.replace("\\", "\\\\").replace('"', '\\"')
     css = f"""

@@ -7,15 +7,17 @@ Three faults, each measured per page on the boxes:
   on different baselines: the blocks on the shorter page that have space around them already
   (scene breaks, quotations, figures, headings, a transcript's speeches) share the
   difference as space below them; paragraphs of prose are never spaced apart;
-- a section whose last page holds fewer than four lines: paragraphs ending on the pages
-  before it with a short last line are set a little tighter, each to lose that line, so the
-  ending is pulled back onto the page before;
+- a section whose last page holds fewer than four lines of text: the pages before it run a
+  line long (a smaller foot margin, `@page :nth()`), the verso facing the last page alone, a
+  spread's two pages together, and paragraphs ending there with a short last line are set a
+  little tighter; where that was tried and failed (widows and orphans kept the lines), the
+  same pages run a line short, pushing lines on to the last page;
 - a block at the head of a page (not a section's first) that keeps its space above.
 
 `plan(document)` gives the `Mends` and how many faults it saw; `apply(html, mends)` writes
 them into the print HTML (a class or a style on the elements concerned, found by their
-place in document order). The caller lays the mended HTML out once and keeps it only when
-`plan` counts fewer faults on it (workers.lay_out_section, single.lay_out).
+place in document order, and the pages' foot margins). The caller lays the mended HTML out
+again and keeps it only when it has fewer faults (workers.lay_out_section, single.lay_out).
 """
 
 from __future__ import annotations

@@ -54,11 +54,12 @@ def lay_out(book: Book, path: Path, profile: str,
     nudged, unhyphenated = layout.displaced_notes(), set(layout.page_end_hyphens)
     best = (len(nudged), len(unhyphenated) + makeup_faults)
     found, applied, planned_on = (nudged, unhyphenated), Mends(), document
-    for _ in range(2):
+    for first in (True, False):
         if not (found[0] or found[1] or mends):
             break
         nudged, unhyphenated = nudged | found[0], unhyphenated | found[1]
-        applied = applied.merged(mends)
+        # Displaced notes are mended alone first (the make-up's changes could move others).
+        applied = applied.merged(Mends() if first and found[0] else mends)
         where = starts(planned_on)
         retry = render(book, margins, profile, images, nudged=nudged,
                        unhyphenated=unhyphenated, mends=applied, starts=where)

@@ -245,10 +245,12 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
-    for _ in range(2):  # a second round for what the first left or brought
+    for first in (True, False):  # a second round for what the first left or brought
         if not (displaced or hyphens or mends):
             break
-        html = makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
+        # Displaced notes are mended alone first (the make-up's changes could move others).
+        changes = makeup.Mends() if first and displaced else mends
+        html = makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
         retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
