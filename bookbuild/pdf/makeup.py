@@ -6,7 +6,8 @@ Three faults, each measured per page on the boxes:
 - a full spread (verso and recto of one section, neither its last page) whose two pages end
   on different baselines: the blocks on the shorter page that have space around them already
   (scene breaks, quotations, figures, headings, a transcript's speeches) share the
-  difference as space below them; paragraphs of prose are never spaced apart;
+  difference as space below them, or the longer page's notes are raised where its text leaves
+  the room; paragraphs of prose are never spaced apart;
 - a section whose last page holds fewer than four lines of text: the pages before it run a
   line long (a smaller foot margin, `@page :nth()`), the verso facing the last page alone, a
   spread's two pages together, and paragraphs ending there with a short last line are set a
@@ -336,4 +337,13 @@ def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
             gap -= space
             if gap < SAME:
                 return 1
+    low = recto if high is verso else verso
+    if low.note_boxes and low.lines and gap < pitch:
+        # The longer page ends with notes (set at the page area's foot): raise them, by space
+        # below the last, where the text above leaves the room, so nothing moves on.
+        note, last = low.note_boxes[-1], low.lines[-1][0]
+        spare = min(box.position_y for box in low.note_boxes) - (last.position_y + last.height)
+        if note.element is not None and id(note.element) in index and spare > gap + 0.5:
+            key = index[id(note.element)]
+            mends.stretch[key] = mends.stretch.get(key, 0.0) + gap
     return 1
