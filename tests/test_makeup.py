@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 import subprocess
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pytest
 from bookkit import make_book, run_cli
