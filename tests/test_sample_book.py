@@ -192,6 +192,12 @@ def test_each_footnote_is_printed_on_the_page_that_calls_it(sample, pages):
             before = _text_before(section.body, ref)
             note_start = " ".join("".join(note.blocks[0].itertext()).split()[:6])
             call_pages = {n for n, text in enumerate(pages) if before in text}
+            words = before.split()
+            for k in range(1, len(words)):  # the words run over a page break: the call
+                head, tail = " ".join(words[:k]), " ".join(words[k:])  # is where they end
+                call_pages |= {n for n in range(1, len(pages))
+                               if head in pages[n - 1] and pages[n].lstrip().startswith(tail)
+                               or head in pages[n - 1] and f"\n{tail}" in pages[n]}
             note_pages = {n for n, text in enumerate(pages) if note_start in text}
             assert call_pages & note_pages, (note.id, before, note_start)
             checked += 1

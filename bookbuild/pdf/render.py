@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from bookbuild.book import Book
 from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
+from bookbuild.pdf.makeup import Mends
+from bookbuild.pdf.makeup import apply as apply_mends
 from bookbuild.pdf.margins import standard_for
 from bookbuild.theme import theme_file
 
@@ -51,9 +53,13 @@ class Typesetter:
 
 def render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
+           mends: Mends | None = None, starts: dict[str, int] | None = None,
            **pieces: Any) -> Document:
-    """The book's print HTML laid out with the theme's print.css."""
+    """The book's print HTML laid out with the theme's print.css (with the make-up's
+    `mends`, if given, its pages numbered from `starts`: see makeup.apply)."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
+    if mends:
+        html = apply_mends(html, mends, starts)
     return Typesetter(book.config.root, theme_file(book.config.root, "print.css")).render(html)
 
 

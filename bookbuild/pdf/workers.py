@@ -21,6 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
+from bookbuild.pdf import makeup
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -236,13 +237,25 @@ def _pooled(function, *args):
 def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]
                      ) -> ChunkResult:
     """Lay one section out; then once more, mended, if the first layout has faults that the
-    single pass mends too (see pdf.write_pdf), keeping the better of the two."""
+    single pass mends too (see pdf.write_pdf): displaced notes, page-final hyphens and the
+    make-up's (pdf.makeup), all in one retry; a second for what the first left or brought
+    (its changes move page breaks). A retry is kept only if it is better; the page count may
+    change (a short ending pulled back), as the caller allows for."""
     document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
-    if displaced or hyphens:
-        retry = _lay_out_chunk(theme, mend(html, set(displaced), set(hyphens)), notes)
-        if len(retry[2][0]) + len(retry[2][1]) < len(displaced) + len(hyphens) \
-                and retry[1].pages == result.pages:
-            document, result = retry[0], retry[1]
+    mends, makeup_faults = makeup.plan(document)
+    # A note off its call's page is the worst fault; then the others, counted alike.
+    best = (len(displaced), len(hyphens) + makeup_faults)
+    for first in (True, False):  # a second round for what the first left or brought
+        if not (displaced or hyphens or mends):
+            break
+        # Displaced notes are mended alone first (the make-up's changes could move others).
+        changes = makeup.Mends() if first and displaced else mends
+        html = makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
+        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+        mends, makeup_faults = makeup.plan(retry)
+        score = (len(displaced), len(hyphens) + makeup_faults)
+        if score < best:
+            document, result, best = retry, retry_result, score
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
 

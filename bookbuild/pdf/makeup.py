@@ -1,0 +1,349 @@
+"""The vertical make-up pass: read a laid-out document's pages (WeasyPrint's boxes) for the
+faults a typesetter mends by hand, and plan the local changes that mend them in one more
+layout of the same HTML.
+
+Three faults, each measured per page on the boxes:
+- a full spread (verso and recto of one section, neither its last page) whose two pages end
+  on different baselines: the blocks on the shorter page that have space around them already
+  (scene breaks, quotations, figures, headings, a transcript's speeches) share the
+  difference as space below them, or the longer page's notes are raised where its text leaves
+  the room; paragraphs of prose are never spaced apart;
+- a section whose last page holds fewer than four lines of text: the pages before it run a
+  line long (a smaller foot margin, `@page :nth()`), the verso facing the last page alone, a
+  spread's two pages together, and paragraphs ending there with a short last line are set a
+  little tighter; where that was tried and failed (widows and orphans kept the lines), the
+  same pages run a line short, pushing lines on to the last page;
+- a block at the head of a page (not a section's first) that keeps its space above.
+
+`plan(document)` gives the `Mends` and how many faults it saw; `apply(html, mends)` writes
+them into the print HTML (a class or a style on the elements concerned, found by their
+place in document order, and the pages' foot margins). The caller lays the mended HTML out
+again and keeps it only when it has fewer faults (workers.lay_out_section, single.lay_out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from lxml import html as lxml_html
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
+
+SHORT_ENDING = 4  # a section's last page should hold at least this many lines
+SAME = 4 / 3  # px (CSS pixels, WeasyPrint's unit; 1 pt): closer is the same baseline
+DISPLAY = {"hr", "blockquote", "figure", "h2", "h3", "h4", "div", "table", "ul", "ol", "dl",
+           "pre", "aside"}
+# A tighter setting for a paragraph that should lose its short last line: a word space a
+# twentieth of an em narrower and the letters a two-hundredth of an em closer, invisible side by
+# side with its neighbours (the loose-line limit of the make-up report is not approached).
+TIGHT_CSS = ".mu-tight { word-spacing: -0.05em; letter-spacing: -0.005em; }"
+HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
+
+
+@dataclass
+class Mends:
+    """Local changes to a document's print HTML, each keyed by the element's index among the
+    document's elements in document order."""
+
+    stretch: dict[int, float] = field(default_factory=dict)  # element → px of space below
+    heads: set[int] = field(default_factory=set)  # elements whose space above is dropped
+    tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
+    # pages run long or short, as (section id, its page counted from 1): their foot margin, px
+    foot: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.stretch or self.heads or self.tight or self.foot)
+
+    def merged(self, other: Mends) -> Mends:
+        """These mends and `other`, planned on the layout these made: space adds up, a page's
+        foot margin is the later one."""
+        stretch = dict(self.stretch)
+        for key, space in other.stretch.items():
+            stretch[key] = stretch.get(key, 0.0) + space
+        return Mends(stretch, self.heads | other.heads, self.tight | other.tight,
+                     {**self.foot, **other.foot})
+
+
+@dataclass
+class _Page:
+    number: int  # 1-based in the document
+    section: str | None
+    top: float  # the page area's top and bottom
+    bottom: float
+    lines: list  # line boxes of the main flow, top to bottom, with the element owning each
+    notes: list  # line boxes of the footnote area
+    displays: list  # (element, box) of display blocks in the main flow that end on this page
+    first_chain: list  # elements whose boxes open the page's main flow, outermost first
+    elements: set  # every element with a box on the page
+    note_boxes: list = field(default_factory=list)  # the footnotes set on the page
+    margin_bottom: float = 0.0
+
+    @property
+    def last_baseline(self) -> float | None:
+        lines = self.notes or self.lines
+        if not lines:
+            return None
+        line = lines[-1][0]
+        return line.position_y + line.baseline
+
+    def line_count(self) -> int:
+        return len(self.lines) + len(self.notes)
+
+
+def plan(document: Document) -> tuple[Mends, int]:
+    """The mends this layout needs and the number of faults it has (unbalanced spreads,
+    sections ending with fewer than four lines, blocks keeping their space at a page head)."""
+    pages = [_read_page(number, page) for number, page in enumerate(document.pages, start=1)]
+    if not pages:
+        return Mends(), 0
+    index = _element_index(document)
+    mends, faults = Mends(), 0
+    by_section: dict[str, list[_Page]] = {}
+    for page in pages:
+        if page.section is not None:
+            by_section.setdefault(page.section, []).append(page)
+    pitch = _pitch(pages)
+    for own in by_section.values():
+        last = own[-1]
+        for page in own[1:]:  # a section's first page opens on its own terms
+            faults += _head_space(page, pages, index, mends)
+        # (Lines of text: a page of one line over its notes is a stranded ending too.)
+        if len(own) > 1 and 0 < len(last.lines) < SHORT_ENDING:
+            faults += 1
+            _pull_back(own, len(last.lines), index, mends)
+            _run_long(own, len(last.lines), _pitch(own), mends)
+        for verso in own[1:-1]:
+            if verso.number % 2:
+                continue
+            recto = next((p for p in own if p.number == verso.number + 1), None)
+            if recto is None or recto is last:
+                continue
+            faults += _balance(verso, recto, pitch, pages, index, mends)
+    return mends, faults
+
+
+def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:
+    """`html` with `mends` written into it: classes and styles on the elements concerned, and
+    a foot margin for the pages run long or short, numbered from `starts` (each section's
+    first page in the document; by default the document is one section)."""
+    if not mends:
+        return html
+    root = lxml_html.document_fromstring(html)
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    for key, space in mends.stretch.items():
+        el = elements[key]
+        # Space added by an earlier round adds up (its own declaration is replaced).
+        total = float(el.get("data-mu-space", 0)) + space
+        style = el.get("data-mu-style", el.get("style", ""))
+        el.set("data-mu-style", style)
+        el.set("data-mu-space", f"{total:.2f}")
+        el.set("style", f"{style}; padding-bottom: {total:.2f}px".lstrip("; "))
+    for key in mends.heads:
+        _add_class(elements[key], "mu-head")
+    for key in mends.tight:
+        _add_class(elements[key], "mu-tight")
+    css = [HEAD_CSS, TIGHT_CSS]
+    css += [f"@page :nth({(starts or {}).get(section, 1) + page - 1}) "
+            f"{{ margin-bottom: {margin:.2f}px; }}"
+            for (section, page), margin in sorted(mends.foot.items())]
+    # At the end of the body, so that no element's place in document order moves: the mends
+    # of a later round are planned on this HTML and keyed the same way.
+    body = root.find("body")
+    if body is not None:
+        etree.SubElement(body, "style").text = "\n".join(css)
+    return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def starts(document: Document) -> dict[str, int]:
+    """Each body section's first page in `document` (1-based)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        main = page._page_box.children[0] if page._page_box.children else None
+        section = _section_of(main) if main is not None else None
+        if section is not None:
+            found.setdefault(section, number)
+    return found
+
+
+def _add_class(el, name: str) -> None:
+    el.set("class", (el.get("class", "") + " " + name).strip())
+
+
+def _element_index(document: Document) -> dict[int, int]:
+    """id() of each element of WeasyPrint's tree → its index in document order, the order in
+    which lxml walks the same HTML (apply)."""
+    if not document.pages:
+        return {}
+    root = document.pages[0]._page_box.children[0].element  # <html>
+    return {id(el): n for n, el in enumerate(e for e in root.iter() if isinstance(e.tag, str))}
+
+
+def _read_page(number: int, page) -> _Page:
+    from weasyprint.formatting_structure import boxes
+
+    box = page._page_box
+    top = box.content_box_y()
+    result = _Page(number, None, top, top + box.height, [], [], [], [], set())
+    result.margin_bottom = box.margin_bottom
+    main = box.children[0] if box.children else None
+    for child in box.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            result.note_boxes = list(child.children)
+            _collect(child, None, result.notes, None, result.elements)
+    if main is not None:
+        _collect(main, None, result.lines, result.displays, result.elements)
+        result.section = _section_of(main)
+        chain, current = [], main
+        while isinstance(current, boxes.BlockContainerBox) and current.children:
+            current = current.children[0]
+            if isinstance(current, boxes.LineBox):
+                break
+            if current.element is not None and current.element_tag.isalnum():
+                chain.append(current)
+        result.first_chain = chain
+    result.lines.sort(key=lambda item: item[0].position_y)
+    result.notes.sort(key=lambda item: item[0].position_y)
+    return result
+
+
+def _collect(box, owner, lines: list, displays: list | None, elements: set) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    if box.element is not None:
+        elements.add(id(box.element))
+    if isinstance(box, boxes.LineBox):
+        lines.append((box, owner))
+        return
+    if not isinstance(box, boxes.ParentBox):
+        return
+    if isinstance(box, boxes.BlockContainerBox) and box.element is not None \
+            and box.element_tag.isalnum():
+        owner = box
+        if displays is not None and (box.element_tag in DISPLAY or box.margin_top > 0.01
+                                     or box.margin_bottom > 0.01):
+            displays.append(box)  # a block that has space around it already
+    for child in box.children:
+        _collect(child, owner, lines, displays, elements)
+
+
+def _section_of(main) -> str | None:
+    """The body section on the page (front matter is left as it is: laid out in pieces, it
+    has no make-up pass either)."""
+    stack = [main]
+    while stack:
+        box = stack.pop()
+        if box.element is not None and box.element.get("data-section"):
+            if box.element_tag != "section" or \
+                    "frontmatter" in (box.element.get("class") or "").split():
+                return None
+            return box.element.get("data-section")
+        stack.extend(reversed(getattr(box, "children", [])[:3]))
+    return None
+
+
+def _pitch(pages: list[_Page]) -> float:
+    """The body's line pitch: the most common height of a main-flow line."""
+    heights = Counter(round(line.height, 2) for page in pages for line, _ in page.lines)
+    return heights.most_common(1)[0][0] if heights else 0.0
+
+
+def _head_space(page: _Page, pages: list[_Page], index: dict[int, int], mends: Mends) -> int:
+    """A block opening the page that keeps its space above (a quotation's top margin, say)."""
+    before = pages[page.number - 2].elements if page.number > 1 else set()
+    found = 0
+    for box in page.first_chain:
+        if id(box.element) in before:
+            continue  # continued from the page before: no space above it here
+        if box.margin_top and box.margin_top > 0.01 and id(box.element) in index:
+            mends.heads.add(index[id(box.element)])
+            found = 1
+    return found
+
+
+def _pull_back(own: list[_Page], missing: int, index: dict[int, int], mends: Mends) -> None:
+    """Pull a short ending back: paragraphs ending on the pages before the last with the
+    shortest last lines are set tighter, one more than the lines to save."""
+    candidates = []
+    for page in own[-3:-1]:
+        following = own[own.index(page) + 1].elements
+        ends: dict[int, tuple] = {}
+        for line, owner in page.lines:
+            if owner is None or owner.element_tag != "p" or id(owner.element) in following:
+                continue
+            ends[id(owner.element)] = (line, owner)
+        for line, owner in ends.values():
+            width = owner.width or 1
+            used = (max((c.position_x + c.width for c in line.children), default=line.position_x)
+                    - owner.content_box_x())
+            lines_in = sum(1 for _, o in page.lines if o is owner)
+            if lines_in >= 2 and id(owner.element) in index:
+                candidates.append((used / width, index[id(owner.element)]))
+    candidates.sort()
+    for _, key in candidates[:missing + 1]:
+        mends.tight.add(key)
+
+
+def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> None:
+    """Mend a short ending by running pages before the last a line long each (LaTeX's
+    \\enlargethispage), pulling the ending back: the verso facing the last page alone, the
+    pages of a full spread both, so that each spread still ends on one baseline; as many as
+    the `missing` lines need. Where that was tried already (the pages run long: widows and
+    orphans kept the lines from moving), the same pages run a line short instead, pushing
+    lines on to the last page."""
+    if not pitch:
+        return
+    usual = own[-1].margin_bottom  # a section's last page is never run long or short
+    pages = {page.number: page for page in own[1:-1]}
+    tried = any(page.margin_bottom < usual - 1 for page in pages.values())
+    number, gained = own[-1].number - 1, 0
+    while gained < missing and number in pages:
+        # a verso facing the last page runs long alone; else a spread's two pages together
+        group = [number] if number % 2 == 0 and number + 1 == own[-1].number \
+            else [number - 1, number]
+        if any(n not in pages for n in group):
+            return
+        for n in group:
+            key = (own[0].section or "", n - own[0].number + 1)
+            mends.foot[key] = usual + pitch if tried else max(0.0, usual - pitch - 0.01)
+        gained += len(group)
+        number = group[0] - 1
+
+
+def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
+             index: dict[int, int], mends: Mends) -> int:
+    """A spread whose pages end on different baselines: space below the shorter page's display
+    blocks (as far as its room allows); 1 if it is a fault."""
+    a, b = verso.last_baseline, recto.last_baseline
+    if a is None or b is None or abs(a - b) < SAME:
+        return 0
+    high = verso if a < b else recto
+    gap = abs(a - b)
+    if high.lines and not high.notes and gap <= 2.5 * pitch:
+        last = high.lines[-1][0]
+        room = high.bottom - (last.position_y + last.height)
+        after = pages[high.number].elements if high.number < len(pages) else set()
+        usable = [box for box in high.displays
+                  if id(box.element) in index and id(box.element) not in after
+                  and box.position_y + box.height < last.position_y]
+        if usable and room > SAME:
+            space = min(gap, room - 0.01)
+            for box in usable:
+                key = index[id(box.element)]
+                mends.stretch[key] = mends.stretch.get(key, 0.0) + space / len(usable)
+            gap -= space
+            if gap < SAME:
+                return 1
+    low = recto if high is verso else verso
+    if low.note_boxes and low.lines and gap < pitch:
+        # The longer page ends with notes (set at the page area's foot): raise them, by space
+        # below the last, where the text above leaves the room, so nothing moves on.
+        note, last = low.note_boxes[-1], low.lines[-1][0]
+        spare = min(box.position_y for box in low.note_boxes) - (last.position_y + last.height)
+        if note.element is not None and id(note.element) in index and spare > gap + 0.5:
+            key = index[id(note.element)]
+            mends.stretch[key] = mends.stretch.get(key, 0.0) + gap
+    return 1
