@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bookbuild.book import Book
 from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
+from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.margins import standard_for
 from bookbuild.theme import theme_file
 
@@ -52,9 +53,12 @@ class Typesetter:
 def render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
            **pieces: Any) -> Document:
-    """The book's print HTML laid out with the theme's print.css."""
+    """The book's print HTML laid out with the theme's print.css, its loose lines re-set."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
-    return Typesetter(book.config.root, theme_file(book.config.root, "print.css")).render(html)
+    typesetter = Typesetter(book.config.root, theme_file(book.config.root, "print.css"))
+    document = typesetter.render(html)
+    reset_loose(typesetter, document, html)
+    return document
 
 
 def pdf_options(book: Book, profile: str) -> dict:
