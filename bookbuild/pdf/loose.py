@@ -50,7 +50,7 @@ ROUNDS = (
 )
 # The lines the trials of a document may set, over the lines of the document: a bound on
 # the time the re-set takes (a trial line costs about what a line of the book does).
-BUDGET = 0.3
+BUDGET = 0.5
 TIGHTEST = 0.75  # no line of a variant may set its word spaces narrower than this
 # The trial document: the windows only, no page furniture, no forced page breaks, no strings.
 TRIAL_CSS = ("* { break-before: auto !important; break-after: auto !important; "
@@ -97,49 +97,58 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     root = lxml_html.document_fromstring(html)
     elements = {el.get("data-i"): el for el in root.iter() if el.get("data-i")}
     loose = [p for p in loose if p.key in elements and _matches(elements[p.key], p)]
-    # The trials' cost grows with the lines they set: at most BUDGET of the document's own.
-    budget = BUDGET * sum(len(p.lines) for p in paragraphs(document))
+    # The trials' cost grows with the lines they set: at most BUDGET of the document's own,
+    # counted per section, so that a section is re-set the same in a single pass of the book
+    # as when laid out alone (chunked.py).
+    budget: dict[str, float] = {}
+    for paragraph in paragraphs(document):
+        if paragraph.key in elements:
+            section = _section_of(elements[paragraph.key])
+            budget[section] = budget.get(section, 0.0) + BUDGET * len(paragraph.lines)
     replaced = 0
     for tries in ROUNDS:
         loose = [p for p in loose if p.worst > AIM]
-        if not loose or budget < 1:
+        if not loose:
             break
-        count, spent = _round(typesetter, root, elements, loose, tries, extra_css, budget)
-        replaced += count
-        budget -= spent
+        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget)
     return replaced
 
 
+def _section_of(el) -> str:
+    return next((a.get("data-section") for a in el.iterancestors() if a.get("data-section")),
+                "")
+
+
 def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
-           extra_css: str, budget: float) -> tuple[int, int]:
+           extra_css: str, budget: dict[str, float]) -> int:
     """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
-    document, as far as `budget` lines go; the best that fits put in place. Returns how many
-    windows were replaced and how many lines were tried."""
+    document, as far as its section's `budget` of lines goes (which is spent); the best that
+    fits put in place. Returns how many windows were replaced."""
     windows: dict[str, tuple[Paragraph, int, int]] = {}
     trial_body = etree.Element("body", dict(root.find("body").attrib))
     holders: dict[str, Any] = {}
     tried = set()
-    spent = 0
     order = sorted(((line.ratio, paragraph, k) for paragraph in loose
                     for k, line in enumerate(paragraph.lines)
                     if line.ratio is not None and line.ratio > AIM),
                    key=lambda item: -item[0])
     for _, paragraph, k in order:
         last = len(paragraph.lines) - 1
+        el = elements[paragraph.key]
+        section = _section_of(el)
         for (before, after), variant in tries:
             a, b = max(0, k + before), min(last, k + after)
-            if (paragraph.key, a, b, variant) in tried or spent + b - a + 1 > budget:
+            if (paragraph.key, a, b, variant) in tried or b - a + 1 > budget[section]:
                 continue
             tried.add((paragraph.key, a, b, variant))
-            spent += b - a + 1
+            budget[section] -= b - a + 1
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
-            el = elements[paragraph.key]
             if paragraph.key not in holders:
                 holders[paragraph.key] = _ancestors(el, trial_body)
             holders[paragraph.key].append(_window(el, paragraph, a, b, variant, key))
     if not windows:
-        return 0, 0
+        return 0
     trial_root = etree.Element("html", dict(root.attrib))
     trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
     trial_root.append(trial_body)
@@ -167,7 +176,7 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         replace_lines(paragraph, a, candidate)
         taken[paragraph.key] |= lines
         replaced += 1
-    return replaced, spent
+    return replaced
 
 
 def paragraphs(document: Document, attribute: str = "data-i") -> list[Paragraph]:
@@ -224,7 +233,7 @@ def _line(box, page: int) -> Line:
 _SPACES: dict[tuple, float] = {}
 
 
-def space_width(style) -> float:
+def space_width(style: Any) -> float:
     """The advance of a space in `style`'s font and size, without word or letter spacing."""
     from weasyprint.text.line_break import Layout, line_size
 
