@@ -55,6 +55,21 @@ MARGIN_KEYS = tuple(MARGINS)
 Margins = model("Margins", MARGINS, __name__, "Page margins in points; None: chosen for the "
                                               "page count.")
 
+# The body type from the trim: a wider page takes larger type, so that with the margins
+# pdf/margins.py derives the line holds 60-70 characters, as a novel wants.
+BODY_SIZES = ((5.25, 10.5), (5.75, 11.0), (6.5, 11.5), (7.5, 12.0))  # (width under, in) → pt
+
+
+def body_size(trim_width: float) -> float:
+    """The default body type size in points for a trim `trim_width` points wide."""
+    return next((size for width, size in BODY_SIZES if trim_width < width * 72 - 0.01), 12.5)
+
+
+def body_leading(size: float) -> float:
+    """The default leading for body type of `size` points: a little tighter as it grows."""
+    return 1.35 if size <= 11 else 1.32 if size <= 11.5 else 1.3
+
+
 PRINT_SCHEMA: dict[str, Option] = {
     "trim": Trim(default="6x9", example='trim: "152mm x 229mm"',
                  help='The trimmed page size: a preset or "W x H" with units, e.g. '
@@ -63,11 +78,18 @@ PRINT_SCHEMA: dict[str, Option] = {
                     help="Bleed around the trim, only for images that run off the page, "
                          "e.g. 0.125in."),
     "margins": Section(Margins, default=Derived("each left out chosen for the page count, to "
-                                                "meet print-on-demand minimums"),
+                                                "meet print-on-demand minimums, and the sides "
+                                                "for a line of about 65 characters"),
                        example="margins: {inside: 0.75in}", help="Page margins."),
-    "font-size": Number(7, 16, default=11, example="font-size: 10.5",
-                        help="Body text size in points."),
-    "leading": Number(1.0, 2.0, default=1.35, example="leading: 1.4",
+    "font-size": Number(7, 16, default=Derived(
+                            "from the trim's width: 10.5 under 5.25in, 11 under 5.75in, 11.5 "
+                            "under 6.5in, 12 under 7.5in, 12.5 wider",
+                            lambda fields: body_size(fields["trim"][0])),
+                        example="font-size: 10.5", help="Body text size in points."),
+    "leading": Number(1.0, 2.0, default=Derived(
+                          "1.35 up to 11pt type, 1.32 at 11.5pt, 1.3 at 12pt and over",
+                          lambda fields: body_leading(fields["font_size"])),
+                      example="leading: 1.4",
                       help="Line height as a multiple of the font size."),
     "paper": Choice(("white", "cream"), default="white", example="paper: cream",
                     help="The paper you will order (changes the cover's spine width, not the "

@@ -14,6 +14,7 @@ from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
 from bookbuild.pdf.makeup import Mends
 from bookbuild.pdf.makeup import apply as apply_mends
+from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.margins import standard_for
 from bookbuild.theme import theme_file
 
@@ -56,11 +57,15 @@ def render(book: Book, margins: dict[str, float], profile: str, images: dict[str
            mends: Mends | None = None, starts: dict[str, int] | None = None,
            **pieces: Any) -> Document:
     """The book's print HTML laid out with the theme's print.css (with the make-up's
-    `mends`, if given, its pages numbered from `starts`: see makeup.apply)."""
+    `mends`, if given, its pages numbered from `starts`: see makeup.apply), its loose lines
+    re-set (see loose.py)."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
     if mends:
         html = apply_mends(html, mends, starts)
-    return Typesetter(book.config.root, theme_file(book.config.root, "print.css")).render(html)
+    typesetter = Typesetter(book.config.root, theme_file(book.config.root, "print.css"))
+    document = typesetter.render(html)
+    reset_loose(typesetter, document, html)
+    return document
 
 
 def pdf_options(book: Book, profile: str) -> dict:

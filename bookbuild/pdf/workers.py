@@ -25,6 +25,7 @@ from bookbuild.pdf import makeup
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
+from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.render import Typesetter
 from bookbuild.theme import theme_file
 
@@ -295,6 +296,7 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
     without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
     document = _render(theme, html, NO_FURNITURE)
+    reset_loose(_typesetter(theme), document, html, NO_FURNITURE)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:

@@ -1,0 +1,428 @@
+"""Loose lines re-set: where a justified line opens word spaces wider than LOOSE times the
+font's own space, a few lines around it are set again in a few variants, and the best
+variant's lines replace theirs in the laid-out document.
+
+WeasyPrint breaks lines one at a time: it fills a line, then stretches its spaces, so the line
+before a long word can end with spaces twice their width. Line breaking depends only on the
+text and the measure, not on the page, and a greedy breaker started at the same place in the
+text with the same style makes the same lines: so a window of a paragraph's lines (from the
+start of one line to the end of another) can be laid out on its own, as a paragraph of its own
+text at the same width with its last line justified. Each window is set in every VARIANT (a
+touch of tracking or word space, a looser hyphenation limit) in one small document; a variant
+is taken where it sets the window's text in as many lines, of the same heights, each footnote
+call on the page it was on, with its loosest space narrower than before. Its lines then stand
+in for the window's, line for line: the paragraph keeps its line count, so the pages, their
+breaks and their notes stay as they were, and nothing else is laid out again.
+
+`reset_loose` is the one entry point: the single pass (render.py) and each section's worker
+(workers.py) call it on a document as soon as it is laid out. How TeX and InDesign set whole
+paragraphs at once, and the figures: docs/print.md.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
+    from weasyprint.document import Document
+
+LOOSE = 1.5  # the target: no word space wider than this many of the font's own space
+AIM = 1.45  # lines looser than this are re-set (the PDF's measure differs by a hair)
+# What is tried, in rounds: each round sets every line still loose in these windows (the first
+# and last line of the window, counted from the loose line) and variants (added to the
+# paragraph's style; print.css's base is hyphenate-limit-chars 5 2 2, word-spacing -0.05em).
+# Chosen by how many of the sample book's loose lines each mends that the earlier ones do not,
+# of 55: the line before set with narrower word spaces and a hair of tracking, so that it
+# takes a word from the loose line or gives it one (34); the loose line and the next lines
+# tighter, so the loose line takes the next word (10, and 5). A round costs one small layout;
+# the later rounds lay out only what is still loose.
+TIGHT = "word-spacing: -0.07em"
+ROUNDS = (
+    (((-1, 0), f"letter-spacing: 0.01em; {TIGHT}"),),
+    (((0, 4), f"letter-spacing: -0.005em; {TIGHT}"), ((0, 1), f"letter-spacing: 0.01em; {TIGHT}")),
+    (((0, 3), f"letter-spacing: 0.005em; {TIGHT}"), ((-2, 0), "letter-spacing: 0.01em"),
+     ((0, 2), TIGHT)),
+)
+# The lines the trials of a document may set, over the lines of the document: a bound on
+# the time the re-set takes (a trial line costs about what a line of the book does).
+BUDGET = 0.5
+TIGHTEST = 0.75  # no line of a variant may set its word spaces narrower than this
+# The trial document: the windows only, no page furniture, no forced page breaks, no strings.
+TRIAL_CSS = ("* { break-before: auto !important; break-after: auto !important; "
+             "page: auto !important; string-set: none !important; } "
+             "@page { @top-left { content: none !important; } @top-center { content: none "
+             "!important; } @top-right { content: none !important; } @bottom-center { "
+             "content: none !important; } }")
+
+
+@dataclass
+class Line:
+    box: Any  # WeasyPrint's LineBox
+    ratio: float | None  # its word space over the font's own space; None: not stretched
+    units: int  # the characters of the paragraph's text it sets (text_units)
+    calls: int  # the footnote calls it holds
+    hyphen: bool  # it ends in a hyphen the breaker added
+    page: int = 0  # which of the paragraph's blocks (pages) it is in
+
+
+@dataclass
+class Paragraph:
+    key: str
+    element: Any = None  # WeasyPrint's element (the parsed HTML) of its block
+    blocks: list = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def worst(self) -> float:
+        return max((line.ratio for line in self.lines if line.ratio is not None), default=0.0)
+
+
+def text_units(text: str) -> int:
+    """Characters that are neither white space nor soft hyphens: what both the HTML and the
+    laid-out lines agree on."""
+    return sum(1 for ch in text if not ch.isspace() and ch != "\u00ad")
+
+
+def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "") -> int:
+    """Re-set the loose lines of `document` (laid out from `html` by `typesetter` with
+    `extra_css`) in place; returns how many windows of lines were replaced."""
+    loose = [p for p in paragraphs(document) if p.worst > AIM]
+    if not loose:
+        return 0
+    root = lxml_html.document_fromstring(html)
+    elements = {el.get("data-i"): el for el in root.iter() if el.get("data-i")}
+    loose = [p for p in loose if p.key in elements and _matches(elements[p.key], p)]
+    # The trials' cost grows with the lines they set: at most BUDGET of the document's own,
+    # counted per section, so that a section is re-set the same in a single pass of the book
+    # as when laid out alone (chunked.py).
+    budget: dict[str, float] = {}
+    for paragraph in paragraphs(document):
+        if paragraph.key in elements:
+            section = _section_of(elements[paragraph.key])
+            budget[section] = budget.get(section, 0.0) + BUDGET * len(paragraph.lines)
+    replaced = 0
+    for tries in ROUNDS:
+        loose = [p for p in loose if p.worst > AIM]
+        if not loose:
+            break
+        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget)
+    return replaced
+
+
+def _section_of(el) -> str:
+    return next((a.get("data-section") for a in el.iterancestors() if a.get("data-section")),
+                "")
+
+
+def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
+           extra_css: str, budget: dict[str, float]) -> int:
+    """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
+    document, as far as its section's `budget` of lines goes (which is spent); the best that
+    fits put in place. Returns how many windows were replaced."""
+    windows: dict[str, tuple[Paragraph, int, int]] = {}
+    trial_body = etree.Element("body", dict(root.find("body").attrib))
+    holders: dict[str, Any] = {}
+    tried = set()
+    order = sorted(((line.ratio, paragraph, k) for paragraph in loose
+                    for k, line in enumerate(paragraph.lines)
+                    if line.ratio is not None and line.ratio > AIM),
+                   key=lambda item: -item[0])
+    for _, paragraph, k in order:
+        last = len(paragraph.lines) - 1
+        el = elements[paragraph.key]
+        section = _section_of(el)
+        for (before, after), variant in tries:
+            a, b = max(0, k + before), min(last, k + after)
+            if (paragraph.key, a, b, variant) in tried or b - a + 1 > budget[section]:
+                continue
+            tried.add((paragraph.key, a, b, variant))
+            budget[section] -= b - a + 1
+            key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
+            windows[key] = (paragraph, a, b)
+            if paragraph.key not in holders:
+                holders[paragraph.key] = _ancestors(el, trial_body)
+            holders[paragraph.key].append(_window(el, paragraph, a, b, variant, key))
+    if not windows:
+        return 0
+    trial_root = etree.Element("html", dict(root.attrib))
+    trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
+    trial_root.append(trial_body)
+    trial = typesetter.render(
+        etree.tostring(trial_root, method="html", encoding="unicode",
+                       doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
+    found = {p.key: p for p in paragraphs(trial, "data-trial")}
+    best: list[tuple[float, Paragraph, int, int, Paragraph]] = []
+    for key, (paragraph, a, b) in windows.items():
+        candidate = found.get(key)
+        if candidate is None or not fits(paragraph, a, b, candidate):
+            continue
+        old = max((line.ratio or 0.0) for line in paragraph.lines[a:b + 1])
+        tightest = min((line.ratio for line in candidate.lines if line.ratio is not None),
+                       default=1.0)
+        if candidate.worst < old - 0.05 and tightest >= TIGHTEST:
+            best.append((candidate.worst, paragraph, a, b, candidate))
+    # Windows of a paragraph may overlap: the best first, then any that do not overlap it.
+    taken: dict[str, set[int]] = {}
+    replaced = 0
+    for _, paragraph, a, b, candidate in sorted(best, key=lambda item: item[0]):
+        lines = set(range(a, b + 1))
+        if taken.setdefault(paragraph.key, set()) & lines:
+            continue
+        replace_lines(paragraph, a, candidate)
+        taken[paragraph.key] |= lines
+        replaced += 1
+    return replaced
+
+
+def paragraphs(document: Document, attribute: str = "data-i") -> list[Paragraph]:
+    """Every justified block of the main flow that holds only lines and has `attribute`, in
+    order, its blocks and lines gathered across pages."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[str, Paragraph] = {}
+    for page in document.pages:
+        stack = [page._page_box.children[0]]  # the main flow: not the notes, not the margins
+        while stack:
+            box = stack.pop()
+            if not isinstance(box, boxes.ParentBox):
+                continue
+            el = box.element
+            if (isinstance(box, boxes.BlockContainerBox) and el is not None
+                    and el.get(attribute) and box.element_tag == el.tag and box.children
+                    and all(isinstance(c, boxes.LineBox) for c in box.children)):
+                if box.style["text_align_all"] == "justify" or attribute != "data-i":
+                    paragraph = found.setdefault(el.get(attribute), Paragraph(el.get(attribute),
+                                                                              el))
+                    paragraph.blocks.append(box)
+                    for line in box.children:
+                        paragraph.lines.append(_line(line, len(paragraph.blocks) - 1))
+                continue
+            stack.extend(reversed(box.children))
+    return list(found.values())
+
+
+def _line(box, page: int) -> Line:
+    from weasyprint.formatting_structure import boxes
+
+    ratio, units, calls, last = None, 0, 0, None
+    stack = [box]
+    while stack:
+        child = stack.pop()
+        if "::" in (child.element_tag or ""):
+            calls += "footnote-call" in child.element_tag
+            continue
+        if isinstance(child, boxes.TextBox):
+            units += text_units(child.text)
+            last = child
+            if child.justification_spacing and (" " in child.text or "\u00a0" in child.text):
+                space = space_width(child.style)
+                gap = space + child.style["word_spacing"] + child.justification_spacing
+                if space > 0:
+                    ratio = max(ratio or 0.0, gap / space)
+        elif isinstance(child, boxes.ParentBox):
+            stack.extend(reversed(child.children))
+    hyphen = last is not None and last.text.endswith(last.style["hyphenate_character"])
+    return Line(box, ratio, units - hyphen, calls, hyphen, page)
+
+
+_SPACES: dict[tuple, float] = {}
+
+
+def space_width(style: Any) -> float:
+    """The advance of a space in `style`'s font and size, without word or letter spacing."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
+           style["font_style"], style["font_stretch"], style["font_variant_caps"])
+    if key not in _SPACES:
+        widths = []
+        for text in ("x x", "xx"):
+            layout = Layout(style)
+            layout.set_text(text)
+            line, _ = layout.get_first_line()
+            widths.append(line_size(line, style)[0])
+        letter = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
+        _SPACES[key] = widths[0] - widths[1] - style["word_spacing"] - letter
+    return _SPACES[key]
+
+
+def _is_note(el) -> bool:
+    return "footnote" in (el.get("class") or "").split()
+
+
+def _is_call(el) -> bool:
+    return "note-call" in (el.get("class") or "").split()
+
+
+def _pieces(el):
+    """The paragraph's text in order, as ("text", owner, is_tail) and ("call", element):
+    a footnote's own text is set elsewhere, only its call stands in the line."""
+    if el.text:
+        yield "text", el, False
+    for child in el:
+        if not isinstance(child.tag, str):
+            pass
+        elif _is_call(child):
+            yield "call", child, False
+        elif not _is_note(child):
+            yield from _pieces(child)
+        if child.tail:
+            yield "text", child, True
+
+
+def _matches(el, paragraph: Paragraph) -> bool:
+    """Do the HTML's text and the laid-out lines hold the same characters and calls? (Not
+    when something is generated into the text, or a forced break ends a line unjustified.)"""
+    if any(isinstance(n.tag, str) and n.tag in ("br", "img") for n in el.iter()):
+        return False
+    units = calls = 0
+    for kind, owner, tail in _pieces(el):
+        if kind == "call":
+            calls += 1 + sum(1 for n in owner.iter() if n is not owner and _is_call(n))
+        else:
+            units += text_units(owner.tail if tail else owner.text)
+    return (units == sum(line.units for line in paragraph.lines)
+            and calls == sum(line.calls for line in paragraph.lines))
+
+
+def _ancestors(el, trial_body) -> Any:
+    """Copies of `el`'s ancestors (without ids) under `trial_body`, for its measure and the
+    style it inherits; returns the innermost."""
+    holder = trial_body
+    for ancestor in reversed(list(el.iterancestors())):
+        if ancestor.tag in ("html", "body"):
+            continue
+        holder = etree.SubElement(holder, ancestor.tag,
+                                  {k: v for k, v in ancestor.attrib.items() if k != "id"})
+    return holder
+
+
+def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) -> Any:
+    """A copy of `el` holding only the text of lines `a` to `b`, set in `variant`."""
+    start = sum(line.units for line in paragraph.lines[:a])
+    end = start + sum(line.units for line in paragraph.lines[a:b + 1])
+    twin = copy.deepcopy(el)
+    twin.tail = None
+    for node in twin.iter():
+        node.attrib.pop("id", None)
+    position = 0
+    for kind, owner, tail in list(_pieces(twin)):
+        if kind == "call":
+            if not start < position <= end:
+                _drop(owner)
+            continue
+        text = owner.tail if tail else owner.text
+        kept = []
+        for ch in text:
+            counted = not ch.isspace() and ch != "\u00ad"
+            if start <= position < end if counted else start < position < end:
+                kept.append(ch)
+            position += counted
+        text = "".join(kept)
+        if tail:
+            owner.tail = text
+        else:
+            owner.text = text
+    if paragraph.lines[b].hyphen:  # the window ends inside a word: so does its last line
+        _append_text(twin, paragraph.lines[b].box)
+    style = [twin.get("style", ""), f"text-indent: {_indent(paragraph) if a == 0 else '0'}"]
+    # No new hyphen at a page's foot (a line of the window other than its last, which ends
+    # where it did); elsewhere a paragraph set without hyphens for that reason may take some.
+    turns = {i for i, line in enumerate(paragraph.lines[:-1])
+             if paragraph.lines[i + 1].page != line.page}
+    if turns & set(range(a, b)):
+        style.append("hyphens: manual")
+    elif "no-hyphens" in (el.get("class") or "").split():
+        style.append("hyphens: auto")
+    if b < len(paragraph.lines) - 1:
+        style.append("text-align-last: justify")
+    twin.set("style", "; ".join([*style, variant]).strip("; "))
+    twin.set("data-trial", key)
+    twin.attrib.pop("data-i", None)
+    return twin
+
+
+def _drop(el) -> None:
+    """Remove `el`, keeping its tail in its place."""
+    parent = el.getparent()
+    previous = el.getprevious()
+    if el.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _append_text(twin, line_box) -> None:
+    """Add the line's added hyphen at the end of the last text of `twin`."""
+    from weasyprint.formatting_structure import boxes
+
+    hyphen = next(b for b in reversed(list(line_box.descendants()))
+                  if isinstance(b, boxes.TextBox)).style["hyphenate_character"]
+    last = None
+    for kind, owner, tail in _pieces(twin):
+        if kind == "text" and (owner.tail if tail else owner.text):
+            last = (owner, tail)
+    if last is not None:
+        owner, tail = last
+        if tail:
+            owner.tail = owner.tail.rstrip() + hyphen
+        else:
+            owner.text = owner.text.rstrip() + hyphen
+
+
+def _indent(paragraph: Paragraph) -> str:
+    indent = paragraph.blocks[0].style["text_indent"]
+    return f"{indent.value}{indent.unit}" if hasattr(indent, "unit") else "0"
+
+
+def fits(paragraph: Paragraph, a: int, b: int, candidate: Paragraph) -> bool:
+    """Can `candidate`'s lines stand in for lines `a` to `b` of the paragraph, one for one?"""
+    old = paragraph.lines[a:b + 1]
+    if len(candidate.lines) != len(old):
+        return False
+    if abs(candidate.blocks[0].width - paragraph.blocks[old[0].page].width) > 0.01:
+        return False
+    for before, after in zip(old, candidate.lines, strict=True):
+        if abs(before.box.height - after.box.height) > 0.01:
+            return False
+    # no more than two hyphens in a row, unless there were already
+    hyphens = [line.hyphen for line in paragraph.lines]
+    hyphens[a:b + 1] = [line.hyphen for line in candidate.lines]
+    if _stacked(hyphens) > _stacked([line.hyphen for line in paragraph.lines]):
+        return False
+    # each page keeps its footnote calls
+    for page in {line.page for line in old}:
+        if (sum(line.calls for line in old if line.page == page)
+                != sum(new.calls for line, new in zip(old, candidate.lines, strict=True)
+                       if line.page == page)):
+            return False
+    return True
+
+
+def _stacked(hyphens: list[bool]) -> int:
+    """The longest run of lines ending in a hyphen, when over two; else 0."""
+    longest = run = 0
+    for hyphen in hyphens:
+        run = run + 1 if hyphen else 0
+        longest = max(longest, run)
+    return longest if longest > 2 else 0
+
+
+def replace_lines(paragraph: Paragraph, a: int, candidate: Paragraph) -> None:
+    """Put `candidate`'s lines in place of the paragraph's from line `a`, each where the line
+    it replaces stood."""
+    for offset, new in enumerate(candidate.lines):
+        old = paragraph.lines[a + offset]
+        block = paragraph.blocks[old.page]
+        new.box.translate(old.box.position_x - new.box.position_x,
+                          old.box.position_y - new.box.position_y)
+        block.children = [new.box if child is old.box else child for child in block.children]
+        new.page = old.page
+        paragraph.lines[a + offset] = new
