@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from bookbuild.config import LANGUAGE_TAG
+from bookbuild.config import LANGUAGE_TAG, PHRASE_LANGUAGE_TAG
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
 from bookbuild.xhtml import EPUB_NS, HTML_SPACE, PHRASING, XHTML_NS, XML_NS, h
 
@@ -77,7 +77,7 @@ _ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
 # attribute: (the values allowed, as a regular expression; how to say so)
 VALUES: dict[str, tuple[str, str]] = {
     "id": (r"[^ \t\n\r\f]+", "a name without spaces"),
-    "lang": (f"({LANGUAGE_TAG})?", "a language tag such as en, ru or de-CH"),
+    "lang": (f"({PHRASE_LANGUAGE_TAG})?", "a language tag such as en, ru or de-CH"),
     "hreflang": (LANGUAGE_TAG, "a language tag such as en, ru or de-CH"),
     "dir": ("ltr|rtl|auto", "ltr, rtl or auto"),
     "hidden": ("|hidden", 'empty or "hidden"'),
