@@ -1,0 +1,110 @@
+"""Books converted to Markdown by pandoc from an edition's HTML (`pandoc -f html -t markdown`
+of Standard Ebooks' chapters, as a new user does): each chapter wrapped in
+`::: {#chapter-3 .section .chapter epub:type="chapter"}`, divs inside block quotes and list
+items, spans and link attributes running over lines, words of an unknown language as
+`lang="x-local"`. They build with no false error and nothing printed as typed."""
+
+from __future__ import annotations
+
+import pytest
+from bookkit import NS, XML_LANG, Epub, build_epub, make_book, run_cli, text_of
+
+CHAPTER = '''\
+::: {#chapter-1 .section .chapter .z3998:diary epub:type="chapter z3998:diary"}
+## I {#i epub:type="z3998:ordinal z3998:roman"}
+
+> ::: {role="presentation"}
+> Telegram, Seward, London, to Van Helsing, Amsterdam.
+> :::
+>
+> "*5 September.* [Patient greatly improved. Good appetite; sleeps
+> naturally; good spirits; colour coming back.]{.telegram}"
+
+They were "[Ordog]{lang="x-local"}," and "[Herr]{lang="de"}."
+
+> [Dear [Miss Hunter]{.z3998:recipient
+> epub:type="z3998:recipient"}]{.z3998:salutation
+> epub:type="z3998:salutation"}: come at once.
+
+He'll play hookey this
+evening,[1](chapter-2.md#note-1){#noteref-1 .endnote-call
+epub:type="noteref"} and her soul\\![2](chapter-2.md#note-2){#noteref-2
+.endnote-call} was sad.
+:::
+'''
+NOTES = '''\
+::: {#chapter-2 .section .endnotes epub:type="endnotes"}
+## Endnotes {#endnotes epub:type="title"}
+
+1.  ::: {#note-1}
+    Southwestern for "afternoon."
+    [back](chapter-1.md#noteref-1){.backlink epub:type="backlink"}
+    :::
+2.  ::: {#note-2}
+    Taken from a volume. [back](chapter-1.md#noteref-2){.backlink
+    epub:type="backlink"}
+    :::
+:::
+'''
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    root = make_book(tmp_path_factory.mktemp("converted") / "book",
+                     "title: Converted\nauthor: A\nlanguage: en-GB\n"
+                     "spine: [chapter-1.md, chapter-2.md]\n",
+                     {"chapter-1.md": CHAPTER, "chapter-2.md": NOTES})
+    run = run_cli("build", root, "--format", "epub")
+    return run, Epub(build_epub(root))
+
+
+def test_it_builds_without_a_problem(converted):
+    run, _ = converted
+    assert run.code == 0 and "error" not in run.err and "warning" not in run.err, run.err
+
+
+def test_nothing_is_printed_as_typed(converted):
+    _, book = converted
+    for name in ("chapter-1", "chapter-2"):
+        text = text_of(book.document(name))
+        for markup in ("{", ":::", "epub:type", "](", "\\"):
+            assert markup not in text, (name, markup, text)
+
+
+def test_the_chapter_div_keeps_its_classes_and_gives_its_id_to_the_chapter(converted):
+    _, book = converted
+    doc = book.document("chapter-1")
+    div = doc.find(".//x:div[@data-epub-type]", NS)
+    assert div.get("class") == "section chapter z3998:diary"
+    assert div.get("data-epub-type") == "chapter z3998:diary"
+    assert div.get("id") is None  # the chapter's section has it: a link lands at the same place
+    assert [el.get("id") for el in doc.iter() if el.get("id") == "chapter-1"] != []
+
+
+def test_divs_in_quotes_and_spans_over_lines_are_read(converted):
+    _, book = converted
+    doc = book.document("chapter-1")
+    quote = doc.find(".//x:blockquote", NS)
+    assert text_of(quote.find("x:div[@data-role='presentation']/x:p", NS)).startswith("Telegram")
+    telegram = quote.find(".//x:span[@class='telegram']", NS)
+    assert text_of(telegram).startswith("Patient greatly") and text_of(telegram).endswith("back.")
+    salutation = doc.find(".//x:span[@class='z3998:salutation']", NS)
+    assert text_of(salutation.find("x:span[@class='z3998:recipient']", NS)) == "Miss Hunter"
+
+
+def test_a_private_use_language_is_accepted_and_left_out(converted):
+    _, book = converted
+    spans = {text_of(s): s for s in book.document("chapter-1").iter(f"{{{NS['x']}}}span")}
+    assert spans["Ordog"].get("lang") is None and spans["Ordog"].get(XML_LANG) is None
+    assert spans["Herr"].get("lang") == "de"
+
+
+def test_link_attributes_over_lines_and_an_escaped_bang_make_links(converted):
+    _, book = converted
+    calls = book.document("chapter-1").findall(".//x:a[@class='endnote-call']", NS)
+    assert [(a.get("id"), text_of(a)) for a in calls] == [("noteref-1", "1"), ("noteref-2", "2")]
+    assert "soul!" in text_of(book.document("chapter-1"))
+    notes = book.document("chapter-2")
+    items = notes.findall(".//x:ol/x:li", NS)
+    assert [li.find("x:div", NS).get("id") for li in items] == ["note-1", "note-2"]
+    assert all(li.find("x:div/x:p/x:a[@class='backlink']", NS) is not None for li in items)
