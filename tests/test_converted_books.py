@@ -58,9 +58,11 @@ def converted(tmp_path_factory):
     return run, Epub(build_epub(root))
 
 
-def test_it_builds_without_a_problem(converted):
+def test_it_builds_with_no_problem_but_the_chapter_heading_level(converted):
     run, _ = converted
-    assert run.code == 0 and "error" not in run.err and "warning" not in run.err, run.err
+    assert run.code == 0, run.err
+    assert [line.split(": ")[0] + " " + line.split()[-2] for line in run.err.splitlines()] == [
+        "chapter-1.md:2 [BB251"], run.err  # its `## I` titles no chapter: told once
 
 
 def test_nothing_is_printed_as_typed(converted):
@@ -108,3 +110,43 @@ def test_link_attributes_over_lines_and_an_escaped_bang_make_links(converted):
     items = notes.findall(".//x:ol/x:li", NS)
     assert [li.find("x:div", NS).get("id") for li in items] == ["note-1", "note-2"]
     assert all(li.find("x:div/x:p/x:a[@class='backlink']", NS) is not None for li in items)
+
+
+ONE_FILE = '''\
+::: {#chapter-1 .section .chapter epub:type="chapter"}
+# I {#i epub:type="z3998:ordinal z3998:roman"}
+
+It is a truth universally acknowledged.
+:::
+
+::: {#chapter-2 .section .chapter epub:type="chapter"}
+# II {#ii}
+
+Mr. Bennet was among the earliest. See [the first](#i).
+:::
+'''
+
+
+def test_a_one_file_book_of_chapter_divs_splits_at_the_divs_and_takes_their_titles(tmp_path):
+    # pandoc's EPUB writer makes a chapter of a div that opens with a level-1 heading
+    root = make_book(tmp_path / "book", "title: One\nauthor: A\nspine: [novel.md]\n",
+                     {"novel.md": ONE_FILE})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0 and "error" not in run.err and "warning" not in run.err, run.err
+    book = Epub(build_epub(root))
+    nav = book.xml(book.nav_name()).findall(".//x:nav[@id='toc']//x:a", NS)
+    assert [text_of(a) for a in nav] == ["I", "II"]
+    second = book.document("novel-2")
+    assert second.find(".//x:div[@id='chapter-2']/x:p", NS) is not None
+    assert second.find(".//x:div//x:h1", NS) is None  # the title left the div for the header
+    assert second.find(".//x:a[.='the first']", NS).get("href") == "novel.xhtml#novel-title"
+
+
+def test_chapter_headings_at_level_two_are_told_once(tmp_path):
+    root = make_book(tmp_path / "book", "title: Two\nauthor: A\nspine: [a.md, b.md]\n",
+                     {"a.md": "## I\n\nText.\n", "b.md": "## II\n\nMore.\n"})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0
+    told = [line for line in run.err.splitlines() if "BB251" in line]
+    assert len(told) == 1 and told[0].startswith("a.md:1: warning:"), run.err
+    assert "'Chapter 1'" in told[0]
