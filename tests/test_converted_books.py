@@ -150,3 +150,12 @@ def test_chapter_headings_at_level_two_are_told_once(tmp_path):
     told = [line for line in run.err.splitlines() if "BB251" in line]
     assert len(told) == 1 and told[0].startswith("a.md:1: warning:"), run.err
     assert "'Chapter 1'" in told[0]
+
+
+def test_printed_attributes_inside_a_div_are_told_at_their_paragraph_not_the_fence(tmp_path):
+    root = make_book(tmp_path / "book", "title: T\nauthor: A\nspine: [a.md]\n",
+                     {"a.md": "# A\n\n::: {.section}\nText.\n\n> ::: {.y}\n> quoted\n"
+                              "> text]{.x} here\n> :::\n:::\n"})
+    run = run_cli("build", root, "--format", "epub")
+    told = [line for line in run.err.splitlines() if "BB240" in line]
+    assert len(told) == 1 and told[0].startswith("a.md:7: warning:"), run.err

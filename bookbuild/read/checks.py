@@ -207,7 +207,8 @@ LEFTOVERS = (
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
      "is printed as typed"),
-    (r"\{[#.][\w:.-][^{}]*\}", r"^(?![ \t]*#).*?(?<![\])])\{[#.][\w:.-]", "BB240",
+    # (its line: not a heading's or a div fence's, whose attributes are read, in a quote too)
+    (r"\{[#.][\w:.-][^{}]*\}", r"^(?![ \t>]*(?:#|:::)).*?(?<![\])])\{[#.][\w:.-]", "BB240",
      "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
      "heading, a [span], a link, an image or a fenced block's opening"),
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
