@@ -159,3 +159,15 @@ def test_printed_attributes_inside_a_div_are_told_at_their_paragraph_not_the_fen
     run = run_cli("build", root, "--format", "epub")
     told = [line for line in run.err.splitlines() if "BB240" in line]
     assert len(told) == 1 and told[0].startswith("a.md:7: warning:"), run.err
+
+
+def test_an_epub_type_of_an_undeclared_vocabulary_is_an_error_at_its_line(tmp_path):
+    # EPUBCheck refuses `se:` (OPF-028); pandoc keeps it on a heading or a link it converts
+    root = make_book(tmp_path / "book", "title: T\nauthor: A\nspine: [a.md]\n",
+                     {"a.md": '# A\n\n## Part {epub:type="se:bridgehead"}\n\n'
+                              'A [ship](https://example.org){epub:type="z3998:ship"}, and\n'
+                              '[one](https://example.org){epub:type="se:name.vessel"}.\n'})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 1
+    assert [line.split(" epub:type")[0] for line in run.err.splitlines()
+            if "BB210" in line] == ["a.md:3: error:", "a.md:6: error:"], run.err
