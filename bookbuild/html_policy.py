@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from bookbuild.config import LANGUAGE_TAG
+from bookbuild.config import LANGUAGE_TAG, PHRASE_LANGUAGE_TAG
 from bookbuild.css_policy import declarations_problems, stylesheet_problems
 from bookbuild.xhtml import EPUB_NS, HTML_SPACE, PHRASING, XHTML_NS, XML_NS, h
 
@@ -77,7 +77,7 @@ _ZONE = r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])"
 # attribute: (the values allowed, as a regular expression; how to say so)
 VALUES: dict[str, tuple[str, str]] = {
     "id": (r"[^ \t\n\r\f]+", "a name without spaces"),
-    "lang": (f"({LANGUAGE_TAG})?", "a language tag such as en, ru or de-CH"),
+    "lang": (f"({PHRASE_LANGUAGE_TAG})?", "a language tag such as en, ru or de-CH"),
     "hreflang": (LANGUAGE_TAG, "a language tag such as en, ru or de-CH"),
     "dir": ("ltr|rtl|auto", "ltr, rtl or auto"),
     "hidden": ("|hidden", 'empty or "hidden"'),
@@ -195,7 +195,16 @@ def _attribute_problem(el: etree._Element, tag: str, attr: str, value: str) -> s
     if local.lower().startswith("on") and not ns:
         return f"event handler '{local}' on <{tag}>: scripts are not allowed in a book"
     if ns == EPUB_NS and local == "type":
-        return None if value.strip(HTML_SPACE) else f"an empty epub:type on <{tag}>"
+        if not value.strip(HTML_SPACE):
+            return f"an empty epub:type on <{tag}>"
+        # the EPUB declares z3998: only; another prefix (Standard Ebooks' se:, kept by pandoc's
+        # conversion on a heading or a link) is an error in EPUBCheck
+        other = next((term for term in value.split() if ":" in term
+                      and not term.startswith("z3998:")), None)
+        return None if other is None else (
+            f"epub:type '{other}' on <{tag}>: the book declares no prefix "
+            f"'{other.split(':')[0]}' (EPUBCheck refuses it); use a term of the EPUB "
+            f"vocabulary (title, noteref...) or of z3998:, or leave it out")
     if ns and not (ns == XML_NS and local == "lang"):  # xml:lang is checked as lang is
         prefix = "xml" if ns == XML_NS else next(
             (p for p, uri in el.nsmap.items() if uri == ns and p), ns)

@@ -14,6 +14,9 @@ The known differences, each with its reason (docs/markdown.md lists them for aut
   path is the one in the book (`images/...`), which is not compared.
 - Ordered lists: pandoc writes `type="1"`, which is HTML's default.
 - Languages: bookbuild adds `xml:lang` beside `lang`, as EPUB wants; only `lang` is compared.
+- Sections: pandoc writes a div of class `section` (its HTML-to-Markdown conversion wraps each
+  chapter of a book in one) as a `<section>` without the class; bookbuild keeps the `<div>`,
+  since its own sections are the chapters, which the themes and the PDF layout address.
 - Raw comments: pandoc keeps `<!-- -->` in its HTML; bookbuild drops them (they never show).
 - A final newline inside `<pre>`: Python-Markdown keeps it; whitespace is not compared.
 """
@@ -75,7 +78,8 @@ def bookbuild_html(text: str, folder: Path) -> str:
         for number in li.iterfind(f".//{h('a')}[@class='note-number']"):
             number.set("class", "footnote-back")
     markup = etree.tostring(body, encoding="unicode")
-    return re.sub(r"</?section[^>]*>", "", re.sub(r' xmlns(:\w+)?="[^"]*"', "", markup))
+    markup = re.sub(r' xmlns(:\w+)?="[^"]*"', "", markup)
+    return re.sub(r"^<section[^>]*>|</section>$", "", markup)  # the chapter's, not the author's
 
 
 def normalised(markup: str) -> tuple[etree._Element, list[str]]:
@@ -105,6 +109,9 @@ def normalised(markup: str) -> tuple[etree._Element, list[str]]:
         parent = pre.getparent()
         if parent.tag == "div" and "sourceCode" in parent.get("class", ""):
             parent.drop_tag()
+    for el in root.iter("section"):  # not the notes' (taken out above)
+        el.tag = "div"
+        el.set("class", " ".join(["section", *el.get("class", "").split()]))
     for el in root.iter(etree.Comment):
         el.drop_tree()
     for el in root.iter(*BLOCKS):  # pandoc's HTML has a line break between blocks

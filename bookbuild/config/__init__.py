@@ -48,6 +48,7 @@ from bookbuild.config.schema import (
     LANGUAGE_TAG,
     MARGIN_KEYS,
     PDF_STANDARDS,
+    PHRASE_LANGUAGE_TAG,
     PRINT_SCHEMA,
     Config,
     Isbns,
@@ -57,7 +58,8 @@ from bookbuild.config.schema import (
 
 __all__ = [
     "BOOK_FILE", "BOOK_HELP", "BOOK_SCHEMA", "COVER_SUFFIXES", "LANGUAGE_TAG", "MARGIN_KEYS",
-    "PDF_STANDARDS", "POINTS_PER_UNIT", "PRINT_SCHEMA", "ROLES", "SECTION_TYPES",
+    "PDF_STANDARDS", "PHRASE_LANGUAGE_TAG", "POINTS_PER_UNIT", "PRINT_SCHEMA", "ROLES",
+    "SECTION_TYPES",
     "TRIM_PRESETS_IN", "Author", "Authors", "BookFile", "Choice", "Config", "Date", "Derived",
     "Epigraph", "Flag", "Isbn", "IsbnPair", "Isbns", "Length", "Margins", "Number", "Option",
     "PartEntry", "PathList", "PrintSection", "PrintSettings", "Quotation", "Section", "Spine",

@@ -39,6 +39,9 @@ from bookbuild.config.options import (
 
 # A BCP 47 language tag, as book.yaml, a chapter's header and raw HTML's `lang` take it.
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+# A phrase's may also be a private-use tag (`x-local`: Standard Ebooks marks words of a made-up or
+# unknown language so); no reading system knows one, so reading leaves it out of the book.
+PHRASE_LANGUAGE_TAG = rf"{LANGUAGE_TAG}|[Xx](-[A-Za-z0-9]{{1,8}})+"
 PDF_STANDARDS = ("pdf/x-1a", "pdf/x-4", "none")
 COVER_SUFFIXES = (".jpg", ".jpeg", ".png")
 BOOK_HELP = ("A book for bookbuild: its metadata, reading order (spine) and print settings. "

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 
 import markdown
-from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.def_list import DefListExtension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
@@ -26,6 +25,7 @@ from bookbuild.markdown_ext.fenced_divs import FencedDivExtension
 from bookbuild.markdown_ext.figures import FiguresExtension
 from bookbuild.markdown_ext.headings import HeadingsExtension
 from bookbuild.markdown_ext.html_blocks import HtmlBlocksExtension
+from bookbuild.markdown_ext.inline_attributes import InlineAttributesExtension
 from bookbuild.markdown_ext.inline_notes import InlineNotesExtension
 from bookbuild.markdown_ext.line_blocks import LineBlocksExtension
 from bookbuild.markdown_ext.line_breaks import LineBreaksExtension
@@ -56,7 +56,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             # pandoc's Markdown where Python-Markdown and pymdown-extensions read it as pandoc
             # does, and our own extensions where none does (docs/markdown.md lists the rest).
             *_pandoc_inline(),
-            AttrListExtension(),
+            InlineAttributesExtension(),
             HeadingsExtension(),
             FencedCodeExtension(),
             TableExtension(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 TOKEN = re.compile(
     r"""\s*(?:
         \#(?P<id>[A-Za-z][\w:.-]*)
-      | \.(?P<cls>-?[A-Za-z_][\w-]*)
+      | \.(?P<cls>-?[A-Za-z_][\w:.-]*)
       | (?P<key>[A-Za-z_][\w:.-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'}]+))
     )""",
     re.VERBOSE,

@@ -12,7 +12,9 @@ from markdown.inlinepatterns import InlineProcessor
 
 from bookbuild.markdown_ext.attributes import parse_attributes
 
-SPAN = r"\[(?!\^)((?:[^\[\]\n]|\[[^\[\]\n]*\])+)\]\{([^{}\n]*)\}"
+# A span may run over lines, as pandoc wraps them (`[...]{.telegram}` at 72 columns).
+SPAN = r"\[(?!\^)((?:[^\[\]]|\[[^\[\]]*\])+)\]\{([^{}]*)\}"
+SPAN_RE = re.compile(SPAN)
 SPAN_KEYS = {"lang", "dir", "title"}
 RIGHT_TO_LEFT = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
@@ -23,25 +25,51 @@ def is_rtl(lang: str) -> bool:
 
 class BracketedSpanProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[Element | str | None, int, int]:
-        attrs = parse_attributes(m.group(2))
-        if attrs is None:
-            return None, None, None
-        # pandoc writes these two classes alone as HTML's own elements
-        tag = {("underline",): "u", ("mark",): "mark"}.get(tuple(attrs.classes), "span")
-        span = etree.Element(tag)
-        span.text = m.group(1)
-        if tag != "span":
-            attrs.classes = []
-        if attrs.id:
-            span.set("id", attrs.id)
-        if attrs.classes:
-            span.set("class", " ".join(attrs.classes))
-        for key, value in attrs.values.items():
-            if key in SPAN_KEYS:
-                span.set(key, value)
-        if "lang" in attrs.values and "dir" not in attrs.values and is_rtl(attrs.values["lang"]):
-            span.set("dir", "rtl")
-        return span, m.start(0), m.end(0)
+        span = _span(m)
+        return (span, m.start(0), m.end(0)) if span is not None else (None, None, None)
+
+
+def _span(m: re.Match[str]) -> Element | None:
+    attrs = parse_attributes(m.group(2))
+    if attrs is None:
+        return None
+    # pandoc writes these two classes alone as HTML's own elements
+    tag = {("underline",): "u", ("mark",): "mark"}.get(tuple(attrs.classes), "span")
+    span = etree.Element(tag)
+    _fill(span, m.group(1))
+    if tag != "span":
+        attrs.classes = []
+    if attrs.id:
+        span.set("id", attrs.id)
+    if attrs.classes:
+        span.set("class", " ".join(attrs.classes))
+    for key, value in attrs.values.items():
+        if key in SPAN_KEYS:
+            span.set(key, value)
+    if "lang" in attrs.values and "dir" not in attrs.values and is_rtl(attrs.values["lang"]):
+        span.set("dir", "rtl")
+    return span
+
+
+def _fill(span: Element, text: str) -> None:
+    """The span's text, with the spans inside it (`[Dear [Miss Hunter]{.recipient}]{.salutation}`,
+    as pandoc converts Standard Ebooks' letters) made here: Python-Markdown runs on a pattern's
+    result only the patterns after it, so this one would not see them."""
+    last, pos = None, 0
+    for inner in SPAN_RE.finditer(text):
+        child = _span(inner)
+        if child is None:
+            continue
+        if last is None:
+            span.text = text[pos:inner.start()]
+        else:
+            last.tail = text[pos:inner.start()]
+        span.append(child)
+        last, pos = child, inner.end()
+    if last is None:
+        span.text = text[pos:]
+    else:
+        last.tail = text[pos:]
 
 
 class BracketedSpanExtension(Extension):

@@ -116,6 +116,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
                     section.number = chapter_number if section.numbered else None
                     if not section.title and section.numbered:
                         section.title = f"Chapter {chapter_number}"
+                        _title_below(section, source, report)
                 sections.append(section)
     number_examples(sources, report)
     resolve_links(sources, report)
@@ -124,6 +125,21 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
     check_stylesheets(config.root, report)
     warn_unlisted(config, report)
     return Chapters(sections, images, texts)
+
+
+def _title_below(section: Section, source: Source, report: Report) -> None:
+    """Told once for the book: a chapter called "Chapter N" for want of a `#` heading, whose
+    text has `##` ones, as pandoc's conversion of an edition's HTML (`<h2>` chapter headings)
+    writes every chapter; the contents would list "Chapter 1", "Chapter 2"... only."""
+    line = source.line_of(r"^##[ \t]")
+    if any(p.code == "BB251" for p in report.problems) or section.body is None \
+            or section.body.find(f".//{h('h2')}") is None or line is None:
+        return
+    report.warning(source.path, line,
+                   f"this chapter has no level-1 heading, so it is called '{section.title}' "
+                   f"in the contents, but it has '##' headings: if they are the chapters' "
+                   f"titles, make them '#' headings (pandoc --shift-heading-level-by=-1; told "
+                   f"once for the book)", "BB251")
 
 
 def _once_per_key(report: Report, first: int) -> None:

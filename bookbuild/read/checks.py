@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from bookbuild.book import Image
-from bookbuild.config import LANGUAGE_TAG, Config
+from bookbuild.config import PHRASE_LANGUAGE_TAG, Config
 from bookbuild.errors import Report
 from bookbuild.html_policy import breaches
 from bookbuild.markdown_ext.attributes import parse_attributes
@@ -28,12 +28,14 @@ FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
 # reads it at an unpredictable point (and, inside a note, fails).
 NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^([^\]\s]+)\]:")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# `\![3](x)` is a link after an escaped '!', as pandoc reads it, and no picture
+IMAGE = re.compile(r"(?<!(?<!\\)\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?"
+                   r"(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
 CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
                        r"[ \t]")
-LANG_TAG = re.compile(LANGUAGE_TAG)
+LANG_TAG = re.compile(PHRASE_LANGUAGE_TAG)
 
 
 def warn_unlisted(config: Config, report: Report) -> None:
@@ -205,7 +207,8 @@ LEFTOVERS = (
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
      "is printed as typed"),
-    (r"\{[#.][\w:.-][^{}\n]*\}", r"^(?![ \t]*#).*?(?<![\])])\{[#.][\w:.-]", "BB240",
+    # (its line: not a heading's or a div fence's, whose attributes are read, in a quote too)
+    (r"\{[#.][\w:.-][^{}]*\}", r"^(?![ \t>]*(?:#|:::)).*?(?<![\])])\{[#.][\w:.-]", "BB240",
      "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
      "heading, a [span], a link, an image or a fenced block's opening"),
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",

@@ -44,6 +44,11 @@ def check_ids(section: Section, source: Source, report: Report) -> None:
         if el.get("role") == "doc-noteref":  # a call take_notes made
             ours[value] = f"the call of note {el.text}"
             continue
+        if value == section.id and _opens(section.body, el):
+            # pandoc's conversion of a book's HTML wraps each chapter in `::: {#chapter-3}`,
+            # named as the file is: a link to it lands where one to the chapter does
+            del el.attrib["id"]
+            continue
         if value in ours or value.startswith("page-"):
             owner = ours.get(value, "a page number of the print edition")
             report.error(source.path, where.attribute(el, "id", value),
@@ -55,6 +60,16 @@ def check_ids(section: Section, source: Source, report: Report) -> None:
                          f"the id '{value}' is used twice in this chapter (first at line "
                          f"{first})", "BB217")
         seen.setdefault(value, el)
+
+
+def _opens(body: etree._Element, el: etree._Element) -> bool:
+    """Whether `el` starts the chapter's text: no text and no other element comes before it."""
+    while el is not body:
+        parent = el.getparent()
+        if parent is None or (parent.text or "").strip() or parent.index(el) != 0:
+            return False
+        el = parent
+    return True
 
 
 def _all_ids(section: Section) -> set[str]:

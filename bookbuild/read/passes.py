@@ -55,6 +55,7 @@ def take_title(section: Section, source: Source, body: etree._Element,
         typeset(smart_text(source.header[key]), typography) if key in source.header
         else None for key in ("title", "subtitle"))
     first = body.find(h("h1"))
+    first = first if first is not None else _heading_in_divs(body)
     if first is not None and section.title is None:
         if first.find(f".//{h('a')}[@class='footnote-ref']") is not None:
             # The title goes to the contents, the nav and running heads, where a note
@@ -71,6 +72,20 @@ def take_title(section: Section, source: Source, body: etree._Element,
         if first.get("id"):  # a link to the title's id goes to the chapter's title
             body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)
+
+
+def _heading_in_divs(body: etree._Element) -> etree._Element | None:
+    """A level-1 heading that opens the chapter inside divs, as pandoc's conversion of a book's
+    HTML wraps each chapter (`::: {#chapter-3 .section}` then `# III`): the chapter's title, as
+    pandoc's EPUB writer takes it."""
+    el = body
+    while len(el) and not (el.text or "").strip():
+        el = el[0]
+        if el.tag == h("h1"):
+            return el
+        if el.tag != h("div"):
+            return None
+    return None
 
 
 def close_heading_gaps(body: etree._Element) -> None:
@@ -116,8 +131,12 @@ def set_chapter_language(body: etree._Element, lang: str | None) -> None:
 
 
 def mark_languages(body: etree._Element) -> None:
+    """`lang` doubled as `xml:lang`, as EPUB wants; a private-use tag (`x-local`), which no
+    reading system or screen reader knows, is left out (Ace counts it a violation)."""
     for el in body.iter():
-        if el.get("lang"):
+        if (el.get("lang") or "")[:2] in ("x-", "X-"):
+            del el.attrib["lang"]
+        elif el.get("lang"):
             el.set(f"{{{XML_NS}}}lang", el.get("lang"))
 
 # Every code point of bidi class R or AL lies in these blocks (tests/test_text_hygiene.py checks it

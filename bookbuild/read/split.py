@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bookbuild.markdown_ext.fenced_divs import OPEN
 from bookbuild.read.checks import FOOTNOTE_DEF, FOOTNOTE_REF, code_lines
 from bookbuild.read.source import CODE_SPAN, Source
 
@@ -34,6 +35,7 @@ def split_chapters(source: Source) -> list[Source]:
             starts.append(index - 1)
     if len(starts) < 2:
         return [source]
+    starts = [_div_opening(index, source, code) for index in starts]
     notes = _note_blocks(source, code)
     in_note = {n for block in notes.values() for n in block}
     bounds = [source.body_start, *starts, len(lines)]
@@ -57,6 +59,20 @@ def split_chapters(source: Source) -> list[Source]:
             for n in block:
                 home.lines[n] = lines[n]
     return parts
+
+
+def _div_opening(index: int, source: Source, code: set[int]) -> int:
+    """Where the chapter of the heading on line `index` starts: at the `::: {...}` lines that
+    open just above it, when the heading is the first thing in a div, as pandoc's conversion of
+    a book's HTML wraps each chapter (`::: {#chapter-3 .section}` then `# III`); pandoc's EPUB
+    writer makes a chapter of such a div."""
+    start, n = index, index - 1
+    while n >= source.body_start and n not in code and (
+            not source.lines[n].strip() or OPEN.match(source.lines[n])):
+        if source.lines[n].strip():
+            start = n
+        n -= 1
+    return start
 
 
 def _note_blocks(source: Source, code: set[int]) -> dict[str, list[int]]:
