@@ -8,6 +8,7 @@ killed never leaves a broken file where the last good one was.
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import os
@@ -141,6 +142,20 @@ def replace_folder(target: Path, fresh: Path, is_ours: Callable[[Path], bool],
     os.rename(target, old / target.name)
     os.rename(fresh, target)
     shutil.rmtree(old, ignore_errors=True)  # follows no links: removes them, not their targets
+
+
+PACKAGE = Path(__file__).parent  # all of bookbuild, whose source is in every cache key
+
+
+@functools.cache
+def source_digest() -> bytes:
+    """bookbuild's own source, every module: part of every cache key, so that an entry made by
+    another version of the code (a release, an edit) is never taken for this one's. Read once
+    per process (the ~100 files take a few milliseconds)."""
+    digest = hashlib.sha256()
+    for source in sorted(PACKAGE.rglob("*.py")):
+        digest.update(source.relative_to(PACKAGE).as_posix().encode() + source.read_bytes())
+    return digest.digest()
 
 
 def cache_folder(out_dir: Path, *parts: str) -> Path:

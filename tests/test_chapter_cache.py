@@ -11,8 +11,11 @@ import markdown
 import pytest
 from bookkit import make_book, run_cli, tiny_png
 
+from bookbuild import output
 from bookbuild.output import cache_folder
+from bookbuild.pdf.chunk_cache import theme_digest
 from bookbuild.read import cache as chapter_cache
+from bookbuild.theme import theme_file
 
 YAML = "title: Cache Book\nauthor: Jane Doe\nspine: [one.md, two.md]\n"
 ONE = "# One\n\nThe first chapter, with a note.[^1]\n\n[^1]: The note.\n"
@@ -91,12 +94,31 @@ def test_a_failed_build_keeps_nothing(tmp_path, conversions):
 
 def test_the_key_changes_with_bookbuilds_source(tmp_path, monkeypatch):
     copy = tmp_path / "bookbuild"
-    shutil.copytree(chapter_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(chapter_cache, "PACKAGE", copy)
+    shutil.copytree(output.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(output, "PACKAGE", copy)
+    output.source_digest.cache_clear()
     before = chapter_cache.ChapterCache(tmp_path).key("markup", ONE)
     with (copy / "markdown_ext" / "spans.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# a changed extension\n")
+    output.source_digest.cache_clear()
     assert chapter_cache.ChapterCache(tmp_path).key("markup", ONE) != before
+    output.source_digest.cache_clear()
+
+
+def test_the_layout_cache_key_changes_with_bookbuilds_source(tmp_path, monkeypatch):
+    """A laid-out section is kept by its HTML and the layout code: a new make-up or loose-line
+    pass must lay every section out again, not reuse the old pages."""
+    css = theme_file(tmp_path, "print.css")
+    copy = tmp_path / "bookbuild"
+    shutil.copytree(output.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(output, "PACKAGE", copy)
+    output.source_digest.cache_clear()
+    before = theme_digest(tmp_path, css)
+    with (copy / "pdf" / "loose.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# a changed pass\n")
+    output.source_digest.cache_clear()
+    assert theme_digest(tmp_path, css) != before
+    output.source_digest.cache_clear()
 
 
 def test_a_chapter_with_a_picture_has_its_picture_checked_again(tmp_path, conversions):

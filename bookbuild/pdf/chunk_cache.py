@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bookbuild import __version__
-from bookbuild.output import prune_folder
+from bookbuild.output import prune_folder, source_digest
 from bookbuild.theme import theme_files
 
 DATES = re.compile(r'<meta name="dcterms\.(?:created|modified)"[^>]*>')
@@ -30,13 +30,15 @@ class ChunkResult:
 
 
 def theme_digest(root: Path, css: Path) -> bytes:
-    """The versions of bookbuild and WeasyPrint, print.css and the fonts (each by its name,
-    size and first 4 KB): what shapes a layout besides its HTML."""
+    """The versions of bookbuild and WeasyPrint, bookbuild's own source (the layout code: the
+    make-up pass, the loose-line re-set), print.css and the fonts (each by its name, size and
+    first 4 KB): what shapes a layout besides its HTML."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
     for part in (__version__, version("weasyprint")):
         digest.update(part.encode())
+    digest.update(source_digest())
     digest.update(css.read_bytes())
     for font in theme_files(root, "fonts"):
         with font.open("rb") as handle:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from bookbuild.book import Book
 from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
+from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.makeup import Mends
 from bookbuild.pdf.makeup import apply as apply_mends
-from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.margins import standard_for
 from bookbuild.theme import theme_file
 
