@@ -7,11 +7,10 @@ one build; Ace runs inside it, once per session.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import json
 import re
 import stat
+from collections import Counter
 
 import pytest
 from bookkit import NS, Epub, make_book, require_ace, run_cli
