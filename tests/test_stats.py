@@ -50,7 +50,7 @@ def test_stats_prints_a_table_and_a_summary(tmp_path):
     assert lines[1].strip() == "The Part"
     assert lines[2].split() == ["9", "2", "One"]
     assert lines[-2].split()[0] == "16"
-    assert lines[-1].startswith("about ") and "printed pages (6x9, 11 pt)" in lines[-1]
+    assert lines[-1].startswith("about ") and "printed pages (6x9, 11.5 pt)" in lines[-1]
     assert lines[-1].endswith("and 1 min of reading")
 
 
