@@ -39,6 +39,9 @@ QUOTE_MARKS = {
     "he": "\u201e\u201d\u201a\u2019",
 }
 APOSTROPHE, PRIME, DOUBLE_PRIME = "\u2019", "\u2032", "\u2033"
+# The characters curl_quotes looks at: straight quotes, and curly ones to pair or to find
+# the wrong way round; it skips the rest of a paragraph's text without a step per character.
+QUOTE_CHARACTER = re.compile("[\"'\u201c\u201e\u00ab\u201d\u00bb\u2018\u2019]")
 NBSP, WORD_JOINER, HAIR_SPACE, ELLIPSIS, EM_DASH = "\u00a0", "\u2060", "\u200a", "\u2026", "\u2014"
 ALL_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
 OPENING = "\u201c\u2018\u00ab\u201e\u201a\u2039"
@@ -228,7 +231,8 @@ def curl_quotes(text: str, out: list[str], languages: list[str], own_marks: bool
         kinds[at] = kind
         stack.append((kind, at))
 
-    for i, char in enumerate(text):
+    for found in QUOTE_CHARACTER.finditer(text):  # the loop acts on these only
+        i, char = found.start(), found[0]
         before = text[i - 1] if i else BOUNDARY
         after = text[i + 1] if i + 1 < len(text) else BOUNDARY
         at_word_start = _is_space(before) or before in OPENERS_BEFORE or (
