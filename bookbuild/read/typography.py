@@ -45,6 +45,7 @@ QUOTE_CHARACTER = re.compile("[\"'\u201c\u201e\u00ab\u201d\u00bb\u2018\u2019]")
 NBSP, WORD_JOINER, HAIR_SPACE, ELLIPSIS, EM_DASH = "\u00a0", "\u2060", "\u200a", "\u2026", "\u2014"
 ALL_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
 OPENING = "\u201c\u2018\u00ab\u201e\u201a\u2039"
+DASH_OR_QUOTE = re.compile(f"[{EM_DASH}{ALL_QUOTES}]")  # what add_spaces looks at one by one
 OPENERS_BEFORE = "([{<" + OPENING + BOUNDARY
 DASHES = "\u2014\u2013\u2026-"
 
@@ -332,7 +333,8 @@ def add_spaces(text: str, out: list[str]) -> None:
     for match in INITIAL.finditer(text):
         if match[1].isupper() and text[match.end()].isupper():
             out[match.start(2)] = NBSP
-    for i, char in enumerate(text):
+    for found in DASH_OR_QUOTE.finditer(text):  # the characters the loop acts on
+        i, char = found.start(), found[0]
         if char == EM_DASH and i and not text[i - 1].isspace() \
                 and text[i - 1] not in (WORD_JOINER, BOUNDARY):
             out[i] = WORD_JOINER + out[i]
@@ -351,6 +353,8 @@ def space_ellipses(out: list[str], languages: list[str], style: str) -> None:
     character of the text became): none (closed: "word… word", French, Russian), a no-break
     space (spaced: "word … word"), or as typed, a space made no-break so that no line starts
     with an ellipsis (typed). What follows the ellipsis is left as typed."""
+    if ELLIPSIS not in "".join(out):
+        return  # most paragraphs: no entry to look at
     for i, char in enumerate(out):
         if not char.endswith(ELLIPSIS):
             continue
