@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from bookkit import NS, XML_LANG, Epub, build_epub, make_book, run_cli, text_of
 
+from bookbuild.xhtml import EPUB_TYPE
+
 CHAPTER = '''\
 ::: {#chapter-1 .section .chapter .z3998:diary epub:type="chapter z3998:diary"}
 ## I {#i epub:type="z3998:ordinal z3998:roman"}
@@ -76,9 +78,11 @@ def test_nothing_is_printed_as_typed(converted):
 def test_the_chapter_div_keeps_its_classes_and_gives_its_id_to_the_chapter(converted):
     _, book = converted
     doc = book.document("chapter-1")
-    div = doc.find(".//x:div[@data-epub-type]", NS)
-    assert div.get("class") == "section chapter z3998:diary"
-    assert div.get("data-epub-type") == "chapter z3998:diary"
+    div = doc.find(".//x:div[@class='section chapter z3998:diary']", NS)
+    # epub:type stays epub:type; `chapter` is the chapter section's own already
+    assert div.get(EPUB_TYPE) == "z3998:diary" and div.get("role") is None
+    salutation = doc.find(".//x:span[@class='z3998:salutation']", NS)
+    assert salutation.get(EPUB_TYPE) == "z3998:salutation"
     assert div.get("id") is None  # the chapter's section has it: a link lands at the same place
     assert [el.get("id") for el in doc.iter() if el.get("id") == "chapter-1"] != []
 
