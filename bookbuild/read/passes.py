@@ -12,7 +12,7 @@ from lxml import etree
 from bookbuild.book import Section
 from bookbuild.errors import Report
 from bookbuild.markdown_ext import smart_text
-from bookbuild.read.source import Source
+from bookbuild.read.source import Locator, Source
 from bookbuild.read.typography import TypographySettings, typeset
 from bookbuild.xhtml import EPUB_TYPE, HTML_SPACE, PHRASING, XML_NS, detach, h
 
@@ -203,24 +203,39 @@ ROLES_ALLOWED = {
 ANY_ROLE = {"div", "span", "p", "blockquote"}
 
 
-def match_roles(body: etree._Element, chapter_type: str | None) -> None:
+def match_roles(body: etree._Element, chapter_type: str | None, source: Source,
+                report: Report) -> None:
     """One rule for every element's `epub:type`, whether a `{...}` list, a div's, a span's or
-    raw HTML set it: the term is kept and, when the vocabulary's term has a DPUB-ARIA role the
-    element may take, the element takes that role too (unless it has one). A prefix the book
-    does not declare was refused before (BB210). A div opening the chapter that says what the
-    chapter's section already says (`epub:type="chapter"`, as pandoc converts a book's HTML)
-    leaves the term to the section."""
+    raw HTML set it: a term is kept and, when the vocabulary's term has a DPUB-ARIA role the
+    element may take, the element takes that role too (unless it has one). A term of a prefix
+    the book does not declare (z3998: is the one it declares; Standard Ebooks' se:, kept by
+    pandoc's conversion, is not), which EPUBCheck refuses, is left out with a warning (BB252),
+    once per chapter and prefix. A div opening the chapter that says what the chapter's
+    section already says (`epub:type="chapter"`, as pandoc converts a book's HTML) leaves the
+    term to the section."""
+    where, told = None, set()
     for el in body.iter():
         value = el.get(EPUB_TYPE) if isinstance(el.tag, str) else None
         if value is None:
             continue
         terms = value.split()
+        for term in [t for t in terms if ":" in t and not t.startswith("z3998:")]:
+            terms.remove(term)
+            prefix = term.split(":")[0]
+            if prefix not in told:
+                told.add(prefix)
+                where = where or Locator(body, source)
+                report.warning(source.path, where.attribute(el, EPUB_TYPE, value),
+                               f"epub:type '{term}' left out: the book declares no prefix "
+                               f"'{prefix}' (EPUBCheck refuses it); the EPUB vocabulary's terms "
+                               f"(noteref, chapter...) and z3998:'s are kept (told once per "
+                               f"chapter)", "BB252")
         if chapter_type and el.getparent() is body and el.tag == h("div"):
             terms = [t for t in terms if t != chapter_type]
-            if not terms:
-                del el.attrib[EPUB_TYPE]
-                continue
-            el.set(EPUB_TYPE, " ".join(terms))
+        if not terms:
+            del el.attrib[EPUB_TYPE]
+            continue
+        el.set(EPUB_TYPE, " ".join(terms))
         role = next((MATCHING_ROLES[t] for t in terms if t in MATCHING_ROLES), None)
         tag = etree.QName(el).localname
         if role and el.get("role") is None and (
