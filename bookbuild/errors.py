@@ -181,6 +181,11 @@ CATALOGUE: dict[str, Code] = {
         "a chapter has no level-1 heading, so it is called \"Chapter N\", but `##` headings: "
         "pandoc's conversion of a book's HTML writes chapter headings so (warning, once)",
     ),
+    "BB252": Code(
+        "epub-type-dropped",
+        "an `epub:type` term of a vocabulary the book does not declare (Standard Ebooks' `se:`), "
+        "which EPUBCheck refuses, was left out (warning, once per chapter and prefix)",
+    ),
     "BB301": Code("epubcheck", "EPUBCheck reported an error or warning in the EPUB"),
     "BB302": Code(
         "validator-missing", "EPUBCheck cannot run: Java or the `epubcheck` package is missing"

@@ -151,7 +151,7 @@ feature_book("typography-off", """
 feature_book("documents", """
     title: Documents Book
     author: Jane Doe
-    spine: [inquiry.md, papers.md]
+    spine: [inquiry.md, papers.md, semantics.md]
 """, {
     "inquiry.md": """
         # The Inquiry
@@ -245,6 +245,36 @@ feature_book("documents", """
         [^record]: The record gives no time.
         [^letter]: The letter is in the archive.
         [^cutting]: The cutting is undated in the file.
+    """,
+    # epub:type as pandoc's conversion of a Standard Ebooks edition writes it, on every kind
+    # of element: one rule (read/passes.py match_roles), checked by EPUBCheck and Ace
+    "semantics.md": """
+        ::: {#chapter-3 .section .chapter epub:type="chapter"}
+        # The Raft {epub:type="z3998:roman"}
+
+        The raft drifted.[1](#note-1){#noteref-1 .noteref epub:type="noteref"} Then it
+        stopped.[2](#note-2){#noteref-2 .noteref
+        epub:type="noteref"}
+
+        ::: {.pull epub:type="pullquote"}
+        The river was a mile wide.
+        :::
+
+        The [Times]{epub:type="z3998:newspaper"} said nothing.
+
+        <aside epub:type="footnote" id="aside-1"><p>A note written as HTML.</p></aside>
+
+        ::: {#notes epub:type="endnotes"}
+        ::: {#note-1}
+        The raft was the author's own. [↩](#noteref-1){.backlink
+        epub:type="backlink"}
+        :::
+
+        ::: {#note-2}
+        Near the island. [↩](#noteref-2){.backlink epub:type="backlink"}
+        :::
+        :::
+        :::
     """,
 })
 

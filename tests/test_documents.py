@@ -267,4 +267,20 @@ def test_the_book_with_every_document_kind_passes_daisy_ace(documents_ace):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["earl:result"]["earl:outcome"] == "pass"
     checked = {a["earl:testSubject"]["url"] for a in report["assertions"]}
-    assert {"text/inquiry.xhtml", "text/papers.xhtml"} <= checked
+    assert {"text/inquiry.xhtml", "text/papers.xhtml", "text/semantics.xhtml"} <= checked
+
+
+def test_epub_type_follows_one_rule_on_every_element(feature_books):
+    """A link's, a div's, a span's and raw HTML's epub:type is kept, with the DPUB-ARIA role its
+    term has (Ace's epub-type-has-matching-role, checked by the Ace test above); the chapter
+    div's `chapter` is left to the chapter's section, which says it already."""
+    doc = feature_books["documents"].epub.document("semantics")
+    typed = [(etree.QName(el).localname, el.get(EPUB_TYPE), el.get("role"))
+             for el in doc.find(".//x:section", NS).iterdescendants() if el.get(EPUB_TYPE)]
+    assert typed == [
+        ("a", "noteref", "doc-noteref"), ("a", "noteref", "doc-noteref"),
+        ("div", "pullquote", "doc-pullquote"), ("span", "z3998:newspaper", None),
+        ("aside", "footnote", "doc-footnote"), ("div", "endnotes", "doc-endnotes"),
+        ("a", "backlink", "doc-backlink"), ("a", "backlink", "doc-backlink")]
+    assert doc.find(".//x:div[@id='chapter-3']", NS).get("data-epub-type") is None
+    assert not any(el.get("data-epub-type") for el in doc.iter())

@@ -365,3 +365,50 @@ def test_cross_references_and_stray_attributes_are_warned_of(tmp_path):
              for line in run.err.splitlines()]
     assert found == [("3", "BB242"), ("5", "BB240")], run.err
     assert "cross references" in run.err and "{#id}" in run.err
+
+
+# Every kind of message from a later chapter of a one-file book, at the file's line: each part
+# holds only its own lines (read/split.py), the numbers kept beside them.
+NUMBERED = """\
+# One
+
+Text calling the last note.[^end]
+
+::: aside
+Open div closed below.
+:::
+
+# Two
+
+A stray fence follows.
+
+:::
+
+A link to [the other](#dup) and <span id="dup">one</span>.
+
+# Three
+
+Raw <blink>tag</blink> here.
+
+A ~~struck never closed.
+
+An undefined call.[^none]
+
+## Dup {#dup}
+
+[^end]: The last note, with a <blink>tag</blink>.
+"""
+
+
+def test_every_message_of_a_split_file_names_the_files_line(tmp_path):
+    book = make_book(tmp_path / "book", """
+        title: Numbered
+        author: Jane Doe
+        spine: [novel.md]
+    """, {"novel.md": NUMBERED})
+    run = run_cli("build", book, "--format", "epub")
+    found = [(line.split(":")[1], line.rpartition("[")[2].split()[0])
+             for line in run.err.splitlines() if line.startswith("novel.md:")]
+    assert found == [("13", "BB207"), ("19", "BB210"), ("21", "BB240"), ("23", "BB203"),
+                     ("25", "BB217"), ("27", "BB210")], run.err
+    assert "first in novel.md at line 15" in run.err

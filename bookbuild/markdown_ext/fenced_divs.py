@@ -114,14 +114,15 @@ def div_attributes(match: re.Match) -> dict[str, str]:
     if attrs.classes:
         out["class"] = " ".join(attrs.classes)
     for key, value in attrs.values.items():
-        out[key if key in HTML_KEYS else data_name(key)] = value
+        # epub:type is kept as itself, on a div as on any element (read/passes.py match_roles)
+        out[key if key in HTML_KEYS or key == "epub:type" else data_name(key)] = value
     return out
 
 
 def data_name(key: str) -> str:
-    """The data-* attribute keeping a key HTML does not know: `epub:type`, which pandoc writes
-    for Standard Ebooks' sections, becomes `data-epub-type`, since a colon in an XHTML attribute
-    name names a namespace (the HTML policy tells of one in capitals)."""
+    """The data-* attribute keeping a key HTML does not know: `se:lang` becomes `data-se-lang`,
+    since a colon in an XHTML attribute name names a namespace (the HTML policy tells of one in
+    capitals)."""
     return "data-" + key.replace(":", "-")
 
 

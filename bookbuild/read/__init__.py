@@ -35,6 +35,7 @@ from bookbuild.read.passes import (
     mark_direction,
     mark_languages,
     mark_page_breaks,
+    match_roles,
     relink_images,
     set_chapter_language,
     take_title,
@@ -215,6 +216,7 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             take_title(section, source, body, report, typography)
             if entry.type != "chapter" and not entry.role:  # say what it is by its title
                 section.role = role_from_title(section.title, entry.path.stem) or section.role
+            match_roles(body, section.epub_type, source, report)
             close_heading_gaps(body)
             set_chapter_language(body, source.header.get("lang"))
             section.lang = source.header.get("lang") or None

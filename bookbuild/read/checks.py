@@ -62,7 +62,7 @@ def within_limits(source: Source, report: Report) -> bool:
     lines = source.lines[:source.body_start] + reindent(source.lines[source.body_start:])
     over = over_limits(lines, source.body_start)
     if over is not None:
-        report.error(source.path, over[0] + 1, over[1], "BB219")
+        report.error(source.path, source.number(over[0]), over[1], "BB219")
     return over is None
 
 
@@ -73,8 +73,9 @@ def nested_notes(source: Source, report: Report) -> bool:
     for index in range(source.body_start, len(source.lines)):
         line = source.lines[index]
         if NESTED_DEF.match(line) and not FOOTNOTE_DEF.match(line):
-            report.error(source.path, index + 1, "footnotes must be defined at the left margin, "
-                                                 "not inside a quote, a list or another footnote",
+            report.error(source.path, source.number(index),
+                         "footnotes must be defined at the left margin, not inside a quote, a "
+                         "list or another footnote",
                          "BB220")
             found = True
     return found
@@ -92,7 +93,7 @@ def check_lines(source: Source, config: Config, report: Report,
     image_names: dict[str, str] = {}
     code = code_lines(source)
     for index in range(source.body_start, len(source.lines)):
-        number, line = index + 1, source.lines[index]
+        number, line = source.number(index), source.lines[index]
         if index in code:
             continue
         div = DIV_OPEN.match(line)
@@ -245,7 +246,7 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
         for regex, hint in UNREAD_BLOCKS:
             if hint not in told and index not in code and regex.match(source.lines[index]):
                 told.add(hint)
-                report.warning(source.path, index + 1, hint, "BB242")
+                report.warning(source.path, source.number(index), hint, "BB242")
                 if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
                     told.add(LEFTOVERS[3][3])
     if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):

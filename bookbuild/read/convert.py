@@ -117,7 +117,7 @@ def _malformed_line(message: str, source: Source) -> int:
         tag = re.search(r"tag (?:mismatch: |name )?(\w+)", message)
         if line is None and tag:
             line = source.line_of(rf"</?{tag[1]}\b")
-    return line or source.line_of(r"<[A-Za-z/!?]|&") or source.body_start + 1
+    return line or source.line_of(r"<[A-Za-z/!?]|&") or source.first_line
 
 
 def _unbalanced_tag_line(source: Source) -> int | None:
@@ -133,9 +133,9 @@ def _unbalanced_tag_line(source: Source) -> int | None:
             if empty:
                 continue
             if not closing:
-                stack.append((name, index + 1))
+                stack.append((name, source.number(index)))
             elif stack and stack[-1][0] == name:
                 stack.pop()
             else:
-                return stack[-1][1] if stack else index + 1
+                return stack[-1][1] if stack else source.number(index)
     return stack[-1][1] if stack else None

@@ -1,5 +1,6 @@
 """The passes over a chapter's tree, each tree in, tree out: block paragraphs unwrapped, note
-calls lifted out of links, the title taken, headings renumbered, languages and direction marked."""
+calls lifted out of links, the title taken, headings renumbered, languages and direction marked,
+`epub:type` terms given their DPUB-ARIA role."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from lxml import etree
 from bookbuild.book import Section
 from bookbuild.errors import Report
 from bookbuild.markdown_ext import smart_text
-from bookbuild.read.source import Source
+from bookbuild.read.source import Locator, Source
 from bookbuild.read.typography import TypographySettings, typeset
-from bookbuild.xhtml import HTML_SPACE, PHRASING, XML_NS, detach, h
+from bookbuild.xhtml import EPUB_TYPE, HTML_SPACE, PHRASING, XML_NS, detach, h
 
 TITLE_ID = "data-title-id"  # on the body: the id the heading taken for the title had
 
@@ -170,3 +171,73 @@ def relink_images(body: etree._Element, names: dict[str, str | None]) -> None:
     for img in body.iter(h("img")):
         if names.get(img.get("src")):
             img.set("src", names[img.get("src")])
+
+
+# The DPUB-ARIA role of each term of the EPUB structural semantics vocabulary that has one (the
+# EPUB Type to ARIA Role Authoring Guide; Ace's `epub-type-has-matching-role` asks for it). The
+# terms whose role is deprecated (biblioentry, endnote) or is an element's own (table, list,
+# figure...) have none here.
+MATCHING_ROLES = {term: f"doc-{term}" for term in (
+    "abstract", "acknowledgments", "afterword", "appendix", "bibliography", "biblioref",
+    "chapter", "colophon", "conclusion", "credit", "credits", "dedication", "endnotes",
+    "epigraph", "epilogue", "errata", "footnote", "foreword", "glossary", "glossref", "index",
+    "introduction", "noteref", "notice", "pagebreak", "part", "preface", "prologue",
+    "pullquote", "qna", "tip", "toc")}
+MATCHING_ROLES.update({"referrer": "doc-backlink", "backlink": "doc-backlink", "help": "doc-tip",
+                       "page-list": "doc-pagelist",
+                       "subtitle": "doc-subtitle"})
+# The roles above ARIA in HTML allows on each element; div, span, p and blockquote take any.
+SECTIONING = {"doc-abstract", "doc-acknowledgments", "doc-afterword", "doc-appendix",
+              "doc-bibliography", "doc-chapter", "doc-colophon", "doc-conclusion", "doc-credit",
+              "doc-credits", "doc-dedication", "doc-endnotes", "doc-epigraph", "doc-epilogue",
+              "doc-errata", "doc-foreword", "doc-glossary", "doc-index", "doc-introduction",
+              "doc-notice", "doc-pagelist", "doc-part", "doc-preface", "doc-prologue",
+              "doc-pullquote", "doc-qna", "doc-toc"}
+ROLES_ALLOWED = {
+    "a": {"doc-backlink", "doc-biblioref", "doc-glossref", "doc-noteref"},
+    "aside": {"doc-dedication", "doc-footnote", "doc-glossary", "doc-pullquote", "doc-tip"},
+    "section": SECTIONING,
+    "hr": {"doc-pagebreak"},
+    **{f"h{n}": {"doc-subtitle"} for n in range(1, 7)},
+}
+ANY_ROLE = {"div", "span", "p", "blockquote"}
+
+
+def match_roles(body: etree._Element, chapter_type: str | None, source: Source,
+                report: Report) -> None:
+    """One rule for every element's `epub:type`, whether a `{...}` list, a div's, a span's or
+    raw HTML set it: a term is kept and, when the vocabulary's term has a DPUB-ARIA role the
+    element may take, the element takes that role too (unless it has one). A term of a prefix
+    the book does not declare (z3998: is the one it declares; Standard Ebooks' se:, kept by
+    pandoc's conversion, is not), which EPUBCheck refuses, is left out with a warning (BB252),
+    once per chapter and prefix. A div opening the chapter that says what the chapter's
+    section already says (`epub:type="chapter"`, as pandoc converts a book's HTML) leaves the
+    term to the section."""
+    where, told = None, set()
+    for el in body.iter():
+        value = el.get(EPUB_TYPE) if isinstance(el.tag, str) else None
+        if value is None:
+            continue
+        terms = value.split()
+        for term in [t for t in terms if ":" in t and not t.startswith("z3998:")]:
+            terms.remove(term)
+            prefix = term.split(":")[0]
+            if prefix not in told:
+                told.add(prefix)
+                where = where or Locator(body, source)
+                report.warning(source.path, where.attribute(el, EPUB_TYPE, value),
+                               f"epub:type '{term}' left out: the book declares no prefix "
+                               f"'{prefix}' (EPUBCheck refuses it); the EPUB vocabulary's terms "
+                               f"(noteref, chapter...) and z3998:'s are kept (told once per "
+                               f"chapter)", "BB252")
+        if chapter_type and el.getparent() is body and el.tag == h("div"):
+            terms = [t for t in terms if t != chapter_type]
+        if not terms:
+            del el.attrib[EPUB_TYPE]
+            continue
+        el.set(EPUB_TYPE, " ".join(terms))
+        role = next((MATCHING_ROLES[t] for t in terms if t in MATCHING_ROLES), None)
+        tag = etree.QName(el).localname
+        if role and el.get("role") is None and (
+                tag in ANY_ROLE or role in ROLES_ALLOWED.get(tag, ())):
+            el.set("role", role)

@@ -41,7 +41,11 @@ THAI LAO KHMER MYANMAR TIBETAN BALINESE JAVANESE CJK HIRAGANA KATAKANA
 
 @dataclass
 class Source:
-    """One Markdown file's text, with where its body starts (after any YAML header)."""
+    """One Markdown file's text, with where its body starts (after any YAML header).
+
+    A chapter cut from a one-file book (read/split.py) holds only its own lines (and its
+    notes'): `numbers` gives each line's number in the file, for messages; see `number`.
+    """
 
     path: Path
     rel: str
@@ -49,13 +53,28 @@ class Source:
     body_start: int = 0  # index of the first body line
     header: dict = field(default_factory=dict)
     text: str = ""  # the file as decoded, before characters were dropped or normalised
+    numbers: list[int] | None = None  # each line's 1-based number in the file; None: index + 1
+
+    def number(self, index: int) -> int:
+        """The file's 1-based line number of `lines[index]` (an index past the end counts on
+        from the last line)."""
+        if self.numbers is None:
+            return index + 1
+        if index < len(self.numbers):
+            return self.numbers[index]
+        return (self.numbers[-1] if self.numbers else 0) + index - len(self.numbers) + 1
+
+    @property
+    def first_line(self) -> int:
+        """The number of the body's first line: where a message with no better place goes."""
+        return self.number(self.body_start)
 
     def line_of(self, needle: str, flags: int = re.IGNORECASE) -> int | None:
         """The 1-based line of the first body line matching a regex, for error messages."""
         pattern = re.compile(needle, flags)
-        for number in range(self.body_start, len(self.lines)):
-            if pattern.search(self.lines[number]):
-                return number + 1
+        for index in range(self.body_start, len(self.lines)):
+            if pattern.search(self.lines[index]):
+                return self.number(index)
         return None
 
     @property
@@ -236,9 +255,9 @@ class Locator:
     def element(self, el: etree._Element | None) -> int:
         """The line of `el`: by its tag, its attributes or its text, else the first line."""
         if isinstance(el, etree._ProcessingInstruction):
-            return next(iter(self.hits(r"<\?")), self.source.body_start + 1)
+            return next(iter(self.hits(r"<\?")), self.source.first_line)
         if el is None or not isinstance(el.tag, str):
-            return self.source.body_start + 1
+            return self.source.first_line
         name = etree.QName(el).localname
         if el.get("class") == "footnote-ref":
             hits = self.hits(rf"\[\^{re.escape(el.get('href', '')[4:])}\]")
@@ -251,7 +270,7 @@ class Locator:
         for node in (el, *el.iterancestors()):
             if line is None:
                 line = self._by_text(node)
-        return line or (self.hits(rf"<{name}(?=[\s/>])") or [self.source.body_start + 1])[0]
+        return line or (self.hits(rf"<{name}(?=[\s/>])") or [self.source.first_line])[0]
 
     def attribute(self, el: etree._Element, attr: str, value: str,
                   fallback: bool = True) -> int | None:
@@ -277,5 +296,5 @@ class Locator:
 
 def _searchable_lines(source: Source) -> list[tuple[int, str]]:
     """The body's lines by number, code spans blanked out."""
-    return [(index + 1, re.sub(r"(`+).+?\1", "", source.lines[index]))
+    return [(source.number(index), re.sub(r"(`+).+?\1", "", source.lines[index]))
             for index in range(source.body_start, len(source.lines))]

@@ -1,8 +1,9 @@
 """One file with several level-1 headings, split into chapters as pandoc's EPUB writer splits a
 document; hands on one `Source` per chapter, each with the file's line numbers.
 
-Each part keeps every line of the file, the others' blanked, so a message names the file's
-line. A footnote defined in one part and called in another goes with its calls.
+Each part holds only its own lines, and the number each has in the file (`Source.numbers`), so
+a message names the file's line and the work stays linear in the file's length. A footnote
+defined in one part and called in another goes with its calls.
 """
 
 from __future__ import annotations
@@ -39,26 +40,44 @@ def split_chapters(source: Source) -> list[Source]:
     notes = _note_blocks(source, code)
     in_note = {n for block in notes.values() for n in block}
     bounds = [source.body_start, *starts, len(lines)]
-    parts: list[Source] = []
+    kept: list[set[int]] = []
     homes: list[int] = []  # the first line of each part's own range
     for begin, end in zip(bounds, bounds[1:], strict=False):
         own = [n for n in range(begin, end) if n not in in_note]
         if not any(lines[n].strip() for n in own):
             continue  # only blank lines or notes before the first heading
-        keep = set(own) | _notes_called(own, lines, code, notes)
-        part = [line if n < source.body_start or n in keep else ""
-                for n, line in enumerate(lines)]
-        header = source.header if not parts else {
-            k: v for k, v in source.header.items() if k == "lang"}
-        parts.append(replace(source, lines=part, header=header))
+        kept.append(set(own) | _notes_called(own, lines, code, notes))
         homes.append(begin)
     # A note called nowhere stays with the part it is written in, to be reported there.
     for block in notes.values():
-        if not any(p.lines[block[0]] for p in parts):
-            home = parts[max((i for i, b in enumerate(homes) if b <= block[0]), default=0)]
-            for n in block:
-                home.lines[n] = lines[n]
+        if not any(block[0] in keep for keep in kept):
+            kept[max((i for i, b in enumerate(homes) if b <= block[0]), default=0)].update(block)
+    parts = []
+    for n, keep in enumerate(kept):
+        header = source.header if n == 0 else {
+            k: v for k, v in source.header.items() if k == "lang"}
+        part_lines, numbers = _cut(lines, sorted(keep))
+        parts.append(replace(source, lines=part_lines, numbers=numbers, body_start=0,
+                             header=header))
     return parts
+
+
+def _cut(lines: list[str], keep: list[int]) -> tuple[list[str], list[int]]:
+    """The lines kept, in the file's order, with their numbers; where lines are left out
+    between two kept ones, one blank line (two when two or more were left out) stands for
+    them, so that Markdown reads the text as it did with every line there, the others blank."""
+    cut: list[str] = []
+    numbers: list[int] = []
+    previous = None
+    for index in keep:
+        if previous is not None and index > previous + 1:
+            for gap in range(previous + 1, min(index, previous + 3)):
+                cut.append("")
+                numbers.append(gap + 1)
+        cut.append(lines[index])
+        numbers.append(index + 1)
+        previous = index
+    return cut, numbers
 
 
 def _div_opening(index: int, source: Source, code: set[int]) -> int:
