@@ -39,25 +39,36 @@ AIM = 1.45  # lines looser than this are re-set (the PDF's measure differs by a 
 # Chosen by how many of the sample book's loose lines each mends that the earlier ones do not,
 # of 55: the line before set with narrower word spaces and a hair of tracking, so that it
 # takes a word from the loose line or gives it one (34); the loose line and the next lines
-# tighter, so the loose line takes the next word (10, and 5). A round costs one small layout;
-# the later rounds lay out only what is still loose.
+# tighter, so the loose line takes the next word (10, and 5). Then, for what is left, the
+# same windows squeezed harder (narrower spaces, tracking -0.01em, words of four letters may
+# break: SQUEEZE), and last the loose line alone tracked out (+0.02em, then +0.03em: its
+# letters take some of the space its word spaces would; InDesign's letter-spacing
+# justification), which mends a paragraph's first line that no neighbour can help. A round
+# costs one small layout; the later rounds lay out only what is still loose.
 TIGHT = "word-spacing: -0.07em"
+SQUEEZE = "word-spacing: -0.1em; letter-spacing: -0.01em; hyphenate-limit-chars: 4 2 2"
 ROUNDS = (
     (((-1, 0), f"letter-spacing: 0.01em; {TIGHT}"),),
     (((0, 4), f"letter-spacing: -0.005em; {TIGHT}"), ((0, 1), f"letter-spacing: 0.01em; {TIGHT}")),
     (((0, 3), f"letter-spacing: 0.005em; {TIGHT}"), ((-2, 0), "letter-spacing: 0.01em"),
      ((0, 2), TIGHT)),
+    (((0, 2), SQUEEZE), ((-1, 1), SQUEEZE), ((-2, 0), SQUEEZE),
+     ((0, 0), "letter-spacing: 0.02em")),
+    (((0, 0), "letter-spacing: 0.03em"),),
 )
 # The lines the trials of a document may set, over the lines of the document: a bound on
-# the time the re-set takes (a trial line costs about what a line of the book does).
-BUDGET = 0.5
+# the time the re-set takes (a trial line costs about what a line of the book does). A loose
+# line tried alone is not counted: there are never more of those than loose lines.
+BUDGET = 1.0
+FLOOR = 40  # but a short section may set this many
 TIGHTEST = 0.75  # no line of a variant may set its word spaces narrower than this
 # The trial document: the windows only, no page furniture, no forced page breaks, no strings.
 TRIAL_CSS = ("* { break-before: auto !important; break-after: auto !important; "
              "page: auto !important; string-set: none !important; } "
              "@page { @top-left { content: none !important; } @top-center { content: none "
              "!important; } @top-right { content: none !important; } @bottom-center { "
-             "content: none !important; } }")
+             "content: none !important; } } "
+             ".loose-tail::footnote-marker { content: none !important; }")
 
 
 @dataclass
@@ -95,7 +106,7 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     if not loose:
         return 0
     root = lxml_html.document_fromstring(html)
-    elements = {el.get("data-i"): el for el in root.iter() if el.get("data-i")}
+    elements = {key: el for el in root.iter() if (key := _key(el))}
     loose = [p for p in loose if p.key in elements and _matches(elements[p.key], p)]
     # The trials' cost grows with the lines they set: at most BUDGET of the document's own,
     # counted per section, so that a section is re-set the same in a single pass of the book
@@ -105,6 +116,7 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
         if paragraph.key in elements:
             section = _section_of(elements[paragraph.key])
             budget[section] = budget.get(section, 0.0) + BUDGET * len(paragraph.lines)
+    budget = {section: max(lines, FLOOR) for section, lines in budget.items()}
     replaced = 0
     for tries in ROUNDS:
         loose = [p for p in loose if p.worst > AIM]
@@ -138,10 +150,12 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         section = _section_of(el)
         for (before, after), variant in tries:
             a, b = max(0, k + before), min(last, k + after)
-            if (paragraph.key, a, b, variant) in tried or b - a + 1 > budget[section]:
+            # the loose line alone costs no more than itself: only windows are counted
+            cost = b - a + 1 if b > a else 0
+            if (paragraph.key, a, b, variant) in tried or cost > budget[section]:
                 continue
             tried.add((paragraph.key, a, b, variant))
-            budget[section] -= b - a + 1
+            budget[section] -= cost
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
             if paragraph.key not in holders:
@@ -179,25 +193,41 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
     return replaced
 
 
+def _key(el, attribute: str = "data-i") -> str | None:
+    """A block's key: its `attribute`; for a footnote (set as a block, holding no calls of
+    its own) its id."""
+    if attribute != "data-i" or not isinstance(el.tag, str):
+        return el.get(attribute) if isinstance(el.tag, str) else None
+    if el.get("data-i"):
+        return el.get("data-i")
+    if (_is_note(el) and "nudged" not in el.get("class").split() and el.get("id")
+            and not any(_is_call(n) for n in el.iter() if isinstance(n.tag, str))):
+        return "note:" + el.get("id")
+    return None
+
+
 def paragraphs(document: Document, attribute: str = "data-i") -> list[Paragraph]:
-    """Every justified block of the main flow that holds only lines and has `attribute`, in
-    order, its blocks and lines gathered across pages."""
+    """Every justified block of the main flow and of the footnotes that holds only lines and
+    has a key (`attribute`, or a footnote's id), in order, its blocks and lines gathered
+    across pages."""
     from weasyprint.formatting_structure import boxes
 
     found: dict[str, Paragraph] = {}
     for page in document.pages:
-        stack = [page._page_box.children[0]]  # the main flow: not the notes, not the margins
+        # the main flow and the footnote area: not the margins
+        stack = [*(box for box in page._page_box.children[1:]
+                   if isinstance(box, boxes.FootnoteAreaBox)), page._page_box.children[0]]
         while stack:
             box = stack.pop()
             if not isinstance(box, boxes.ParentBox):
                 continue
             el = box.element
-            if (isinstance(box, boxes.BlockContainerBox) and el is not None
-                    and el.get(attribute) and box.element_tag == el.tag and box.children
+            key = _key(el, attribute) if el is not None else None
+            if (isinstance(box, boxes.BlockContainerBox) and key
+                    and box.element_tag == el.tag and box.children
                     and all(isinstance(c, boxes.LineBox) for c in box.children)):
                 if box.style["text_align_all"] == "justify" or attribute != "data-i":
-                    paragraph = found.setdefault(el.get(attribute), Paragraph(el.get(attribute),
-                                                                              el))
+                    paragraph = found.setdefault(key, Paragraph(key, el))
                     paragraph.blocks.append(box)
                     for line in box.children:
                         paragraph.lines.append(_line(line, len(paragraph.blocks) - 1))
@@ -221,7 +251,11 @@ def _line(box, page: int) -> Line:
             last = child
             if child.justification_spacing and (" " in child.text or "\u00a0" in child.text):
                 space = space_width(child.style)
-                gap = space + child.style["word_spacing"] + child.justification_spacing
+                # tracking opens every gap by two halves of it and the space's own
+                letter = child.style["letter_spacing"]
+                letter = 0 if letter == "normal" else letter
+                gap = (space + child.style["word_spacing"] + child.justification_spacing
+                       + 2 * letter)
                 if space > 0:
                     ratio = max(ratio or 0.0, gap / space)
         elif isinstance(child, boxes.ParentBox):
@@ -341,6 +375,8 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
         style.append("hyphens: auto")
     if b < len(paragraph.lines) - 1:
         style.append("text-align-last: justify")
+    if _is_note(el) and a > 0:  # a footnote's number stands only before its first line
+        twin.set("class", twin.get("class") + " loose-tail")
     twin.set("style", "; ".join([*style, variant]).strip("; "))
     twin.set("data-trial", key)
     twin.attrib.pop("data-i", None)
