@@ -373,35 +373,3 @@ def test_no_space_above_an_excerpt_at_a_page_head(tmp_path, monkeypatch):
     mended = excerpt_head_gap(book / "build" / "small-book.pdf")
     # (the pass may also have moved the excerpt off the page head)
     assert mended is None or abs(mended) < 1.5, mended
-
-
-def prose_book(root):
-    """Two chapters of plain prose, paragraphs of three to eleven lines: widow control leaves
-    some pages a line shorter than the page they face (found by laying the book out without
-    the make-up pass: see the test)."""
-    files = {}
-    for n in (1, 2):
-        parts = [PARAGRAPH * (1 + (k + n) % 4) for k in range(30)]
-        files[f"ch{n}.md"] = f"# Chapter {n}\n\n" + "\n\n".join(parts) + "\n"
-    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
-                     "spine:\n  - ch1.md\n  - ch2.md\n", files)
-
-
-@pytest.mark.slow
-def test_a_prose_spread_a_line_apart_is_balanced(tmp_path, monkeypatch):
-    """Pages of prose alone a whole line apart: the longer page runs a line short, and every
-    full spread ends on one baseline, as pdfplumber reads the PDF."""
-    from bookbuild.pdf import makeup
-
-    line = 11.5 * 1.32  # pt: the body's leading at 6x9
-    book = prose_book(tmp_path / "book")
-    assert run_cli("build", book, "--format", "pdf").code == 0
-    gaps = spread_gaps(book / "build" / "small-book.pdf")
-    assert len(gaps) >= 3
-    assert max(gaps) < 1.0, gaps
-    # Without the pass the same book has spreads a line apart: the test can fail.
-    monkeypatch.setattr(makeup, "plan", lambda document: (makeup.Mends(), 0))
-    plain = prose_book(tmp_path / "plain")
-    assert run_cli("build", plain, "--format", "pdf").code == 0
-    assert [gap for gap in spread_gaps(plain / "build" / "small-book.pdf")
-            if abs(gap - line) < 1.0]

@@ -6,9 +6,8 @@ Three faults, each measured per page on the boxes:
 - a full spread (verso and recto of one section, neither its last page) whose two pages end
   on different baselines: the blocks on the shorter page that have space around them already
   (scene breaks, quotations, figures, headings, a transcript's speeches) share the
-  difference as space below them; else the longer page runs short by the difference (a larger
-  foot margin, `@page :nth()`), where it ends with notes (they rise by any amount) or the
-  difference is one or two whole lines; paragraphs of prose are never spaced apart;
+  difference as space below them, or the longer page's notes are raised where its text leaves
+  the room; paragraphs of prose are never spaced apart;
 - a section whose last page holds fewer than four lines of text: the pages before it run a
   line long (a smaller foot margin, `@page :nth()`), the verso facing the last page alone, a
   spread's two pages together, and paragraphs ending there with a short last line are set a
@@ -55,12 +54,9 @@ class Mends:
     tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
     # pages run long or short, as (section id, its page counted from 1): their foot margin, px
     foot: dict[tuple[str, int], float] = field(default_factory=dict)
-    # px by which every page's notes are raised off the page area's foot, so that their last
-    # baseline is a full page of text's last baseline (adds up over rounds)
-    lift: float = 0.0
 
     def __bool__(self) -> bool:
-        return bool(self.stretch or self.heads or self.tight or self.foot or self.lift)
+        return bool(self.stretch or self.heads or self.tight or self.foot)
 
     def merged(self, other: Mends) -> Mends:
         """These mends and `other`, planned on the layout these made: space adds up, a page's
@@ -69,7 +65,7 @@ class Mends:
         for key, space in other.stretch.items():
             stretch[key] = stretch.get(key, 0.0) + space
         return Mends(stretch, self.heads | other.heads, self.tight | other.tight,
-                     {**self.foot, **other.foot}, self.lift + other.lift)
+                     {**self.foot, **other.foot})
 
 
 @dataclass
@@ -111,7 +107,6 @@ def plan(document: Document) -> tuple[Mends, int]:
         if page.section is not None:
             by_section.setdefault(page.section, []).append(page)
     pitch = _pitch(pages)
-    mends.lift = _note_lift([p for own in by_section.values() for p in own[:-1]], pitch)
     for own in by_section.values():
         last = own[-1]
         for page in own[1:]:  # a section's first page opens on its own terms
@@ -127,7 +122,7 @@ def plan(document: Document) -> tuple[Mends, int]:
             recto = next((p for p in own if p.number == verso.number + 1), None)
             if recto is None or recto is last:
                 continue
-            faults += _balance(verso, recto, pitch, pages, index, mends, own[0].number)
+            faults += _balance(verso, recto, pitch, pages, index, mends)
     return mends, faults
 
 
@@ -152,17 +147,12 @@ def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:
     for key in mends.tight:
         _add_class(elements[key], "mu-tight")
     css = [HEAD_CSS, TIGHT_CSS]
-    body = root.find("body")
-    if mends.lift and body is not None:
-        # Raised by an earlier round already: the lifts add up (the later rule wins).
-        lift = float(body.get("data-mu-lift", 0)) + mends.lift
-        body.set("data-mu-lift", f"{lift:.2f}")
-        css.append(f"@page {{ @footnote {{ margin-bottom: {lift:.2f}px; }} }}")
     css += [f"@page :nth({(starts or {}).get(section, 1) + page - 1}) "
             f"{{ margin-bottom: {margin:.2f}px; }}"
             for (section, page), margin in sorted(mends.foot.items())]
     # At the end of the body, so that no element's place in document order moves: the mends
     # of a later round are planned on this HTML and keyed the same way.
+    body = root.find("body")
     if body is not None:
         etree.SubElement(body, "style").text = "\n".join(css)
     return etree.tostring(root, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
@@ -261,21 +251,6 @@ def _pitch(pages: list[_Page]) -> float:
     return heights.most_common(1)[0][0] if heights else 0.0
 
 
-def _note_lift(pages: list[_Page], pitch: float) -> float:
-    """How far the notes should rise so that a page ending with notes ends on the baseline of
-    a full page of text: the notes are set at the page area's foot, while a page of text ends
-    where its last whole line does, as much as a line's height above it (Vellum and LaTeX keep
-    the notes' last baseline on the text's). Measured on the pages (not a section's last): the
-    most common last baseline of the pages of text against that of the pages ending with
-    notes; 0 when they agree or no page has notes."""
-    text = Counter(round(p.last_baseline, 1) for p in pages if p.lines and not p.notes)
-    notes = Counter(round(p.last_baseline, 1) for p in pages if p.notes and p.lines)
-    if not text or not notes or not pitch:
-        return 0.0
-    gap = notes.most_common(1)[0][0] - max(text, key=lambda b: (text[b], b))
-    return gap if SAME <= gap < pitch else 0.0
-
-
 def _head_space(page: _Page, pages: list[_Page], index: dict[int, int], mends: Mends) -> int:
     """A block opening the page that keeps its space above (a quotation's top margin, say)."""
     before = pages[page.number - 2].elements if page.number > 1 else set()
@@ -339,19 +314,12 @@ def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> Non
 
 
 def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
-             index: dict[int, int], mends: Mends, first: int) -> int:
+             index: dict[int, int], mends: Mends) -> int:
     """A spread whose pages end on different baselines: space below the shorter page's display
-    blocks (as far as its room allows), or else the longer page run short (`_run_short`);
-    1 if it is a fault.
-    `first`: the section's first page in the document."""
+    blocks (as far as its room allows); 1 if it is a fault."""
     a, b = verso.last_baseline, recto.last_baseline
     if a is None or b is None or abs(a - b) < SAME:
         return 0
-    # Notes raised by the lift planned (_note_lift) end that much higher.
-    a -= mends.lift if verso.notes else 0.0
-    b -= mends.lift if recto.notes else 0.0
-    if abs(a - b) < SAME:
-        return 1
     high = verso if a < b else recto
     gap = abs(a - b)
     if high.lines and not high.notes and gap <= 2.5 * pitch:
@@ -369,24 +337,13 @@ def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
             gap -= space
             if gap < SAME:
                 return 1
-    _run_short(recto if high is verso else verso, gap, pitch, mends, first)
+    low = recto if high is verso else verso
+    if low.note_boxes and low.lines and gap < pitch:
+        # The longer page ends with notes (set at the page area's foot): raise them, by space
+        # below the last, where the text above leaves the room, so nothing moves on.
+        note, last = low.note_boxes[-1], low.lines[-1][0]
+        spare = min(box.position_y for box in low.note_boxes) - (last.position_y + last.height)
+        if note.element is not None and id(note.element) in index and spare > gap + 0.5:
+            key = index[id(note.element)]
+            mends.stretch[key] = mends.stretch.get(key, 0.0) + gap
     return 1
-
-
-def _run_short(low: _Page, gap: float, pitch: float, mends: Mends, first: int) -> None:
-    """The longer page of a spread run short by the difference (a larger foot margin, as
-    LaTeX's \\enlargethispage with a negative length, or a typesetter shortening a page by
-    hand), where the difference is one the page can lose: its notes, set at the foot of the
-    page area, rise by any amount (a line of text moves on if the text leaves them no room);
-    a page of text alone loses whole lines, so only a difference of one or two lines (the
-    widow control of the shorter page, say) is mended. The next page takes what moves on; the
-    caller keeps the retry only when it has fewer faults. (Notes raised by space below the
-    last of them instead made WeasyPrint set a note a page away from its call.)"""
-    if not pitch or gap > 2.5 * pitch or low.section is None:
-        return
-    if not low.notes:
-        lines = round(gap / pitch)
-        if lines < 1 or abs(gap - lines * pitch) > SAME:
-            return
-    key = (low.section, low.number - first + 1)
-    mends.foot[key] = mends.foot.get(key, low.margin_bottom) + gap
