@@ -56,6 +56,10 @@ class Run:
     out: str
     err: str
 
+    def told(self, code: str) -> list[str]:
+        """The lines of standard error that carry this problem code."""
+        return [line for line in self.err.splitlines() if code in line]
+
 
 def run_cli(*argv: str | Path) -> Run:
     """`bookbuild.cli.main` in this process, its output captured (usable outside a test too)."""

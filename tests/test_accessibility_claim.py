@@ -64,7 +64,7 @@ def test_a_claim_names_its_certifier_and_check_lists_what_it_requires(tmp_path, 
     assert properties(epub, "a11y:certifiedBy") == ["Jane Auditor"]
     output = run.out + run.err
     assert "certified by Jane Auditor" in output and "Ace did not run" in output
-    phrases = [line for line in run.err.splitlines() if "BB248" in line]
+    phrases = run.told("BB248")
     assert len(phrases) == 1 and "one.md:3" in phrases[0] and "товарищ" in phrases[0], run.err
 
 
@@ -80,7 +80,7 @@ def test_a_claim_without_a_certifier_is_refused(tmp_path, monkeypatch):
 def test_check_warns_of_a_missing_cover(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOKBUILD_ACE", "off")
     run = run_cli("check", book(tmp_path), "--format", "epub")
-    assert [line for line in run.err.splitlines() if "BB249" in line], run.err
+    assert run.told("BB249"), run.err
 
 
 def test_a_plain_author_name_gets_file_as(tmp_path, monkeypatch):

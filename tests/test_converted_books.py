@@ -152,7 +152,7 @@ def test_chapter_headings_at_level_two_are_told_once(tmp_path):
                      {"a.md": "## I\n\nText.\n", "b.md": "## II\n\nMore.\n"})
     run = run_cli("build", root, "--format", "epub")
     assert run.code == 0
-    told = [line for line in run.err.splitlines() if "BB251" in line]
+    told = run.told("BB251")
     assert len(told) == 1 and told[0].startswith("a.md:1: warning:"), run.err
     assert "'Chapter 1'" in told[0]
 
@@ -162,7 +162,7 @@ def test_printed_attributes_inside_a_div_are_told_at_their_paragraph_not_the_fen
                      {"a.md": "# A\n\n::: {.section}\nText.\n\n> ::: {.y}\n> quoted\n"
                               "> text]{.x} here\n> :::\n:::\n"})
     run = run_cli("build", root, "--format", "epub")
-    told = [line for line in run.err.splitlines() if "BB240" in line]
+    told = run.told("BB240")
     assert len(told) == 1 and told[0].startswith("a.md:7: warning:"), run.err
 
 

@@ -132,7 +132,7 @@ def test_a_transcript_line_without_a_speaker_is_warned_with_its_line(tmp_path):
     """, {"one.md": "# One\n\n::: transcript\nORLOV: Yes.\n\nthen someone said no.\n:::\n"})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.err
-    warnings = [line for line in run.err.splitlines() if "BB246" in line]
+    warnings = run.told("BB246")
     assert len(warnings) == 1 and "one.md:6:" in warnings[0], run.err
 
 

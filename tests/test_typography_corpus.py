@@ -43,7 +43,7 @@ def test_wrong_way_quotes_are_warned_with_their_line(tmp_path):
     """, {"one.md": "# One\n\nFine here.\n\n‘Tis wrong, and ”so is this.\n"})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.out
-    warnings = [line for line in run.err.splitlines() if "BB245" in line]
+    warnings = run.told("BB245")
     assert len(warnings) == 2, run.err
     assert all("one.md:5" in line for line in warnings), warnings
 
@@ -152,7 +152,7 @@ def test_wrong_way_quotes_in_book_yaml_are_warned_at_the_key(tmp_path):
     """, {"one.md": "# One\n\nFine.\n"})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.out
-    warnings = [line for line in run.err.splitlines() if "BB245" in line]
+    warnings = run.told("BB245")
     assert len(warnings) == 1 and "book.yaml:3" in warnings[0], run.err
 
 
@@ -164,7 +164,7 @@ def test_quotes_nested_in_their_own_kind_that_cannot_be_paired_are_warned(tmp_pa
     """, {"one.md": '# One\n\n"He said "no" to me," she said.\n\n"He said "no to me.\n'})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.out
-    warnings = [line for line in run.err.splitlines() if "BB250" in line]
+    warnings = run.told("BB250")
     assert len(warnings) == 1 and "one.md:5" in warnings[0], run.err
 
 
