@@ -578,6 +578,11 @@ feature_book("pandoc", """
         ---
         Un texte en français.
     """,
+    "before.md": """
+        # Before It All {epub:type=prologue}
+
+        The title's type makes this a prologue.
+    """,
 })
 
 # pandoc's simple, multiline and grid tables (issue 13): tests/test_pandoc_tables.py reads it.
@@ -630,6 +635,7 @@ feature_book("pandoc-more", """
       - more.md
       - unlisted.md
       - french.md
+      - before.md
 """, {
     "examples.md": r"""
         # Examples
@@ -656,6 +662,9 @@ feature_book("pandoc-more", """
         <aside>
         A **bold** aside.
         </aside>
+
+        An empty span []{#anchor-here} is an anchor [to link to](#anchor-here);
+        <https://example.org/a page> holds a space and stays as typed.
     """,
     "unlisted.md": """
         # Interlude {.unlisted}
@@ -669,5 +678,10 @@ feature_book("pandoc-more", """
         # Avant-propos
 
         Un texte en français.
+    """,
+    "before.md": """
+        # Before It All {epub:type=prologue}
+
+        The title's type makes this a prologue.
     """,
 })

@@ -49,14 +49,34 @@ def test_markdown_inside_html_blocks_is_read(book):
 def test_an_unlisted_chapter_title_is_out_of_the_nav_and_a_french_one_is_marked(book):
     nav = book.xml(book.nav_name())
     links = nav.findall(".//x:nav[@id='toc']//x:a", NS)
-    assert [text_of(a) for a in links] == ["Examples", "More", "Avant-propos"]
-    assert links[-1].get("lang") == "fr" and links[-1].get(XML_LANG) == "fr"
+    assert [text_of(a) for a in links] == ["Examples", "More", "Avant-propos", "Before It All"]
+    assert links[2].get("lang") == "fr" and links[2].get(XML_LANG) == "fr"
     assert links[0].get("lang") is None
     ncx = book.xml(next(n for n in book.files if n.endswith(".ncx")))
     assert "Interlude" not in "".join(ncx.itertext())
     french = book.document("french")
     assert french.get("lang") == "fr" and french.get(XML_LANG) == "fr"  # the title's document
     assert text_of(book.document("unlisted").find(".//x:h1", NS)) == "Interlude"
+
+
+def test_an_empty_span_is_an_anchor_and_a_spaced_address_stays_text(book):
+    more = book.document("more")
+    anchor = more.find(".//x:span[@id='anchor-here']", NS)
+    assert anchor is not None and len(anchor) == 0 and not anchor.text
+    assert b'<span id="anchor-here"></span>' in book.files["EPUB/text/more.xhtml"]  # not <span/>
+    link = more.find(".//x:a[@href='#anchor-here']", NS)
+    assert text_of(link) == "to link to"
+    assert "<https://example.org/a page> holds a space" in text_of(more)
+
+
+def test_a_chapter_title_s_epub_type_is_its_section_s(book):
+    """pandoc's EPUB writer gives the title heading's `epub:type` to the chapter's section."""
+    section = book.document("before").find(".//x:body/x:section", NS)
+    assert section.get(f"{{{NS['epub']}}}type") == "prologue"
+    assert section.get("role") == "doc-prologue"
+    assert section.find(".//x:h1", NS).get("class") != "chapter-title"  # no chapter number
+    chapter = book.document("french").find(".//x:body/x:section", NS)
+    assert chapter.get(f"{{{NS['epub']}}}type") == "chapter"
 
 
 def test_unlisted_and_unnumbered_chapter_titles_in_print(tmp_path):

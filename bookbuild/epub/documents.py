@@ -37,7 +37,17 @@ def document(book: Book, title: str, body_type: str | None,
     return html, body
 
 
+# HTML's void elements: the only ones that may be written `<br/>`. Any other empty element
+# (`<span id="here"></span>`, pandoc's anchor) is written open and closed, as a reading system
+# that parses XHTML as HTML would otherwise take `<span/>` for an opening tag.
+VOID = {h(name) for name in ("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                             "meta", "source", "track", "wbr")}
+
+
 def serialize(html: etree._Element) -> bytes:
+    for el in html.iter(f"{{{NSMAP[None]}}}*"):
+        if el.text is None and len(el) == 0 and el.tag not in VOID:
+            el.text = ""
     return etree.tostring(html, encoding="utf-8", xml_declaration=True, doctype=XHTML_DOCTYPE)
 
 

@@ -213,8 +213,10 @@ def _read_section(source: Source, entry: SpineEntry, config: Config, md, report:
             section = Section(_section_id(entry.path, used_ids), entry.type, _role(entry), None,
                               entry.path)
             set_typography(body, typography, source, report)  # before the title is taken
-            take_title(section, source, body, report, typography)
-            if entry.type != "chapter" and not entry.role:  # say what it is by its title
+            typed = take_title(section, source, body, report, typography)
+            if typed and not entry.role:  # the title's epub:type says what the section is
+                section.role = typed
+            elif entry.type != "chapter" and not entry.role:  # so may its title's words
                 section.role = role_from_title(section.title, entry.path.stem) or section.role
             match_roles(body, section.epub_type, source, report)
             close_heading_gaps(body)

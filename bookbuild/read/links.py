@@ -3,6 +3,7 @@ link inside the book is checked and pointed at the document it names."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -200,10 +201,11 @@ def resolve_links(read: list[tuple[Section, Source]], report: Report) -> None:
                 target = next((p for p in parts if fragment in ids[p.id]),
                               parts[0] if parts else None)
             if target is None:
+                example = Path(os.path.relpath(read[-1][1].path, source.path.parent))
                 report.error(source.path, where.attribute(link, "href", href),
                              f"the link '{href}' points at no chapter of this book; link to a "
-                             f"chapter file of the spine (02-road.md, 02-road.md#id) or a web "
-                             f"address", "BB218")
+                             f"chapter file of the spine ({example.as_posix()}, "
+                             f"{example.as_posix()}#id) or a web address", "BB218")
                 continue
             wanted = fragment
             if fragment in titles and fragment not in ids[target.id]:

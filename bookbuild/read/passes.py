@@ -9,7 +9,7 @@ import unicodedata
 
 from lxml import etree
 
-from bookbuild.book import Section
+from bookbuild.book import SEMANTICS, Section
 from bookbuild.errors import Report
 from bookbuild.markdown_ext import smart_text
 from bookbuild.read.source import Locator, Source
@@ -49,9 +49,11 @@ def lift_note_calls(body: etree._Element) -> None:
 
 
 def take_title(section: Section, source: Source, body: etree._Element,
-               report: Report, typography: TypographySettings | None = None) -> None:
+               report: Report, typography: TypographySettings | None = None) -> str | None:
     """The section's title: the YAML header's `title:` and `subtitle:` (set as the text is, in
-    the chapter's language), else the first `# heading`, which leaves the text."""
+    the chapter's language), else the first `# heading`, which leaves the text. Returns the
+    role its `epub:type` names (`# Prologue {epub:type=prologue}`), as pandoc's EPUB writer
+    gives the heading's type to the chapter's section."""
     section.title, section.subtitle = (
         typeset(smart_text(source.header[key]), typography) if key in source.header
         else None for key in ("title", "subtitle"))
@@ -73,6 +75,16 @@ def take_title(section: Section, source: Source, body: etree._Element,
         if first.get("id"):  # a link to the title's id goes to the chapter's title
             body.set(TITLE_ID, first.get("id"))
         _remove_keep_tail(first)
+        return next((HEADING_ROLES[t] for t in (first.get(EPUB_TYPE) or "").split()
+                     if t in HEADING_ROLES), None)
+    return None
+
+
+# The roles a chapter's title may give its section by its `epub:type`: the vocabulary's terms
+# for a text's own divisions (the pages bookbuild writes itself, parts and chapters excluded).
+HEADING_ROLES = {term: role for role, (term, _) in SEMANTICS.items()
+                 if term and role not in ("cover", "half-title", "title-page", "copyright-page",
+                                          "toc", "part", "chapter")}
 
 
 def _heading_in_divs(body: etree._Element) -> etree._Element | None:
