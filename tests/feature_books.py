@@ -665,7 +665,10 @@ feature_book("pandoc-more", """
 
         An empty span []{#anchor-here} is an anchor [to link to](#anchor-here);
         <https://example.org/a page> holds a space and stays as typed.
+
+        ![A picture whose file name has a space](<my picture.png>)
     """,
+    "my picture.png": PNG,
     "unlisted.md": """
         # Interlude {.unlisted}
 

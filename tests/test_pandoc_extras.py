@@ -67,6 +67,9 @@ def test_an_empty_span_is_an_anchor_and_a_spaced_address_stays_text(book):
     link = more.find(".//x:a[@href='#anchor-here']", NS)
     assert text_of(link) == "to link to"
     assert "<https://example.org/a page> holds a space" in text_of(more)
+    picture = more.find(".//x:img", NS)  # `![...](<my picture.png>)`, found and packed
+    assert picture.get("alt") == "A picture whose file name has a space"
+    assert book.full_name(picture.get("src"), "EPUB/text/more.xhtml") in book.files
 
 
 def test_a_chapter_title_s_epub_type_is_its_section_s(book):

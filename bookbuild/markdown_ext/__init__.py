@@ -18,7 +18,7 @@ from markdown.extensions.tables import TableExtension
 from pymdownx.caret import InsertSupExtension
 from pymdownx.tilde import DeleteSubExtension
 
-from bookbuild.markdown_ext.autolinks import AutolinksExtension
+from bookbuild.markdown_ext.addresses import AddressesExtension
 from bookbuild.markdown_ext.documents import DocumentsExtension
 from bookbuild.markdown_ext.example_lists import ExampleListsExtension
 from bookbuild.markdown_ext.fancy_lists import FancyListsExtension
@@ -85,9 +85,9 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
 
 def _pandoc_inline() -> list:
     """pandoc's inline extras: ~sub~, ^sup^, ~~strike~~, backslash line breaks and escapes,
-    automatic links as pandoc reads them."""
+    links' addresses as pandoc reads them."""
     return [DeleteSubExtension(smart_delete=True), InsertSupExtension(insert=False),
-            LineBreaksExtension(), AutolinksExtension()]
+            LineBreaksExtension(), AddressesExtension()]
 
 
 _LINE_CONVERTER = None

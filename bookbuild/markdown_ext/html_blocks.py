@@ -23,7 +23,9 @@ BLANK_LINE = re.compile(r"\n[ \t]*\n")
 TAG = re.compile(r"(?<!\\)<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s+[^\s<>\"'=/]+(?:\s*=\s*(?:\"[^\"]*\"|"
                  r"'[^']*'|[^\s\"'<>/]+))?)*)\s*(/?)>")
 ATTRS = re.compile(r"(?:\s+[a-z][a-z0-9:_.-]*\s*=\s*(?:\"[^\"]*\"|'[^']*'))*")
-CODE = re.compile(r"(`+)(?:(?!\1).)+?\1|^(?: {4}|\t).*$|^(`{3,}|~{3,}).*?^\2", re.M | re.S)
+# Code, and a link's address in angle brackets (`[a](<my file.md>)`): no tags in either.
+CODE = re.compile(r"(`+)(?:(?!\1).)+?\1|^(?: {4}|\t).*$|^(`{3,}|~{3,}).*?^\2|\]\(<[^<>\n]*>",
+                  re.M | re.S)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 RAW_INSIDE = re.compile(r"<(?:canvas|math|option|pre|script|style|textarea)[\s/>]", re.I)
