@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 
 # A line of dashes in groups (the columns), at most three spaces in: pandoc's dashed line.
 DASHES = re.compile(r"^( {0,3})-+(?:[ \t]+-+)*[ \t]*$")
@@ -418,17 +419,7 @@ class PandocTableProcessor(BlockProcessor):
         el = etree.SubElement(parent, "table")
         if caption is not None:
             el.append(_caption(caption))
-        widths = table.widths
-        if sum(widths) >= 1:
-            widths = [w / sum(table.widths) for w in widths]
-        if 0 < sum(widths) < 1:
-            el.set("style", f"width:{round(sum(widths) * 100)}%;")
-        if any(w > 0 for w in widths):
-            group = etree.SubElement(el, "colgroup")
-            for w in widths:
-                col = etree.SubElement(group, "col")
-                if w > 0:
-                    col.set("style", f"width: {int(100 * w)}%")
+        add_widths(el, table.widths)
         if table.head is not None:
             row = etree.SubElement(etree.SubElement(el, "thead"), "tr")
             for cell, align in zip(table.head, table.aligns, strict=True):
@@ -457,6 +448,36 @@ class PandocTableProcessor(BlockProcessor):
             _plain(el, el[-1])  # pandoc's "compact" cell: a lone last paragraph is bare text
 
 
+def add_widths(el: Element, widths: list[float]) -> None:
+    """pandoc's `<colgroup>` of relative widths (and the table's own width when they do not
+    fill the line), after any caption."""
+    if sum(widths) >= 1:
+        widths = [w / sum(widths) for w in widths]
+    if 0 < sum(widths) < 1:
+        el.set("style", f"width:{round(sum(widths) * 100)}%;")
+    if any(w > 0 for w in widths):
+        group = etree.Element("colgroup")
+        el.insert(1 if len(el) and el[0].tag == "caption" else 0, group)
+        for w in widths:
+            col = etree.SubElement(group, "col")
+            if w > 0:
+                col.set("style", f"width: {int(100 * w)}%")
+
+
+class PipeTableProcessor(TableProcessor):
+    """Python-Markdown's pipe tables, with pandoc's relative widths when a line of the table is
+    longer than 72 columns: each column's share of the separator line's dashes and colons."""
+
+    def run(self, parent: Element, blocks: list[str]) -> None:
+        lines, separator = blocks[0].split("\n"), self.separator
+        super().run(parent, blocks)
+        if max(map(len, lines)) <= COLUMNS:
+            return
+        lengths = [len(cell.strip()) for cell in separator]
+        if sum(lengths):
+            add_widths(parent[-1], [n / sum(lengths) for n in lengths])
+
+
 def _caption(text: str) -> Element:
     caption = etree.Element("caption")
     caption.text = text
@@ -483,3 +504,6 @@ class PandocTablesExtension(Extension):
         # tables (75), Setext headings (60) and rules (50), which would read a dashed line as
         # an underline or a scene break.
         md.parser.blockprocessors.register(PandocTableProcessor(md.parser), "pandoc_tables", 81)
+        # Python-Markdown's own `table` (TableExtension, listed before this one), replaced.
+        md.parser.blockprocessors.register(PipeTableProcessor(md.parser, {
+            "use_align_attribute": False}), "table", 75)
