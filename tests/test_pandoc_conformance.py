@@ -19,6 +19,9 @@ The known differences, each with its reason (docs/markdown.md lists them for aut
   since its own sections are the chapters, which the themes and the PDF layout address.
 - Raw comments: pandoc keeps `<!-- -->` in its HTML; bookbuild drops them (they never show).
 - A final newline inside `<pre>`: Python-Markdown keeps it; whitespace is not compared.
+- A div's `role` (`{role="presentation"}`, as Standard Ebooks writes): pandoc keeps it,
+  bookbuild writes it `data-role`, since EPUBCheck refuses most roles on a div; `role` is not
+  compared. Other keys HTML does not know are `data-…` in both.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ BLOCKS = ("p", "div", "figure", "figcaption", "table", "caption", "thead", "tbod
           "td", "ul", "ol", "li", "dl", "dt", "dd", "pre", "blockquote", "h1", "h2", "h3", "h4",
           "h5", "h6")
 DROPPED_CLASSES = {"odd", "even", "header", "sourceCode", "image"}
+# The reading step's own marks for later steps, never written to the book; and a div's `role`,
+# which bookbuild keeps as `data-role` (see the module's docstring).
+INTERNAL_DATA = {"data-auto-id", "data-title-id", "data-role"}
 
 
 def pandoc_html(text: str) -> str:
@@ -135,6 +141,8 @@ def structure(el: etree._Element) -> tuple:
             value = None  # highlighting classes (see the module's docstring)
         if value:
             attrs.append((key, value))
+    attrs.extend(sorted((key, value) for key, value in el.items() if key.startswith("data-")
+                        and key not in INTERNAL_DATA))
     style = el.get("style", "")
     if "text-align" in style:
         attrs.append(("align", style.split(":")[1].strip(" ;")))

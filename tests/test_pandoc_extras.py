@@ -135,6 +135,42 @@ def test_bare_citations_and_unknown_example_references_are_warned_of_at_their_li
     assert "'@key' is a citation" in lines[0] and "'(@unknown)'" in lines[1]
 
 
+def test_raw_tex_arguments_are_no_span_and_an_unread_grid_table_is_told_at_its_own_line(
+        tmp_path):
+    """From pandoc's own test files: `\\cite[22-23]{smith.1899}` is raw TeX (warned of), not a
+    span with unreadable attributes (an error that stopped the build); a grid table with
+    spanning cells is not read (nor by pandoc 2.17), and the warning names its line, not that
+    of a table read well above it."""
+    root = make_book(tmp_path / "book", """
+        title: Tables and TeX
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": r"""
+        # One
+
+        - \cite[22-23]{smith.1899}
+
+        +------+------+
+        | a    | b    |
+        +======+======+
+        | c    | d    |
+        +------+------+
+
+        Spanning cells:
+
+        +-------------+----------+
+        | Property    | Earth    |
+        +======+======+==========+
+        | Temp | min  | -89.2 °C |
+        +------+------+----------+
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    assert run.told("BB212") == []
+    told = [line.split(":")[1] for line in run.told("BB242")]
+    assert told == ["3", "15"], run.err  # the TeX's line; the spanning table's own rule
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

@@ -39,3 +39,10 @@ def parse_attributes(text: str) -> Attributes | None:
             attrs.values[match["key"]] = value
         pos = match.end()
     return attrs
+
+
+def data_name(key: str) -> str:
+    """The data-* attribute keeping a key HTML does not know: `se:lang` becomes `data-se-lang`,
+    since a colon in an XHTML attribute name names a namespace (the HTML policy tells of one in
+    capitals)."""
+    return "data-" + key.replace(":", "-")

@@ -16,7 +16,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from bookbuild.markdown_ext.attributes import parse_attributes
+from bookbuild.markdown_ext.attributes import data_name, parse_attributes
 
 OPEN = re.compile(r"^:{3,}\s*(?:\{(?P<attrs>[^}]*)\}|(?P<word>[A-Za-z][\w-]*))\s*:*\s*$")
 CLOSE = re.compile(r"^:{3,}\s*$")
@@ -118,12 +118,6 @@ def div_attributes(match: re.Match) -> dict[str, str]:
         out[key if key in HTML_KEYS or key == "epub:type" else data_name(key)] = value
     return out
 
-
-def data_name(key: str) -> str:
-    """The data-* attribute keeping a key HTML does not know: `se:lang` becomes `data-se-lang`,
-    since a colon in an XHTML attribute name names a namespace (the HTML policy tells of one in
-    capitals)."""
-    return "data-" + key.replace(":", "-")
 
 
 class FencedDivExtension(Extension):

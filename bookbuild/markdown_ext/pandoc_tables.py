@@ -61,7 +61,9 @@ def read_table(lines: list[str], captioned: bool = False) -> tuple[Table, int] |
 
 
 def _width(ch: str) -> int:
-    if unicodedata.combining(ch):
+    """Columns a character takes, as pandoc counts them: none for a combining mark or a format
+    control (zero-width space, joiners: `Auf\u200clage` is 7 wide), two for a wide one."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 

@@ -10,7 +10,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from bookbuild.markdown_ext.attributes import parse_attributes
+from bookbuild.markdown_ext.attributes import data_name, parse_attributes
 
 # A span may run over lines, as pandoc wraps them (`[...]{.telegram}` at 72 columns).
 SPAN = r"\[(?!\^)((?:[^\[\]]|\[[^\[\]]*\])*)\]\{([^{}]*)\}"
@@ -44,8 +44,7 @@ def _span(m: re.Match[str]) -> Element | None:
     if attrs.classes:
         span.set("class", " ".join(attrs.classes))
     for key, value in attrs.values.items():
-        if key in SPAN_KEYS:
-            span.set(key, value)
+        span.set(key if key in SPAN_KEYS else data_name(key), value)  # as pandoc's HTML
     if "lang" in attrs.values and "dir" not in attrs.values and is_rtl(attrs.values["lang"]):
         span.set("dir", "rtl")
     return span

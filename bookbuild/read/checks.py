@@ -23,7 +23,7 @@ from bookbuild.read.source import CODE_SPAN, Locator, Source
 from bookbuild.xhtml import h
 
 MANUSCRIPT_FOLDER = "manuscript"  # a Markdown file there that the spine omits is warned of
-FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
+FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")  # pandoc: up to 3 spaces in
 # A definition indented or quoted: inside a list, a quote or another note, where Python-Markdown
 # reads it at an unpredictable point (and, inside a note, fails).
 NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^([^\]\s]+)\]:")
@@ -32,6 +32,9 @@ FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 IMAGE = re.compile(r"(?<!(?<!\\)\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?"
                    r"(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
+# A TeX command's optional and required arguments (`\cite[22-23]{smith.1899}`,
+# `\newcommand{\tuple}[1]{...}`): raw TeX (warned of as such, BB242), not a span's attributes.
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}\n]*\})*\[[^\[\]\n]*\]\{[^{}\n]*\}")
 CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
                        r"[ \t]")
@@ -121,7 +124,7 @@ def check_lines(source: Source, config: Config, report: Report,
         for image in IMAGE.finditer(text):
             check_image(image["src"], image["alt"], number, source, config, report, images,
                          image_names)
-        for span in SPAN_ATTRS.finditer(text):
+        for span in SPAN_ATTRS.finditer(TEX_COMMAND.sub("", text)):
             _check_span(span[1], number, source, report)
     for number in open_divs:
         report.error(source.path, number, "this ':::' div is never closed; add a ':::' line "
@@ -225,7 +228,8 @@ UNREAD_BLOCKS = (
     # told only when a grid rule is printed: a grid table pandoc could not read either
     (re.compile(r"^\s*\+[-=:]{2,}\+"),
      "a grid table was not read (printed as text): its lines must start at the margin, every "
-     "'+' and '|' under the top line's, with a blank line before the table"),
+     "'+' and '|' under the top line's, with a blank line before the table (cells spanning "
+     "rows or columns are not read: pandoc 2.17 does not read them either)"),
 )
 GRID_RULE = re.compile("\\+[-=:\u2013\u2014]+\\+")  # as printed: dashes may be en or em dashes
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
@@ -239,12 +243,16 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     told: set[str] = set()
     code = code_lines(source)
     grid = UNREAD_BLOCKS[0][0]
-    if not any(grid.match(line) for line in source.lines) or not GRID_RULE.search(
-            _printed(body)):
+    printed = _printed(body) if any(grid.match(line) for line in source.lines) else ""
+    if not GRID_RULE.search(printed):
         told.add(UNREAD_BLOCKS[0][1])  # a grid table's rules were read, not printed
+    printed = printed.replace("\u2014", "---").replace("\u2013", "--")  # as typed
     for index in range(source.body_start, len(source.lines)):
         for regex, hint in UNREAD_BLOCKS:
-            if hint not in told and index not in code and regex.match(source.lines[index]):
+            line = source.lines[index]
+            if hint not in told and index not in code and regex.match(line) \
+                    and re.search(rf"(?<![-+=:]){re.escape(line.strip())}(?![-+=:])",
+                                  printed):  # this table's own rule is printed
                 told.add(hint)
                 report.warning(source.path, source.number(index), hint, "BB242")
                 if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
