@@ -13,6 +13,8 @@ The known differences, each with its reason (docs/markdown.md lists them for aut
 - Figures: bookbuild classes an image's figure `image` (for the themes); a figure's image
   path is the one in the book (`images/...`), which is not compared.
 - Ordered lists: pandoc writes `type="1"`, which is HTML's default.
+- Rules: bookbuild classes a rule `scene-break` (a novel's rules are scene breaks; the themes
+  set them).
 - Languages: bookbuild adds `xml:lang` beside `lang`, as EPUB wants; only `lang` is compared.
 - Sections: pandoc writes a div of class `section` (its HTML-to-Markdown conversion wraps each
   chapter of a book in one) as a `<section>` without the class; bookbuild keeps the `<div>`,
@@ -48,7 +50,7 @@ COMPARED_ATTRIBUTES = ("id", "class", "start", "lang", "type")
 BLOCKS = ("p", "div", "figure", "figcaption", "table", "caption", "thead", "tbody", "tr", "th",
           "td", "ul", "ol", "li", "dl", "dt", "dd", "pre", "blockquote", "h1", "h2", "h3", "h4",
           "h5", "h6")
-DROPPED_CLASSES = {"odd", "even", "header", "sourceCode", "image"}
+DROPPED_CLASSES = {"odd", "even", "header", "sourceCode", "image", "scene-break"}
 # The reading step's own marks for later steps, never written to the book; and a div's `role`,
 # which bookbuild keeps as `data-role` (see the module's docstring).
 INTERNAL_DATA = {"data-auto-id", "data-title-id", "data-role"}

@@ -171,6 +171,31 @@ def test_raw_tex_arguments_are_no_span_and_an_unread_grid_table_is_told_at_its_o
     assert told == ["3", "15"], run.err  # the TeX's line; the spanning table's own rule
 
 
+def test_a_pandoc_title_block_titles_the_chapter(tmp_path):
+    """`% Title` / `% Author` / `% Date` on a file's first lines (pandoc's title block) were
+    printed as a paragraph; the title is the chapter's, the others are said to be unused."""
+    root = make_book(tmp_path / "book", """
+        title: Title Block
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": """
+        % The Suite
+        % John Doe; Anonymous
+          and Another
+        % July 17, 2006
+
+        Text of the chapter.
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    assert [line.split(":")[1] for line in run.told("BB241")] == ["2", "4"]
+    assert "'John Doe; Anonymous and Another'" in run.told("BB241")[0]
+    book = Epub(root / "build" / "title-block.epub")
+    doc = book.document("one")
+    assert text_of(doc.find(".//x:h1", NS)) == "The Suite"
+    assert "%" not in text_of(doc.find(".//x:body", NS))
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

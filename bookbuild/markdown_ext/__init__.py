@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 
 import markdown
-from markdown.extensions.def_list import DefListExtension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
@@ -19,6 +18,8 @@ from pymdownx.caret import InsertSupExtension
 from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.addresses import AddressesExtension
+from bookbuild.markdown_ext.block_quotes import BlockQuotesExtension
+from bookbuild.markdown_ext.definition_lists import DefinitionListsExtension
 from bookbuild.markdown_ext.documents import DocumentsExtension
 from bookbuild.markdown_ext.example_lists import ExampleListsExtension
 from bookbuild.markdown_ext.fancy_lists import FancyListsExtension
@@ -59,11 +60,12 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             *_pandoc_inline(),
             InlineAttributesExtension(),
             HeadingsExtension(),
+            BlockQuotesExtension(),
             FencedCodeExtension(),
             TableExtension(),
             PandocTablesExtension(),
             TableCaptionsExtension(),
-            DefListExtension(),
+            DefinitionListsExtension(),
             SaneListExtension(),
             FancyListsExtension(),  # after sane lists, whose `1.` lists it replaces
             ExampleListsExtension(),  # after the fancy lists, which it joins

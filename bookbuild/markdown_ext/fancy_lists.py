@@ -11,6 +11,7 @@ from markdown import Markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import OListProcessor
 from markdown.extensions import Extension
+from markdown.extensions.sane_lists import SaneUListProcessor
 from markdown.treeprocessors import Treeprocessor
 
 DELIMITER = "data-list-delimiter"  # kept while reading, to tell lists apart; then removed
@@ -23,6 +24,12 @@ KINDS = {
     "lower-alpha": (r"[a-hj-z]", r"[a-z]", "a"),
     "upper-alpha": (r"[A-HJ-Z]", r"[A-Z]", "A"),
 }
+
+
+# Any list item's marker, of any kind and delimiter: an indented line starting one opens a
+# list inside the item above (`I.  Roman` then `    (1) Decimal`), as in pandoc.
+_ANY = r"(?:\d{1,9}|#|[ivxlcdm]+|[IVXLCDM]+|[a-zA-Z])"
+ANY_MARKER = rf"(?:\({_ANY}\)|{_ANY}[.)]|[*+-])"
 
 
 def _value(marker: str, kind: str) -> int:
@@ -63,7 +70,7 @@ class FancyOListProcessor(OListProcessor):
         self.RE = re.compile(rf"^[ ]{{0,{indent}}}{_marker(first, upper)}[ ]+(?P<text>.*)")
         self.CHILD_RE = re.compile(rf"^[ ]{{0,{indent}}}{_marker(later, upper)}[ ]+(?P<text>.*)")
         self.INDENT_RE = re.compile(rf"^[ ]{{{self.tab_length},{self.tab_length * 2 - 1}}}"
-                                    rf"(?:{_marker(later, upper)}|[*+-]|\d+\.)[ ]+.*")
+                                    rf"{ANY_MARKER}[ ]+.*")
 
     def _continued(self, parent, block: str) -> tuple[str | None, re.Match | None]:
         """The kind of the list just above, when this block's first item continues it (after
@@ -153,6 +160,16 @@ class LooseLists(Treeprocessor):
                 li.insert(0, p)
 
 
+class BulletListProcessor(SaneUListProcessor):
+    """Bullet lists (sane lists': a numbered item starts another list), whose items may hold a
+    list of any kind on an indented line (`- a bullet` then `    i. roman`)."""
+
+    def __init__(self, parser: BlockParser):
+        super().__init__(parser)
+        self.INDENT_RE = re.compile(rf"^[ ]{{{self.tab_length},{self.tab_length * 2 - 1}}}"
+                                    rf"{ANY_MARKER}[ ]+.*")
+
+
 class FancyListsExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         parser = md.parser
@@ -162,4 +179,5 @@ class FancyListsExtension(Extension):
         for n, kind in enumerate(list(KINDS)[1:]):
             parser.blockprocessors.register(parser.fancy_lists[kind], f"olist_{kind}",
                                             39.9 - n / 10)
+        parser.blockprocessors.register(BulletListProcessor(parser), "ulist", 30)
         md.treeprocessors.register(LooseLists(md), "pandoc_loose_lists", 1)

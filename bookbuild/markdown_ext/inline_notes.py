@@ -52,6 +52,10 @@ def _take(text: str, notes: list[str]) -> str:
             while j < len(text) and depth:
                 if text[j] == "\\":
                     j += 1
+                elif text[j] == "`":  # a code span inside the note: its brackets are text
+                    ticks = re.match(r"`+", text[j:])[0]
+                    end = text.find(ticks, j + len(ticks))
+                    j = end + len(ticks) - 1 if end >= 0 else j + len(ticks) - 1
                 else:
                     depth += {"[": 1, "]": -1}.get(text[j], 0)
                 j += 1

@@ -146,9 +146,37 @@ def load_source(path: Path, report: Report) -> Source | None:
             else:
                 source.header[key] = str(value).strip()
         source.body_start = end + 1
+    elif lines and lines[0].startswith("%"):
+        _title_block(source, report)
     if "<!--" in text:
         _drop_comments(source)
     return source
+
+
+def _title_block(source: Source, report: Report) -> None:
+    """pandoc's title block, `% Title`, `% Author`, `% Date` on the file's first lines (a field
+    may run on over lines that start with a space): the title is the chapter's, as a YAML
+    header's `title:`; the author and the date are not used, and said so (BB241)."""
+    fields: list[tuple[int, str]] = []
+    index = 0
+    while index < len(source.lines) and len(fields) < 3 and source.lines[index].startswith("%"):
+        first, text = index, source.lines[index][1:].strip()
+        index += 1
+        while index < len(source.lines) and source.lines[index][:1] in (" ", "\t") \
+                and source.lines[index].strip():
+            text += " " + source.lines[index].strip()
+            index += 1
+        fields.append((first, text))
+    for (line, text), key in zip(fields, ("title", "author", "date"), strict=False):
+        if not text:
+            continue
+        if key == "title":
+            source.header["title"] = text
+        else:
+            report.warning(source.path, line + 1, f"the title block's {key} ('{text}') is not "
+                                                  f"used by bookbuild: book.yaml holds the "
+                                                  f"book's", "BB241")
+    source.body_start = index
 
 
 def _drop_comments(source: Source) -> None:
