@@ -196,6 +196,40 @@ def test_a_pandoc_title_block_titles_the_chapter(tmp_path):
     assert "%" not in text_of(doc.find(".//x:body", NS))
 
 
+def test_lines_a_comment_fills_go_and_later_lines_keep_their_numbers(tmp_path):
+    """A commented-out list item leaves the list tight (pandoc's reading), and in a one-file
+    book cut in chapters a problem after the comment is told at its line in the file."""
+    root = make_book(tmp_path / "book", """
+        title: Comments
+        author: Jane Doe
+        spine: [book.md]
+    """, {"book.md": """
+        # One
+
+        - one
+        <!--
+        - two
+        -->
+        - three
+
+        # Two
+
+        <!-- a note to self,
+        over two lines -->
+        A call to a note never written.[^missing]
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 1
+    assert [line.split(":")[1] for line in run.told("BB203")] == ["13"], run.err
+    root.joinpath("book.md").write_text(
+        root.joinpath("book.md").read_text().replace("[^missing]", ""))
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    items = Epub(root / "build" / "comments.epub").document("book").findall(".//x:li", NS)
+    assert [text_of(li) for li in items] == ["one", "three"]
+    assert all(li.find("x:p", NS) is None for li in items)  # tight, as pandoc reads it
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

@@ -30,6 +30,7 @@ KINDS = {
 # list inside the item above (`I.  Roman` then `    (1) Decimal`), as in pandoc.
 _ANY = r"(?:\d{1,9}|#|[ivxlcdm]+|[IVXLCDM]+|[a-zA-Z])"
 ANY_MARKER = rf"(?:\({_ANY}\)|{_ANY}[.)]|[*+-])"
+BULLET = re.compile(r"^[ ]{0,3}[*+-][ ]+")  # a bullet item's line
 
 
 def _value(marker: str, kind: str) -> int:
@@ -112,7 +113,8 @@ class FancyOListProcessor(OListProcessor):
             mine = self.CHILD_RE.match(line)
             if mine and (mine["open"], mine["close"]) == (first["open"], first["close"]):
                 continue
-            if mine or any(p.RE.match(line) for p in self.parser.fancy_lists.values()):
+            if mine or BULLET.match(line) or any(
+                    p.RE.match(line) for p in self.parser.fancy_lists.values()):
                 blocks[0:1] = ["\n".join(lines[:n]), "\n".join(lines[n:])]
                 return
 
@@ -168,6 +170,15 @@ class BulletListProcessor(SaneUListProcessor):
         super().__init__(parser)
         self.INDENT_RE = re.compile(rf"^[ ]{{{self.tab_length},{self.tab_length * 2 - 1}}}"
                                     rf"{ANY_MARKER}[ ]+.*")
+
+    def run(self, parent: Element, blocks: list[str]) -> None:
+        # A numbered item right after the bullets (no blank line) starts another list.
+        lines = blocks[0].split("\n")
+        for n, line in enumerate(lines[1:], start=1):
+            if any(p.RE.match(line) for p in self.parser.fancy_lists.values()):
+                blocks[0:1] = ["\n".join(lines[:n]), "\n".join(lines[n:])]
+                break
+        super().run(parent, blocks)
 
 
 class FancyListsExtension(Extension):

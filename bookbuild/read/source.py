@@ -181,8 +181,8 @@ def _title_block(source: Source, report: Report) -> None:
 
 def _drop_comments(source: Source) -> None:
     """HTML comments never reach the book, so nothing in them is read or checked: each is
-    blanked out of the lines (its lines kept, empty, so every later line keeps its number).
-    Comments inside fenced code are text and stay."""
+    taken out of the lines (lines it fills go, their numbers with them, so every later line
+    keeps its number in messages). Comments inside fenced code are text and stay."""
     lines, fence = source.lines, None
     index = source.body_start
     while index < len(lines):
@@ -198,7 +198,13 @@ def _drop_comments(source: Source) -> None:
                 break  # never closed: pandoc shows it as text, so do we
             spanned = rest[:match.end()].count("\n")
             first = rest[:match.start()] + rest[match.end():].split("\n", 1)[0]
-            lines[index] = first if first.strip() else ""
+            if not first.strip():  # the comment fills its lines: they go, as in pandoc, where
+                if source.numbers is None:  # a commented-out list item leaves no blank line
+                    source.numbers = list(range(1, len(lines) + 1))
+                del lines[index:index + spanned + 1]
+                del source.numbers[index:index + spanned + 1]
+                continue
+            lines[index] = first
             for n in range(index + 1, index + spanned + 1):
                 lines[n] = ""
             if spanned == 0:

@@ -56,16 +56,17 @@ def split_chapters(source: Source) -> list[Source]:
     for n, keep in enumerate(kept):
         header = source.header if n == 0 else {
             k: v for k, v in source.header.items() if k == "lang"}
-        part_lines, numbers = _cut(lines, sorted(keep))
+        part_lines, numbers = _cut(source, sorted(keep))
         parts.append(replace(source, lines=part_lines, numbers=numbers, body_start=0,
                              header=header))
     return parts
 
 
-def _cut(lines: list[str], keep: list[int]) -> tuple[list[str], list[int]]:
+def _cut(source: Source, keep: list[int]) -> tuple[list[str], list[int]]:
     """The lines kept, in the file's order, with their numbers; where lines are left out
     between two kept ones, one blank line (two when two or more were left out) stands for
     them, so that Markdown reads the text as it did with every line there, the others blank."""
+    lines = source.lines
     cut: list[str] = []
     numbers: list[int] = []
     previous = None
@@ -73,9 +74,9 @@ def _cut(lines: list[str], keep: list[int]) -> tuple[list[str], list[int]]:
         if previous is not None and index > previous + 1:
             for gap in range(previous + 1, min(index, previous + 3)):
                 cut.append("")
-                numbers.append(gap + 1)
+                numbers.append(source.number(gap))
         cut.append(lines[index])
-        numbers.append(index + 1)
+        numbers.append(source.number(index))
         previous = index
     return cut, numbers
 
