@@ -23,7 +23,8 @@ The known differences, each with its reason (docs/markdown.md lists them for aut
 - A final newline inside `<pre>`: Python-Markdown keeps it; whitespace is not compared.
 - A div's `role` (`{role="presentation"}`, as Standard Ebooks writes): pandoc keeps it,
   bookbuild writes it `data-role`, since EPUBCheck refuses most roles on a div; `role` is not
-  compared. Other keys HTML does not know are `data-…` in both.
+  compared. Other keys HTML does not know are `data-…` in both; bookbuild writes their names in
+  lower case (`data-startfrom`), as HTML requires, so names are compared in lower case.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ def structure(el: etree._Element) -> tuple:
             value = None  # highlighting classes (see the module's docstring)
         if value:
             attrs.append((key, value))
-    attrs.extend(sorted((key, value) for key, value in el.items() if key.startswith("data-")
-                        and key not in INTERNAL_DATA))
+    attrs.extend(sorted((key.lower(), value) for key, value in el.items()
+                        if key.startswith("data-") and key not in INTERNAL_DATA))
     style = el.get("style", "")
     if "text-align" in style:
         attrs.append(("align", style.split(":")[1].strip(" ;")))

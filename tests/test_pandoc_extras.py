@@ -148,7 +148,7 @@ def test_raw_tex_arguments_are_no_span_and_an_unread_grid_table_is_told_at_its_o
     """, {"one.md": r"""
         # One
 
-        - \cite[22-23]{smith.1899}
+        - \cite[22-23]{smith.1899} and \footnote[][-.5in]{I'm a footnote}
 
         +------+------+
         | a    | b    |
@@ -228,6 +228,44 @@ def test_lines_a_comment_fills_go_and_later_lines_keep_their_numbers(tmp_path):
     items = Epub(root / "build" / "comments.epub").document("book").findall(".//x:li", NS)
     assert [text_of(li) for li in items] == ["one", "three"]
     assert all(li.find("x:p", NS) is None for li in items)  # tight, as pandoc reads it
+
+
+def test_a_one_file_book_is_not_cut_inside_a_div(tmp_path):
+    """`# A` and `# B` each inside a `::: column` of one `::: columns` div (pandoc's own test):
+    cutting chapters there left divs open in one and closed in the other (BB206, BB207). A
+    heading inside a div it does not open starts no chapter; one that opens the div does."""
+    root = make_book(tmp_path / "book", """
+        title: Columns
+        author: Jane Doe
+        spine: [book.md]
+    """, {"book.md": """
+        ::: columns
+        ::: column
+        # A
+
+        a
+        :::
+        ::: column
+        # B
+
+        b
+        :::
+        :::
+
+        ::: {.chapter}
+        # C
+
+        c
+        :::
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    book = Epub(root / "build" / "columns.epub")
+    titles = [text_of(book.xml(name).find(".//x:h1", NS)) for name in book.spine()
+              if "book" in name]
+    assert titles == ["A", "C"]
+    first = book.xml(next(name for name in book.spine() if name.endswith("book.xhtml")))
+    assert [text_of(h) for h in first.findall(".//x:h2", NS)] == ["B"]
 
 
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):

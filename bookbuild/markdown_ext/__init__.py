@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 
 import markdown
-from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
@@ -19,6 +18,7 @@ from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.addresses import AddressesExtension
 from bookbuild.markdown_ext.block_quotes import BlockQuotesExtension
+from bookbuild.markdown_ext.code_blocks import CodeBlocksExtension
 from bookbuild.markdown_ext.definition_lists import DefinitionListsExtension
 from bookbuild.markdown_ext.documents import DocumentsExtension
 from bookbuild.markdown_ext.example_lists import ExampleListsExtension
@@ -61,7 +61,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             InlineAttributesExtension(),
             HeadingsExtension(),
             BlockQuotesExtension(),
-            FencedCodeExtension(),
+            CodeBlocksExtension(),
             TableExtension(),
             PandocTablesExtension(),
             TableCaptionsExtension(),

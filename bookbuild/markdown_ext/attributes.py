@@ -43,6 +43,6 @@ def parse_attributes(text: str) -> Attributes | None:
 
 def data_name(key: str) -> str:
     """The data-* attribute keeping a key HTML does not know: `se:lang` becomes `data-se-lang`,
-    since a colon in an XHTML attribute name names a namespace (the HTML policy tells of one in
-    capitals)."""
-    return "data-" + key.replace(":", "-")
+    since a colon in an XHTML attribute name names a namespace, and `startFrom` becomes
+    `data-startfrom`, since HTML allows no capitals in a data-* name."""
+    return "data-" + key.replace(":", "-").lower()

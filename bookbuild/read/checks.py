@@ -27,14 +27,18 @@ FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")  # pandoc: up to 3 spaces
 # A definition indented or quoted: inside a list, a quote or another note, where Python-Markdown
 # reads it at an unpredictable point (and, inside a note, fails).
 NESTED_DEF = re.compile(r"^(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*\[\^([^\]\s]+)\]:")
-FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+# A note's call: `[^label]` anywhere but where a line (up to three spaces in) starts the note's
+# definition, `[^label]:` (so a call ending a definition list's term, `Header[^fn]:`, counts).
+FOOTNOTE_REF = re.compile(r"(?:(?<!^)(?<!^ )(?<!^  )(?<!^   )|(?!\[\^[^\]\s]+\]:))"
+                          r"\[\^([^\]\s]+)\]", re.MULTILINE)
 # `\![3](x)` is a link after an escaped '!', as pandoc reads it, and no picture
 IMAGE = re.compile(r"(?<!(?<!\\)\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?"
                    r"(?:\s+\"[^\"]*\")?\s*\)")
 SPAN_ATTRS = re.compile(r"\](\{[^{}\n]*\})")
-# A TeX command's optional and required arguments (`\cite[22-23]{smith.1899}`,
-# `\newcommand{\tuple}[1]{...}`): raw TeX (warned of as such, BB242), not a span's attributes.
-TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}\n]*\})*\[[^\[\]\n]*\]\{[^{}\n]*\}")
+# A TeX command with its arguments, in brackets, braces or parentheses (`\\cite[22-23]{smith}`,
+# `\\footnote[][-.5in]{...}`, `\\begin{TAB}(@)[6pt]{|l|c|}`): raw TeX (warned of as such, BB242),
+# not a span's attributes.
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\[[^\[\]\n]*\]|\{[^{}\n]*\}|\([^()\n]*\))+")
 CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}(?=[^`]*$)|~{3,})")  # a ``` fence's line has no other `
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\(?(?:[0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@\w*)[.)])"
                        r"[ \t]")
@@ -119,6 +123,8 @@ def check_lines(source: Source, config: Config, report: Report,
                                                   f"at line {defs[label]})", "BB205")
             defs.setdefault(label, number)
             text = text[definition.end():]
+        elif NESTED_DEF.match(text):  # told of by nested_notes: no call either
+            text = text[NESTED_DEF.match(text).end():]
         for ref in FOOTNOTE_REF.finditer(text):
             refs.setdefault(ref[1], number)
         for image in IMAGE.finditer(text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bookbuild.markdown_ext.fenced_divs import OPEN
+from bookbuild.markdown_ext.fenced_divs import CLOSE, OPEN
 from bookbuild.read.checks import FOOTNOTE_DEF, FOOTNOTE_REF, code_lines
 from bookbuild.read.source import CODE_SPAN, Source
 
@@ -36,7 +36,13 @@ def split_chapters(source: Source) -> list[Source]:
             starts.append(index - 1)
     if len(starts) < 2:
         return [source]
-    starts = [_div_opening(index, source, code) for index in starts]
+    # A heading inside a div that it does not open (`::: column` holding `# A`, then another
+    # holding `# B`) starts no chapter: a chapter holds whole divs.
+    depth = _div_depths(source, code)
+    starts = [start for start in (_div_opening(index, source, code) for index in starts)
+              if depth[start] == 0]
+    if len(starts) < 2:
+        return [source]
     notes = _note_blocks(source, code)
     in_note = {n for block in notes.values() for n in block}
     bounds = [source.body_start, *starts, len(lines)]
@@ -79,6 +85,20 @@ def _cut(source: Source, keep: list[int]) -> tuple[list[str], list[int]]:
         numbers.append(source.number(index))
         previous = index
     return cut, numbers
+
+
+def _div_depths(source: Source, code: set[int]) -> list[int]:
+    """How many `:::` divs are open before each line (code excluded)."""
+    depths, depth = [], 0
+    for index, line in enumerate(source.lines):
+        depths.append(depth)
+        if index < source.body_start or index in code:
+            continue
+        if OPEN.match(line):
+            depth += 1
+        elif CLOSE.match(line) and depth:
+            depth -= 1
+    return depths
 
 
 def _div_opening(index: int, source: Source, code: set[int]) -> int:
