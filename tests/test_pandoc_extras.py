@@ -268,6 +268,42 @@ def test_a_one_file_book_is_not_cut_inside_a_div(tmp_path):
     assert [text_of(h) for h in first.findall(".//x:h2", NS)] == ["B"]
 
 
+def test_raw_attributes_for_other_formats_are_left_out_and_told(tmp_path):
+    """```` ```{=latex} ```` and `` `x`{=latex} `` were printed as code; pandoc's HTML leaves
+    them out: so does the book, with a warning at the line; a LaTeX `\\newpage` so written is
+    a page break, and `{=html}` is raw HTML."""
+    root = make_book(tmp_path / "book", """
+        title: Raw Formats
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": r"""
+        # One
+
+        ```{=latex}
+        \newpage
+        ```
+
+        ```{=html}
+        <p class="special">Raw <em>HTML</em>.</p>
+        ```
+
+        ~~~{=openxml}
+        <w:p><w:r><w:br w:type="page"/></w:r></w:p>
+        ~~~
+
+        Inline `\LaTeX`{=latex} and `<b>bold</b>`{=html}.
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    assert [line.split(":")[1] for line in run.told("BB242")] == ["11", "15"]
+    body = Epub(root / "build" / "raw-formats.epub").document("one").find(".//x:section", NS)
+    assert body.find("x:div[@class='page-break']", NS) is not None
+    assert text_of(body.find("x:p[@class='special']", NS)) == "Raw HTML."
+    assert body.find(".//x:b", NS).text == "bold"
+    assert "LaTeX" not in text_of(body) and "w:p" not in text_of(body)
+    assert body.find(".//x:code", NS) is None and body.find(".//x:pre", NS) is None
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

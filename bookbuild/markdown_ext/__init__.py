@@ -33,6 +33,7 @@ from bookbuild.markdown_ext.line_blocks import LineBlocksExtension
 from bookbuild.markdown_ext.line_breaks import LineBreaksExtension
 from bookbuild.markdown_ext.list_indent import ListIndentExtension
 from bookbuild.markdown_ext.pandoc_tables import PandocTablesExtension
+from bookbuild.markdown_ext.raw_attributes import RawAttributesExtension
 from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
 from bookbuild.markdown_ext.table_captions import TableCaptionsExtension
@@ -62,6 +63,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             HeadingsExtension(),
             BlockQuotesExtension(),
             CodeBlocksExtension(),
+            RawAttributesExtension(),
             TableExtension(),
             PandocTablesExtension(),
             TableCaptionsExtension(),

@@ -18,6 +18,7 @@ from bookbuild.markdown_ext.fenced_divs import CLOSE as DIV_CLOSE
 from bookbuild.markdown_ext.fenced_divs import OPEN as DIV_OPEN
 from bookbuild.markdown_ext.limits import over_limits
 from bookbuild.markdown_ext.list_indent import reindent
+from bookbuild.markdown_ext.raw_attributes import HTML_FORMATS, PAGE_BREAKS, RAW_BLOCK, RAW_INLINE
 from bookbuild.read.images import check_image
 from bookbuild.read.source import CODE_SPAN, Locator, Source
 from bookbuild.xhtml import h
@@ -99,6 +100,8 @@ def check_lines(source: Source, config: Config, report: Report,
     defs: dict[str, int] = {}
     image_names: dict[str, str] = {}
     code = code_lines(source)
+    if "{=" in source.body:
+        _warn_raw_formats(source, code, report)
     for index in range(source.body_start, len(source.lines)):
         number, line = source.number(index), source.lines[index]
         if index in code:
@@ -144,6 +147,32 @@ def check_lines(source: Source, config: Config, report: Report,
             report.error(source.path, number, f"footnote [^{label}] is defined but never "
                                               f"referenced in the text", "BB204")
     return image_names
+
+
+def _warn_raw_formats(source: Source, code: set[int], report: Report) -> None:
+    """A warning at each raw block or inline for a format other than HTML (`{=latex}`,
+    `{=openxml}`), which the book leaves out as pandoc's HTML does; a LaTeX page break is one."""
+    start = source.body_start
+    body = "\n".join(source.lines[start:])
+    block_lines: set[int] = set()
+    for m in RAW_BLOCK.finditer(body):
+        first = start + body.count("\n", 0, m.start())
+        block_lines.update(range(first, first + m.group(0).count("\n") + 1))
+        kind = m["format"].lower()
+        if kind in HTML_FORMATS or (kind in ("latex", "tex") and m["text"].strip() in PAGE_BREAKS):
+            continue
+        report.warning(source.path, source.number(first),
+                       f"a raw {{={kind}}} block is for pandoc's {kind} output only: it is left "
+                       f"out of the book (write it in Markdown, or as {{=html}})", "BB242")
+    pattern = re.compile(RAW_INLINE)
+    for index in range(start, len(source.lines)):
+        if index in code or index in block_lines:
+            continue
+        for m in pattern.finditer(source.lines[index]):
+            if m.group(3).lower() not in HTML_FORMATS:
+                report.warning(source.path, source.number(index),
+                               f"raw {{={m.group(3)}}} text is for pandoc's {m.group(3)} output "
+                               f"only: it is left out of the book", "BB242")
 
 
 def code_lines(source: Source) -> set[int]:
