@@ -304,6 +304,28 @@ def test_raw_attributes_for_other_formats_are_left_out_and_told(tmp_path):
     assert body.find(".//x:code", NS) is None and body.find(".//x:pre", NS) is None
 
 
+def test_a_reference_link_takes_its_attributes(tmp_path):
+    """`[link][ref]{#id}`, as pandoc 3 reads it (pandoc 2.17 printed the braces): the link takes
+    the attributes; it was read as a span `[ref]{#id}` after a bracketed word."""
+    root = make_book(tmp_path / "book", """
+        title: Reference Links
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": """
+        # One
+
+        A [link][link contents]{#there key="v"} and [a span]{.smallcaps}.
+
+        [link contents]: https://example.com
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    body = Epub(root / "build" / "reference-links.epub").document("one").find(".//x:section", NS)
+    link = body.find(".//x:a[@id='there']", NS)
+    assert link.get("href") == "https://example.com" and link.get("data-key") == "v"
+    assert text_of(link) == "link" and "{" not in text_of(body) and "[" not in text_of(body)
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

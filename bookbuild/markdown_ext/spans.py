@@ -25,6 +25,9 @@ def is_rtl(lang: str) -> bool:
 
 class BracketedSpanProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[Element | str | None, int, int]:
+        if m.start(0) and data[m.start(0) - 1] == "]" \
+                and " ".join(m.group(1).split()).lower() in self.md.references:
+            return None, None, None  # `[link][ref]{...}`: a reference link with attributes
         span = _span(m)
         return (span, m.start(0), m.end(0)) if span is not None else (None, None, None)
 
