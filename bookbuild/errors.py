@@ -131,8 +131,9 @@ CATALOGUE: dict[str, Code] = {
     ),
     "BB241": Code(
         "header-key-ignored",
-        "a chapter's YAML header has a key bookbuild does not use (`author`, `tags`...), or "
-        "its pandoc title block an author or a date; accepted and ignored (warning)",
+        "a chapter's YAML header has a key bookbuild does not use (`author`, `tags`...), its "
+        "pandoc title block an author or a date, or a YAML block stands inside the text; "
+        "accepted and ignored (warning)",
     ),
     "BB242": Code(
         "pandoc-unsupported",

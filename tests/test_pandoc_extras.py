@@ -326,6 +326,39 @@ def test_a_reference_link_takes_its_attributes(tmp_path):
     assert text_of(link) == "link" and "{" not in text_of(body) and "[" not in text_of(body)
 
 
+def test_a_metadata_block_inside_the_text_is_left_out_and_told(tmp_path):
+    """A second YAML block (`---`, keys, `...`) after a blank line was printed as a rule and a
+    paragraph; pandoc reads it as metadata: it goes, with a warning at its line."""
+    root = make_book(tmp_path / "book", """
+        title: Metadata
+        author: Jane Doe
+        spine: [one.md]
+    """, {"one.md": """
+        # One
+
+        Text.
+
+        ---
+        foo: bim
+        ...
+
+        More text.[^missing]
+
+        ---
+
+        After a scene break.
+    """})
+    run = run_cli("build", root, "--format", "epub")
+    assert [line.split(":")[1] for line in run.told("BB241")] == ["5"]
+    assert [line.split(":")[1] for line in run.told("BB203")] == ["9"]  # numbers kept
+    root.joinpath("one.md").write_text(root.joinpath("one.md").read_text().replace(
+        "[^missing]", ""))
+    run = run_cli("build", root, "--format", "epub")
+    assert run.code == 0, run.err
+    body = Epub(root / "build" / "metadata.epub").document("one").find(".//x:section", NS)
+    assert "foo" not in text_of(body) and len(body.findall(".//x:hr", NS)) == 1
+
+
 def test_raw_html_that_is_not_xhtml_is_still_reported(tmp_path):
     """Markdown inside HTML goes through Python's lenient HTML parser; a chapter whose raw
     HTML is not XHTML keeps the strict reading, so the tag is told at its line."""

@@ -148,9 +148,46 @@ def load_source(path: Path, report: Report) -> Source | None:
         source.body_start = end + 1
     elif lines and lines[0].startswith("%"):
         _title_block(source, report)
+    if "\n---" in text:
+        _drop_metadata_blocks(source, report)
     if "<!--" in text:
         _drop_comments(source)
     return source
+
+
+def _drop_metadata_blocks(source: Source, report: Report) -> None:
+    """pandoc's YAML metadata blocks inside the text: a `---` line after a blank line, text
+    right below it, closed by `---` or `...`, holding YAML keys. pandoc reads them as the
+    document's metadata; bookbuild takes them out (book.yaml holds the book's) and says so
+    (BB241). A `---` with a blank line below is a scene break, as before."""
+    lines, fence, index = source.lines, None, source.body_start
+    while index < len(lines):
+        line = lines[index]
+        opened = FENCE.match(line)
+        if opened and (fence is None or opened[1].startswith(fence)):
+            fence = None if fence is not None else opened[1][0] * 3
+        elif fence is None and line.rstrip() == "---" and index + 1 < len(lines) \
+                and lines[index + 1].strip() and (index == source.body_start
+                                                   or not lines[index - 1].strip()):
+            end = next((n for n in range(index + 1, len(lines))
+                        if lines[n].rstrip() in ("---", "...")), None)
+            block = None
+            if end is not None:
+                try:
+                    block = yaml.load("\n".join(lines[index + 1:end]), Loader=HeaderLoader)
+                except (yaml.YAMLError, RecursionError):
+                    block = None
+            if isinstance(block, dict) and block:
+                report.warning(source.path, source.number(index),
+                               f"a YAML metadata block inside the text (keys: "
+                               f"{', '.join(map(str, block))}) is not used by bookbuild: it is "
+                               f"left out (book.yaml holds the book's)", "BB241")
+                if source.numbers is None:
+                    source.numbers = list(range(1, len(lines) + 1))
+                del lines[index:end + 1]
+                del source.numbers[index:end + 1]
+                continue
+        index += 1
 
 
 def _title_block(source: Source, report: Report) -> None:
