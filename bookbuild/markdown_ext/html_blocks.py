@@ -24,8 +24,9 @@ TAG = re.compile(r"(?<!\\)<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:\s+[^\s<>\"'=/]+(?:\s
                  r"'[^']*'|[^\s\"'<>/]+))?)*)\s*(/?)>")
 ATTRS = re.compile(r"(?:\s+[a-z][a-z0-9:_.-]*\s*=\s*(?:\"[^\"]*\"|'[^']*'))*")
 # Code, and a link's address in angle brackets (`[a](<my file.md>)`): no tags in either.
-CODE = re.compile(r"(`+)(?:(?!\1).)+?\1|^(?: {4}|\t).*$|^(`{3,}|~{3,}).*?^\2|\]\(<[^<>\n]*>",
-                  re.M | re.S)
+# (Indented code follows a blank line: an indented tag inside an HTML block is no code.)
+CODE = re.compile(r"(`+)(?:(?!\1).)+?\1|(?<=\n\n)(?: {4}|\t)[^\n]*(?:\n(?: {4}|\t)[^\n]*)*"
+                  r"|^(`{3,}|~{3,}).*?^\2|\]\(<[^<>\n]*>", re.M | re.S)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 RAW_INSIDE = re.compile(r"<(?:canvas|math|option|pre|script|style|textarea)[\s/>]", re.I)
