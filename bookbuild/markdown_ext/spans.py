@@ -15,7 +15,8 @@ from bookbuild.markdown_ext.attributes import data_name, parse_attributes
 # A span may run over lines, as pandoc wraps them (`[...]{.telegram}` at 72 columns).
 SPAN = r"\[(?!\^)((?:[^\[\]]|\[[^\[\]]*\])*)\]\{([^{}]*)\}"
 SPAN_RE = re.compile(SPAN)
-SPAN_KEYS = {"lang", "dir", "title", "style", "epub:type"}  # epub:type: see read/passes.py match_roles
+# Kept as themselves (epub:type: see read/passes.py match_roles); other keys become data-*.
+SPAN_KEYS = {"lang", "dir", "title", "style", "epub:type"}
 RIGHT_TO_LEFT = {"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "ur", "yi"}
 
 

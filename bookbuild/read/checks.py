@@ -236,6 +236,11 @@ LEFTOVERS = (
                                       "line before it"),
     (r"(?m)^\|\s", r"^\s*\|\s", "BB240", "a line starting '| ' was not read as a line block "
                                           "or a table: leave a blank line before it"),
+    (r"(?<![\w*\\])\*(?![\s*])[^*\n]*(?<![\s*\\])\*(?![\w*])",
+     r"(?<![\w*\\])\*(?![\s*])[^*\n]*(?<![\s*\\])\*(?![\w*])", "BB240",
+     "'*...*' was printed as typed, not read as emphasis: check the markup around it"),
+    (r"\[[^\[\]\n]+\]\((?:https?://|mailto:|#)[^()\s]*\)", r"\[[^\[\]\n]+\]\(", "BB240",
+     "a link '[text](address)' was printed as typed: check the markup around it"),
     (r"\\[!-/:-@\[-`{-~]", r"\\[!-/:-@\[-`{-~]", "BB240",
      "a backslash was printed: pandoc would have read it as an escape; check the line"),
     (r"\[-?@[\w:.#$%&+?<>~/-]", r"\[-?@", "BB242",
