@@ -242,7 +242,8 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     make-up's (pdf.makeup), all in one retry; a second for what the first left or brought
     (its changes move page breaks). A retry is kept only if it is better; the page count may
     change (a short ending pulled back), as the caller allows for."""
-    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+    trials: dict = {}  # the loose-line trials, shared by the section's layouts (loose.py)
+    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes, trials)
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
@@ -252,7 +253,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         # Displaced notes are mended alone first (the make-up's changes could move others).
         changes = makeup.Mends() if first and displaced else mends
         html = makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
-        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes, trials)
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
@@ -292,11 +293,13 @@ def _render(theme: tuple[str, ...], html: str, extra_css: str) -> Document:
     return _typesetter(theme).render(html, extra_css)
 
 
-def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]):
+def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]],
+                   trials: dict | None = None):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
-    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
+    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen)).
+    `trials`: see loose.reset_loose."""
     document = _render(theme, html, NO_FURNITURE)
-    reset_loose(_typesetter(theme), document, html, NO_FURNITURE)
+    reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
