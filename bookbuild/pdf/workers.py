@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
-from bookbuild.pdf import makeup
+from bookbuild.pdf import makeup, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -243,7 +243,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     (its changes move page breaks). A retry is kept only if it is better; the page count may
     change (a short ending pulled back), as the caller allows for."""
     trials: dict = {}  # the loose-line trials, shared by the section's layouts (loose.py)
-    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes, trials)
+    document, result, (displaced, hyphens), seed = _lay_out_chunk(theme, html, notes, trials)
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
@@ -252,8 +252,11 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
             break
         # Displaced notes are mended alone first (the make-up's changes could move others).
         changes = makeup.Mends() if first and displaced else mends
-        html = makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
-        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes, trials)
+        planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
+        # From the page before the first the changes reach, the pages before it kept (relay.py)
+        start = relay.first_change(seed, planned_on, html) - 1 if seed is not None else 0
+        retry, retry_result, (displaced, hyphens), seed = _lay_out_chunk(
+            theme, html, notes, trials, seed, start)
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
@@ -294,11 +297,13 @@ def _render(theme: tuple[str, ...], html: str, extra_css: str) -> Document:
 
 
 def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]],
-                   trials: dict | None = None):
+                   trials: dict | None = None, seed: relay.Seed | None = None, start: int = 0):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
-    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen)).
-    `trials`: see loose.reset_loose."""
-    document = _render(theme, html, NO_FURNITURE)
+    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen),
+    its pages kept for a re-lay). `trials`: see loose.reset_loose; with a `seed` (a layout of
+    the same section with fewer changes), its pages before `start` are reused (relay.py)."""
+    with relay.seeded(seed, start) as relayed:
+        document = _render(theme, html, NO_FURNITURE)
     reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
@@ -311,7 +316,7 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
     starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
     starts += [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
     result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), starts)
-    return document, result, (displaced, sorted(hyphens))
+    return document, result, (displaced, sorted(hyphens)), relayed["seed"]
 
 
 def _finish_section(document, pdf) -> None:
