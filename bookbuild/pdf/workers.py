@@ -253,10 +253,11 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         # Displaced notes are mended alone first (the make-up's changes could move others).
         changes = makeup.Mends() if first and displaced else mends
         planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
-        # From the page before the first the changes reach, the pages before it kept (relay.py)
-        start = relay.first_change(seed, planned_on, html) - 1 if seed is not None else 0
+        # Only the pages the changes reach, and those after them until the page breaks fall
+        # where they were, laid out again; the others kept (relay.py)
+        again = relay.changes(seed, planned_on, html) if seed is not None else None
         retry, retry_result, (displaced, hyphens), seed = _lay_out_chunk(
-            theme, html, notes, trials, seed, start)
+            theme, html, notes, trials, seed, again)
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
@@ -297,12 +298,14 @@ def _render(theme: tuple[str, ...], html: str, extra_css: str) -> Document:
 
 
 def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]],
-                   trials: dict | None = None, seed: relay.Seed | None = None, start: int = 0):
+                   trials: dict | None = None, seed: relay.Seed | None = None,
+                   again: set[int] | None = None):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
     without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen),
     its pages kept for a re-lay). `trials`: see loose.reset_loose; with a `seed` (a layout of
-    the same section with fewer changes), its pages before `start` are reused (relay.py)."""
-    with relay.seeded(seed, start) as relayed:
+    the same section with fewer changes), its pages are reused but those in `again` and
+    those whose start moves (relay.py)."""
+    with relay.seeded(seed, again) as relayed:
         document = _render(theme, html, NO_FURNITURE)
     reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials)
     anchors: dict[str, int] = {}
