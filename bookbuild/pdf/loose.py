@@ -99,9 +99,14 @@ def text_units(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace() and ch != "\u00ad")
 
 
-def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "") -> int:
+def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "",
+                trials: dict | None = None) -> int:
     """Re-set the loose lines of `document` (laid out from `html` by `typesetter` with
-    `extra_css`) in place; returns how many windows of lines were replaced."""
+    `extra_css`) in place; returns how many windows of lines were replaced.
+
+    `trials`, if given, keeps what each window set in each variant gave (its lines, or None),
+    keyed by the window's whole trial HTML: a layout of the same section made again (the
+    make-up's retry) tries only the windows it has not tried before; the result is the same."""
     loose = [p for p in paragraphs(document) if p.worst > AIM]
     if not loose:
         return 0
@@ -122,7 +127,8 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
         loose = [p for p in loose if p.worst > AIM]
         if not loose:
             break
-        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget)
+        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget,
+                           {} if trials is None else trials)
     return replaced
 
 
@@ -132,14 +138,20 @@ def _section_of(el) -> str:
 
 
 def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
-           extra_css: str, budget: dict[str, float]) -> int:
+           extra_css: str, budget: dict[str, float], trials: dict) -> int:
     """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
     document, as far as its section's `budget` of lines goes (which is spent); the best that
-    fits put in place. Returns how many windows were replaced."""
+    fits put in place. Windows found in `trials` are not set again. Returns how many windows
+    were replaced."""
     windows: dict[str, tuple[Paragraph, int, int]] = {}
     trial_body = etree.Element("body", dict(root.find("body").attrib))
-    holders: dict[str, Any] = {}
     tried = set()
+    # What a window sets depends only on its own element, the elements it sits in, the page
+    # (the head) and the style sheets, not on the other windows of the trial document.
+    context = (extra_css, tuple(sorted(root.attrib.items())),
+               tuple(sorted(root.find("body").attrib.items())), etree.tostring(root.find("head")))
+    known: dict[str, Paragraph | None] = {}  # window key → lines set before, or None
+    cache_keys: dict[str, tuple] = {}  # window key → its key in `trials`
     order = sorted(((line.ratio, paragraph, k) for paragraph in loose
                     for k, line in enumerate(paragraph.lines)
                     if line.ratio is not None and line.ratio > AIM),
@@ -158,18 +170,28 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
             budget[section] -= cost
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
-            if paragraph.key not in holders:
-                holders[paragraph.key] = _ancestors(el, trial_body)
-            holders[paragraph.key].append(_window(el, paragraph, a, b, variant, key))
+            twin = _window(el, paragraph, a, b, variant, "")
+            cache_key = (context, _chain(el), etree.tostring(twin))
+            if cache_key in trials:
+                known[key] = trials[cache_key]
+                continue
+            twin.set("data-trial", key)
+            cache_keys[key] = cache_key
+            # each window in copies of its own ancestors: no sibling before it, as it is keyed
+            _ancestors(el, trial_body).append(twin)
     if not windows:
         return 0
-    trial_root = etree.Element("html", dict(root.attrib))
-    trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
-    trial_root.append(trial_body)
-    trial = typesetter.render(
-        etree.tostring(trial_root, method="html", encoding="unicode",
-                       doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
-    found = {p.key: p for p in paragraphs(trial, "data-trial")}
+    found: dict[str, Paragraph | None] = dict(known)
+    if cache_keys:
+        trial_root = etree.Element("html", dict(root.attrib))
+        trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
+        trial_root.append(trial_body)
+        trial = typesetter.render(
+            etree.tostring(trial_root, method="html", encoding="unicode",
+                           doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
+        found.update({p.key: p for p in paragraphs(trial, "data-trial")})
+        for key, cache_key in cache_keys.items():
+            trials[cache_key] = found.get(key)
     best: list[tuple[float, Paragraph, int, int, Paragraph]] = []
     for key, (paragraph, a, b) in windows.items():
         candidate = found.get(key)
@@ -187,7 +209,8 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         lines = set(range(a, b + 1))
         if taken.setdefault(paragraph.key, set()) & lines:
             continue
-        replace_lines(paragraph, a, candidate)
+        # Its own copy of the lines: those kept in `trials` may stand in another layout too.
+        replace_lines(paragraph, a, _copied(candidate))
         taken[paragraph.key] |= lines
         replaced += 1
     return replaced
@@ -322,6 +345,19 @@ def _matches(el, paragraph: Paragraph) -> bool:
             units += text_units(owner.tail if tail else owner.text)
     return (units == sum(line.units for line in paragraph.lines)
             and calls == sum(line.calls for line in paragraph.lines))
+
+
+def _chain(el) -> tuple:
+    """What `_ancestors` copies of `el`'s ancestors."""
+    return tuple((a.tag, tuple(sorted((k, v) for k, v in a.attrib.items() if k != "id")))
+                 for a in el.iterancestors() if a.tag not in ("html", "body"))
+
+
+def _copied(paragraph: Paragraph) -> Paragraph:
+    """A copy of a trial's paragraph whose lines are boxes of their own."""
+    return Paragraph(paragraph.key, paragraph.element, list(paragraph.blocks),
+                     [Line(line.box.deepcopy(), line.ratio, line.units, line.calls,
+                           line.hyphen, line.page) for line in paragraph.lines])
 
 
 def _ancestors(el, trial_body) -> Any:
