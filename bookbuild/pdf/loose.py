@@ -22,6 +22,7 @@ paragraphs at once, and the figures: docs/print.md.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,10 +94,14 @@ class Paragraph:
         return max((line.ratio for line in self.lines if line.ratio is not None), default=0.0)
 
 
+_UNCOUNTED = re.compile(r"[\s\u00ad]")  # \s: exactly the characters str.isspace() takes
+_COUNTED = re.compile(r"[^\s\u00ad]")
+
+
 def text_units(text: str) -> int:
     """Characters that are neither white space nor soft hyphens: what both the HTML and the
     laid-out lines agree on."""
-    return sum(1 for ch in text if not ch.isspace() and ch != "\u00ad")
+    return len(text) - len(_UNCOUNTED.findall(text))
 
 
 def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "",
@@ -387,13 +392,18 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
                 _drop(owner)
             continue
         text = owner.tail if tail else owner.text
-        kept = []
-        for ch in text:
-            counted = not ch.isspace() and ch != "\u00ad"
-            if start <= position < end if counted else start < position < end:
-                kept.append(ch)
-            position += counted
-        text = "".join(kept)
+        units = text_units(text)
+        if position + units <= start or position >= end:
+            text = ""  # wholly before the window or after it
+        elif not (start < position and position + units < end):  # across an edge of it
+            # from its character counted `start` (or, before the text, from the text's start)
+            # to its character counted `end` - 1 (or, beyond the text, to the text's end),
+            # white space included between them
+            counted = [m.start() for m in _COUNTED.finditer(text)]
+            first = 0 if start < position else counted[start - position]
+            last = len(text) if end > position + units else counted[end - position - 1] + 1
+            text = text[first:last]
+        position += units
         if tail:
             owner.tail = text
         else:
