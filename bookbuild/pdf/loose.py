@@ -94,6 +94,8 @@ class Paragraph:
         return max((line.ratio for line in self.lines if line.ratio is not None), default=0.0)
 
 
+PAGE_RULE = re.compile(r"@page[^{]*\{[^{}]*\}")  # a page's own rule, as makeup.apply writes it
+CLASS_SELECTOR = re.compile(r"\.[A-Za-z_][\w-]*")
 _UNCOUNTED = re.compile(r"[\s\u00ad]")  # \s: exactly the characters str.isspace() takes
 _COUNTED = re.compile(r"[^\s\u00ad]")
 
@@ -155,6 +157,11 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
     # (the head) and the style sheets, not on the other windows of the trial document.
     context = (extra_css, tuple(sorted(root.attrib.items())),
                tuple(sorted(root.find("body").attrib.items())), etree.tostring(root.find("head")))
+    # The make-up's rules for its classes (a style element at the end of the body, see
+    # makeup.apply) apply in the trial document too; not its page rules, which number the
+    # document's pages. They count in a window's key only where they may select it.
+    body_css = "\n".join(PAGE_RULE.sub("", el.text or "") for el in root.find("body")
+                         if el.tag == "style").strip()
     known: dict[str, Paragraph | None] = {}  # window key → lines set before, or None
     cache_keys: dict[str, tuple] = {}  # window key → its key in `trials`
     order = sorted(((line.ratio, paragraph, k) for paragraph in loose
@@ -176,7 +183,8 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
             twin = _window(el, paragraph, a, b, variant, "")
-            cache_key = (context, _chain(el), etree.tostring(twin))
+            cache_key = (context, _chain(el), etree.tostring(twin),
+                         body_css if _selects(body_css, el, twin) else "")
             if cache_key in trials:
                 known[key] = trials[cache_key]
                 continue
@@ -191,6 +199,8 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         trial_root = etree.Element("html", dict(root.attrib))
         trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
         trial_root.append(trial_body)
+        if body_css:
+            etree.SubElement(trial_body, "style").text = body_css
         trial = typesetter.render(
             etree.tostring(trial_root, method="html", encoding="unicode",
                            doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
@@ -350,6 +360,20 @@ def _matches(el, paragraph: Paragraph) -> bool:
             units += text_units(owner.tail if tail else owner.text)
     return (units == sum(line.units for line in paragraph.lines)
             and calls == sum(line.calls for line in paragraph.lines))
+
+
+def _selects(css: str, el, twin) -> bool:
+    """May a rule of `css` select `twin` (a window of `el`), its content or the copies of
+    `el`'s ancestors? Yes unless every selector is a lone class none of them has."""
+    if not css:
+        return False
+    selectors = [s.strip() for rule in css.split("}") if "{" in rule
+                 for s in rule.split("{")[0].split(",")]
+    if not all(CLASS_SELECTOR.fullmatch(s) for s in selectors):
+        return True
+    classes = {name for node in (*twin.iter(), *el.iterancestors()) if isinstance(node.tag, str)
+               for name in (node.get("class") or "").split()}
+    return any(s[1:] in classes for s in selectors)
 
 
 def _chain(el) -> tuple:
