@@ -22,6 +22,7 @@ paragraphs at once, and the figures: docs/print.md.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -416,14 +417,14 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
                 _drop(owner)
             continue
         text = owner.tail if tail else owner.text
-        units = text_units(text)
+        counted = _counted(text)
+        units = len(counted)
         if position + units <= start or position >= end:
             text = ""  # wholly before the window or after it
         elif not (start < position and position + units < end):  # across an edge of it
             # from its character counted `start` (or, before the text, from the text's start)
             # to its character counted `end` - 1 (or, beyond the text, to the text's end),
             # white space included between them
-            counted = [m.start() for m in _COUNTED.finditer(text)]
             first = 0 if start < position else counted[start - position]
             last = len(text) if end > position + units else counted[end - position - 1] + 1
             text = text[first:last]
@@ -451,6 +452,13 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
     twin.set("data-trial", key)
     twin.attrib.pop("data-i", None)
     return twin
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted(text: str) -> tuple[int, ...]:
+    """Where the characters text_units counts stand in `text`: the same text is cut into
+    each of its paragraph's windows."""
+    return tuple(m.start() for m in _COUNTED.finditer(text))
 
 
 def _drop(el) -> None:
