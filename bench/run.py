@@ -93,8 +93,10 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path) -> d
     bookbuild = [sys.executable, "-m", "bookbuild", "build", str(book), "--out", str(out), "-q"]
     files = sorted(str(p) for p in (book / "chapters").glob("*.md"))
     row: dict[str, float | int | str] = {"size": name, "words": words, "chapters": chapters}
-    # The cache belongs to bookbuild: clearing it makes a run a full build.
-    clear = lambda: shutil.rmtree(out / ".cache", ignore_errors=True)  # noqa: E731
+    # The cache belongs to bookbuild (outside the book: output.cache_folder): clearing it
+    # makes a run a full build.
+    from bookbuild.output import cache_folder
+    clear = lambda: shutil.rmtree(cache_folder(out), ignore_errors=True)  # noqa: E731
 
     row["epub"], _ = median_of(runs, bookbuild + ["--format", "epub"], clear)
     row["pandoc"], _ = median_of(runs, ["pandoc", "-f", "markdown", "-t", "epub3",

@@ -143,3 +143,108 @@ def test_loose_lines_are_reset_without_moving_the_page_breaks(tmp_path, monkeypa
     assert make_up(plain / "build" / "archive.pdf") == make_up(reset / "build" / "archive.pdf")
     check = run_cli("check", reset, "--format", "pdf", "--json")
     assert '"notes_off_their_page": 0' in check.out.replace("\n", "").replace("  ", "")
+
+
+def _boxes(document) -> list:
+    """Every line of every page as WeasyPrint placed it: its position and its text boxes'
+    text, positions and justification."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox):
+                texts = [(b.text, round(b.position_x, 3), round(b.position_y, 3),
+                          round(b.justification_spacing or 0, 4))
+                         for b in box.descendants() if isinstance(b, boxes.TextBox)]
+                found.append((number, round(box.position_x, 3), round(box.position_y, 3),
+                              texts))
+    return found
+
+
+@pytest.mark.slow
+def test_trials_kept_between_layouts_give_the_same_lines(tmp_path):
+    """The make-up's retry lays a section out again: with the trials of the first layout kept
+    (reset_loose's `trials`), it sets no window again that it set before, and its lines are
+    those a re-set without them makes, box for box."""
+    from bookbuild import config
+    from bookbuild.pdf.html import print_html
+    from bookbuild.pdf.margins import effective_margins
+    from bookbuild.pdf.render import typesetter_for
+    from bookbuild.read import read_book
+
+    yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
+            "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
+    book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
+    html = print_html(book, effective_margins(book, 20), "pod", {})
+    typesetter = typesetter_for(book)
+    trials: dict = {}
+    first = typesetter.render(html)
+    replaced = loose.reset_loose(typesetter, first, html, trials=trials)
+    assert replaced >= 3 and trials  # the book has loose lines, and windows were tried
+
+    renders = []
+    original = typesetter.render
+
+    def counted(*args, **kwargs):
+        renders.append(args)
+        return original(*args, **kwargs)
+
+    again, fresh = typesetter.render(html), typesetter.render(html)
+    typesetter.render = counted
+    assert loose.reset_loose(typesetter, again, html, trials=trials) == replaced
+    assert renders == []  # every window was found among the kept trials
+    assert loose.reset_loose(typesetter, fresh, html) == replaced
+    assert len(renders) >= 1
+    assert _boxes(again) == _boxes(fresh) == _boxes(first)
+    assert _boxes(again) != _boxes(typesetter.render(html))  # the re-set changed lines
+
+
+@pytest.mark.slow
+def test_trial_documents_carry_the_make_ups_class_rules(tmp_path):
+    """A retry's HTML holds the make-up's rules for its classes (a paragraph set tighter) in a
+    style element at the end of the body: the trial documents set that paragraph's windows
+    with them (not with the page rules, which number the book's pages), and a window set
+    before without them is not taken from the kept trials; the lines are those a re-set
+    without kept trials makes, box for box."""
+    from lxml import html as lxml_html
+
+    from bookbuild import config
+    from bookbuild.pdf import makeup
+    from bookbuild.pdf.html import print_html
+    from bookbuild.pdf.margins import effective_margins
+    from bookbuild.pdf.render import typesetter_for
+    from bookbuild.read import read_book
+
+    yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
+            "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
+    book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
+    html = print_html(book, effective_margins(book, 20), "pod", {})
+    typesetter = typesetter_for(book)
+    trials: dict = {}
+    first = typesetter.render(html)
+    keys = [p.key for p in loose.paragraphs(first)
+            if p.worst > loose.AIM and not p.key.startswith("note:")]  # the body's
+    loose.reset_loose(typesetter, first, html, trials=trials)
+    elements = [el for el in lxml_html.document_fromstring(html).iter()
+                if isinstance(el.tag, str)]
+    tight = {n for n, el in enumerate(elements) if el.get("data-i") in keys[:3]}
+    assert len(tight) == 3
+    mended = makeup.apply(html, makeup.Mends(tight=tight, foot={("", 2): 40.0}))
+    assert "mu-tight" in mended and "@page :nth(2)" in mended
+
+    renders = []
+    original = typesetter.render
+
+    def kept(html, extra_css=""):
+        renders.append(html)
+        return original(html, extra_css)
+
+    again, fresh = typesetter.render(mended), typesetter.render(mended)
+    typesetter.render = kept
+    loose.reset_loose(typesetter, again, mended, trials=trials)
+    assert renders, "the tightened paragraphs' windows were set again"
+    assert all(".mu-tight" in trial and "@page" not in trial.split("<body")[1]
+               for trial in renders)
+    loose.reset_loose(typesetter, fresh, mended)
+    assert _boxes(again) == _boxes(fresh)

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from bookbuild import config as config_module
@@ -212,3 +213,57 @@ def test_a_stylesheet_that_adds_pages_is_laid_out_in_one_pass_with_a_warning(tmp
         "was laid out in one pass instead, which is slower [BB412 layout-single-pass]")
     text = "".join(page.extract_text() for page in PdfReader(book / "build" / "t.pdf").pages)
     assert "Draft copy" in text and "First text." in text and "Second text." in text
+
+
+def _boxes(document) -> list:
+    """Every box of every page: its kind, element, place and size, and a text box's text and
+    word spacing; and each page's anchors."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            key = box.element.get("data-i") if box.element is not None else None
+            size = tuple(round(v, 3) if isinstance(v, (int, float)) else None
+                         for v in (box.position_x, box.position_y, box.width, box.height))
+            text = (box.text, round(box.justification_spacing or 0, 4)) \
+                if isinstance(box, boxes.TextBox) else ()
+            found.append((number, type(box).__name__, box.element_tag, key, size, text))
+        found.append((number, sorted(page.anchors)))
+    return found
+
+
+@pytest.mark.slow
+def test_a_retry_laid_out_from_the_page_before_its_first_change_is_a_full_layout():
+    """The make-up's retry keeps the pages its changes do not reach (relay.py): the section
+    comes out box for box as when laid out again from its start."""
+    from bookbuild.pdf import makeup, relay
+
+    book = read_book(config_module.load(ROOT))
+    images = print_images(book)
+    workers = pool.Workers(ROOT)
+    sections = chunking.body_sections(book)
+    margins = chunking.effective_margins(book, 60)
+    section = max(sections, key=lambda s: len(etree.tostring(s.body)) if s.body is not None else 0)
+    html = print_html(book, margins, "pod", images, only={section.id})
+    notes = [(n.id, n.ref_id) for n in section.notes]
+    trials: dict = {}
+    first, _, _, seed = pool._lay_out_chunk(workers.theme, html, notes, trials)
+    assert seed is not None and len(first.pages) >= 6
+    # A paragraph on the fourth page set tighter and the sixth page run a line long: what
+    # the make-up writes (makeup.apply), at places known here rather than planned.
+    index = {id(el): n for n, el in enumerate(
+        e for e in first.pages[0]._page_box.children[0].element.iter() if isinstance(e.tag, str))}
+    paragraph = next(box.element for box in first.pages[3]._page_box.descendants()
+                     if box.element_tag == "p" and id(box.element) in index)
+    mended = makeup.apply(html, makeup.Mends(tight={index[id(paragraph)]},
+                                             foot={(section.id, 6): 40.0}))
+    again = relay.changes(seed, html, mended)
+    assert again is not None and min(again) == 2  # from the page before the fourth
+    full, full_result, full_faults, _ = pool._lay_out_chunk(workers.theme, mended, notes, trials)
+    part, part_result, part_faults, kept = pool._lay_out_chunk(workers.theme, mended, notes,
+                                                               trials, seed, again)
+    assert kept.reused >= 2
+    assert _boxes(part) == _boxes(full)
+    assert (part_result, part_faults) == (full_result, full_faults)
+    assert _boxes(full) != _boxes(first)  # the changes changed the pages

@@ -22,6 +22,8 @@ paragraphs at once, and the figures: docs/print.md.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,15 +95,26 @@ class Paragraph:
         return max((line.ratio for line in self.lines if line.ratio is not None), default=0.0)
 
 
+PAGE_RULE = re.compile(r"@page[^{]*\{[^{}]*\}")  # a page's own rule, as makeup.apply writes it
+CLASS_SELECTOR = re.compile(r"\.[A-Za-z_][\w-]*")
+_UNCOUNTED = re.compile(r"[\s\u00ad]")  # \s: exactly the characters str.isspace() takes
+_COUNTED = re.compile(r"[^\s\u00ad]")
+
+
 def text_units(text: str) -> int:
     """Characters that are neither white space nor soft hyphens: what both the HTML and the
     laid-out lines agree on."""
-    return sum(1 for ch in text if not ch.isspace() and ch != "\u00ad")
+    return len(text) - len(_UNCOUNTED.findall(text))
 
 
-def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "") -> int:
+def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "",
+                trials: dict | None = None) -> int:
     """Re-set the loose lines of `document` (laid out from `html` by `typesetter` with
-    `extra_css`) in place; returns how many windows of lines were replaced."""
+    `extra_css`) in place; returns how many windows of lines were replaced.
+
+    `trials`, if given, keeps what each window set in each variant gave (its lines, or None),
+    keyed by the window's whole trial HTML: a layout of the same section made again (the
+    make-up's retry) tries only the windows it has not tried before; the result is the same."""
     loose = [p for p in paragraphs(document) if p.worst > AIM]
     if not loose:
         return 0
@@ -122,7 +135,8 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
         loose = [p for p in loose if p.worst > AIM]
         if not loose:
             break
-        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget)
+        replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget,
+                           {} if trials is None else trials)
     return replaced
 
 
@@ -132,14 +146,25 @@ def _section_of(el) -> str:
 
 
 def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
-           extra_css: str, budget: dict[str, float]) -> int:
+           extra_css: str, budget: dict[str, float], trials: dict) -> int:
     """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
     document, as far as its section's `budget` of lines goes (which is spent); the best that
-    fits put in place. Returns how many windows were replaced."""
+    fits put in place. Windows found in `trials` are not set again. Returns how many windows
+    were replaced."""
     windows: dict[str, tuple[Paragraph, int, int]] = {}
     trial_body = etree.Element("body", dict(root.find("body").attrib))
-    holders: dict[str, Any] = {}
     tried = set()
+    # What a window sets depends only on its own element, the elements it sits in, the page
+    # (the head) and the style sheets, not on the other windows of the trial document.
+    context = (extra_css, tuple(sorted(root.attrib.items())),
+               tuple(sorted(root.find("body").attrib.items())), etree.tostring(root.find("head")))
+    # The make-up's rules for its classes (a style element at the end of the body, see
+    # makeup.apply) apply in the trial document too; not its page rules, which number the
+    # document's pages. They count in a window's key only where they may select it.
+    body_css = "\n".join(PAGE_RULE.sub("", el.text or "") for el in root.find("body")
+                         if el.tag == "style").strip()
+    known: dict[str, Paragraph | None] = {}  # window key → lines set before, or None
+    cache_keys: dict[str, tuple] = {}  # window key → its key in `trials`
     order = sorted(((line.ratio, paragraph, k) for paragraph in loose
                     for k, line in enumerate(paragraph.lines)
                     if line.ratio is not None and line.ratio > AIM),
@@ -158,18 +183,31 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
             budget[section] -= cost
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
-            if paragraph.key not in holders:
-                holders[paragraph.key] = _ancestors(el, trial_body)
-            holders[paragraph.key].append(_window(el, paragraph, a, b, variant, key))
+            twin = _window(el, paragraph, a, b, variant, "")
+            cache_key = (context, _chain(el), etree.tostring(twin),
+                         body_css if _selects(body_css, el, twin) else "")
+            if cache_key in trials:
+                known[key] = trials[cache_key]
+                continue
+            twin.set("data-trial", key)
+            cache_keys[key] = cache_key
+            # each window in copies of its own ancestors: no sibling before it, as it is keyed
+            _ancestors(el, trial_body).append(twin)
     if not windows:
         return 0
-    trial_root = etree.Element("html", dict(root.attrib))
-    trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
-    trial_root.append(trial_body)
-    trial = typesetter.render(
-        etree.tostring(trial_root, method="html", encoding="unicode",
-                       doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
-    found = {p.key: p for p in paragraphs(trial, "data-trial")}
+    found: dict[str, Paragraph | None] = dict(known)
+    if cache_keys:
+        trial_root = etree.Element("html", dict(root.attrib))
+        trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
+        trial_root.append(trial_body)
+        if body_css:
+            etree.SubElement(trial_body, "style").text = body_css
+        trial = typesetter.render(
+            etree.tostring(trial_root, method="html", encoding="unicode",
+                           doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
+        found.update({p.key: p for p in paragraphs(trial, "data-trial")})
+        for key, cache_key in cache_keys.items():
+            trials[cache_key] = found.get(key)
     best: list[tuple[float, Paragraph, int, int, Paragraph]] = []
     for key, (paragraph, a, b) in windows.items():
         candidate = found.get(key)
@@ -187,7 +225,8 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         lines = set(range(a, b + 1))
         if taken.setdefault(paragraph.key, set()) & lines:
             continue
-        replace_lines(paragraph, a, candidate)
+        # Its own copy of the lines: those kept in `trials` may stand in another layout too.
+        replace_lines(paragraph, a, _copied(candidate))
         taken[paragraph.key] |= lines
         replaced += 1
     return replaced
@@ -324,6 +363,33 @@ def _matches(el, paragraph: Paragraph) -> bool:
             and calls == sum(line.calls for line in paragraph.lines))
 
 
+def _selects(css: str, el, twin) -> bool:
+    """May a rule of `css` select `twin` (a window of `el`), its content or the copies of
+    `el`'s ancestors? Yes unless every selector is a lone class none of them has."""
+    if not css:
+        return False
+    selectors = [s.strip() for rule in css.split("}") if "{" in rule
+                 for s in rule.split("{")[0].split(",")]
+    if not all(CLASS_SELECTOR.fullmatch(s) for s in selectors):
+        return True
+    classes = {name for node in (*twin.iter(), *el.iterancestors()) if isinstance(node.tag, str)
+               for name in (node.get("class") or "").split()}
+    return any(s[1:] in classes for s in selectors)
+
+
+def _chain(el) -> tuple:
+    """What `_ancestors` copies of `el`'s ancestors."""
+    return tuple((a.tag, tuple(sorted((k, v) for k, v in a.attrib.items() if k != "id")))
+                 for a in el.iterancestors() if a.tag not in ("html", "body"))
+
+
+def _copied(paragraph: Paragraph) -> Paragraph:
+    """A copy of a trial's paragraph whose lines are boxes of their own."""
+    return Paragraph(paragraph.key, paragraph.element, list(paragraph.blocks),
+                     [Line(line.box.deepcopy(), line.ratio, line.units, line.calls,
+                           line.hyphen, line.page) for line in paragraph.lines])
+
+
 def _ancestors(el, trial_body) -> Any:
     """Copies of `el`'s ancestors (without ids) under `trial_body`, for its measure and the
     style it inherits; returns the innermost."""
@@ -351,13 +417,18 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
                 _drop(owner)
             continue
         text = owner.tail if tail else owner.text
-        kept = []
-        for ch in text:
-            counted = not ch.isspace() and ch != "\u00ad"
-            if start <= position < end if counted else start < position < end:
-                kept.append(ch)
-            position += counted
-        text = "".join(kept)
+        counted = _counted(text)
+        units = len(counted)
+        if position + units <= start or position >= end:
+            text = ""  # wholly before the window or after it
+        elif not (start < position and position + units < end):  # across an edge of it
+            # from its character counted `start` (or, before the text, from the text's start)
+            # to its character counted `end` - 1 (or, beyond the text, to the text's end),
+            # white space included between them
+            first = 0 if start < position else counted[start - position]
+            last = len(text) if end > position + units else counted[end - position - 1] + 1
+            text = text[first:last]
+        position += units
         if tail:
             owner.tail = text
         else:
@@ -381,6 +452,13 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
     twin.set("data-trial", key)
     twin.attrib.pop("data-i", None)
     return twin
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted(text: str) -> tuple[int, ...]:
+    """Where the characters text_units counts stand in `text`: the same text is cut into
+    each of its paragraph's windows."""
+    return tuple(m.start() for m in _COUNTED.finditer(text))
 
 
 def _drop(el) -> None:

@@ -55,17 +55,25 @@ class Typesetter:
 def render(book: Book, margins: dict[str, float], profile: str, images: dict[str, str],
            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
            mends: Mends | None = None, starts: dict[str, int] | None = None,
+           typesetter: Typesetter | None = None, trials: dict | None = None,
            **pieces: Any) -> Document:
     """The book's print HTML laid out with the theme's print.css (with the make-up's
     `mends`, if given, its pages numbered from `starts`: see makeup.apply), its loose lines
-    re-set (see loose.py)."""
+    re-set (see loose.py). A caller laying the book out more than once passes the same
+    `typesetter` (print.css and the fonts loaded once) and `trials` (loose.reset_loose)."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
     if mends:
         html = apply_mends(html, mends, starts)
-    typesetter = Typesetter(book.config.root, theme_file(book.config.root, "print.css"))
+    if typesetter is None:
+        typesetter = typesetter_for(book)
     document = typesetter.render(html)
-    reset_loose(typesetter, document, html)
+    reset_loose(typesetter, document, html, trials=trials)
     return document
+
+
+def typesetter_for(book: Book) -> Typesetter:
+    """WeasyPrint set up with the book's theme."""
+    return Typesetter(book.config.root, theme_file(book.config.root, "print.css"))
 
 
 def pdf_options(book: Book, profile: str) -> dict:

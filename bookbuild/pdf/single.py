@@ -15,7 +15,7 @@ from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_images
 from bookbuild.pdf.makeup import Mends, plan, starts
 from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
-from bookbuild.pdf.render import render
+from bookbuild.pdf.render import render, typesetter_for
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
@@ -31,9 +31,11 @@ def lay_out(book: Book, path: Path, profile: str,
     images = print_images(book)
     margins = effective_margins(book, last_page_count(path) or estimate_pages(book))
     passes = 0
+    # One WeasyPrint set-up for every pass, and the loose-line trials shared by them.
+    shared = {"typesetter": typesetter_for(book), "trials": {}}
     for _ in range(4):  # the gutter depends on the page count, and the reverse
         passes += 1
-        document = render(book, margins, profile, images)
+        document = render(book, margins, profile, images, **shared)
         needed = effective_margins(book, len(document.pages))
         if needed == margins:
             break
@@ -62,13 +64,14 @@ def lay_out(book: Book, path: Path, profile: str,
         applied = applied.merged(Mends() if first and found[0] else mends)
         where = starts(planned_on)
         retry = render(book, margins, profile, images, nudged=nudged,
-                       unhyphenated=unhyphenated, mends=applied, starts=where)
+                       unhyphenated=unhyphenated, mends=applied, starts=where, **shared)
         if applied.foot and starts(retry) != where:
             # A section before a page run long or short changed its length: lay out again
             # with that page where it now is (a section laid out alone needs no such pass).
             passes += 1
             retry = render(book, margins, profile, images, nudged=nudged,
-                           unhyphenated=unhyphenated, mends=applied, starts=starts(retry))
+                           unhyphenated=unhyphenated, mends=applied, starts=starts(retry),
+                           **shared)
         retry_layout = layout_of(book, path, profile, margins, retry)
         passes += 1
         mends, makeup_faults = plan(retry)

@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
-from bookbuild.pdf import makeup
+from bookbuild.pdf import makeup, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -242,7 +242,8 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     make-up's (pdf.makeup), all in one retry; a second for what the first left or brought
     (its changes move page breaks). A retry is kept only if it is better; the page count may
     change (a short ending pulled back), as the caller allows for."""
-    document, result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+    trials: dict = {}  # the loose-line trials, shared by the section's layouts (loose.py)
+    document, result, (displaced, hyphens), seed = _lay_out_chunk(theme, html, notes, trials)
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
@@ -251,8 +252,12 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
             break
         # Displaced notes are mended alone first (the make-up's changes could move others).
         changes = makeup.Mends() if first and displaced else mends
-        html = makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
-        retry, retry_result, (displaced, hyphens) = _lay_out_chunk(theme, html, notes)
+        planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
+        # Only the pages the changes reach, and those after them until the page breaks fall
+        # where they were, laid out again; the others kept (relay.py)
+        again = relay.changes(seed, planned_on, html) if seed is not None else None
+        retry, retry_result, (displaced, hyphens), seed = _lay_out_chunk(
+            theme, html, notes, trials, seed, again)
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
@@ -292,11 +297,17 @@ def _render(theme: tuple[str, ...], html: str, extra_css: str) -> Document:
     return _typesetter(theme).render(html, extra_css)
 
 
-def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]]):
+def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str]],
+                   trials: dict | None = None, seed: relay.Seed | None = None,
+                   again: set[int] | None = None):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
-    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen))."""
-    document = _render(theme, html, NO_FURNITURE)
-    reset_loose(_typesetter(theme), document, html, NO_FURNITURE)
+    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen),
+    its pages kept for a re-lay). `trials`: see loose.reset_loose; with a `seed` (a layout of
+    the same section with fewer changes), its pages are reused but those in `again` and
+    those whose start moves (relay.py)."""
+    with relay.seeded(seed, again) as relayed:
+        document = _render(theme, html, NO_FURNITURE)
+    reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
@@ -308,7 +319,7 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
     starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
     starts += [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
     result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), starts)
-    return document, result, (displaced, sorted(hyphens))
+    return document, result, (displaced, sorted(hyphens)), relayed["seed"]
 
 
 def _finish_section(document, pdf) -> None:
