@@ -25,12 +25,13 @@ CHARACTERS = {
 class TypographyExtension(SmartyExtension):
     def extendMarkdown(self, md: Markdown) -> None:
         super().extendMarkdown(md)
-        # Smarty registers its pass after `prettify` (10), which gives every block a "\n" tail;
-        # Python-Markdown's inline pass then looks each tailed child up in its parent, so a
-        # chapter of n paragraphs took time n². Run it before prettify, where blocks have no tail.
+        # Its patterns (dashes, ellipses; quotes are read/typography.py's) join the main inline
+        # pass, after every other pattern, instead of a second pass over the whole tree.
         processor = md.treeprocessors["smarty"]
         md.treeprocessors.deregister("smarty")
-        md.treeprocessors.register(processor, "smarty", 16)
+        patterns = processor.inlinePatterns
+        for name, priority in [(item.name, item.priority) for item in patterns._priority]:
+            md.inlinePatterns.register(patterns[name], name, priority / 100)
 
 
 def typography_extension(quotes: bool = True) -> SmartyExtension:

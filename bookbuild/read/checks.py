@@ -273,6 +273,7 @@ UNREAD_BLOCKS = (
 )
 GRID_RULE = re.compile("\\+[-=:\u2013\u2014]+\\+")  # as printed: dashes may be en or em dashes
 HEADING_ATTRS = re.compile(r"\{[#.-][^{}]*\}\s*$")
+HEADINGS = {h(f"h{n}") for n in range(1, 7)}
 CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
 
 
@@ -299,6 +300,7 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
                     told.add(LEFTOVERS[3][3])
     if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
         told.add(LEFTOVERS[2][3])  # the divs' own errors told where the ':::' went wrong
+    items = []
     for el in body.iter():
         if not isinstance(el.tag, str) or el.tag in CODE_TAGS \
                 or any(a.tag in CODE_TAGS for a in el.iterancestors()):
@@ -308,18 +310,25 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
         texts = [" " + (child.tail or "") for child in el]
         if el.get(EXAMPLE_REF) is None:  # an example reference's text is numbered later
             texts.append(el.text or "")
-        if el.tag in {h(f"h{n}") for n in range(1, 7)} and HEADING_ATTRS.search(
-                "".join(el.itertext())):
+        if el.tag in HEADINGS and HEADING_ATTRS.search("".join(el.itertext())):
             _tell(report, source, where, el, r"^#.*\{[#.-]", "BB240",
                   "the heading's attributes {...} were printed: they need a space before the "
                   "'{' and must be #id, .class or key=value", told)
-        in_link = el.tag == h("a") or any(a.tag == h("a") for a in el.iterancestors())
-        for text in texts:
-            for regex, line, code, hint in _LEFTOVERS:
-                if line is BARE_CITATION and in_link:
-                    continue
-                if regex.search(text):
-                    _tell(report, source, where, el, line, code, hint, told)
+        items.append((el, texts))
+    # Each pattern is looked for in all the text at once; only one found there is looked for
+    # element by element, to tell where (most chapters have none).
+    everything = "\n".join(text for _, texts in items for text in texts)
+    for regex, line, code, hint in _LEFTOVERS:
+        if hint in told or not regex.search(everything):
+            continue
+        for el, texts in items:
+            if line is BARE_CITATION and (el.tag == h("a") or any(
+                    a.tag == h("a") for a in el.iterancestors())):
+                continue
+            if any(regex.search(text) for text in texts):
+                _tell(report, source, where, el, line, code, hint, told)
+                if hint in told:
+                    break
 
 
 def _printed(body: etree._Element) -> str:
