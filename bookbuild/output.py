@@ -33,11 +33,13 @@ MAGIC = {".pdf": b"%PDF-", ".epub": b"PK\x03\x04"}
 CACHE_ENV = "BOOKBUILD_CACHE_DIR"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename.
 
     The temporary file is locked while it is written: a later build deletes the ones whose
-    writer died (killed mid-write), and only those, so they do not pile up.
+    writer died (killed mid-write), and only those, so they do not pile up. `durable` waits
+    for the disk before the rename (an output); a cache entry, which a reader that finds it
+    damaged rebuilds, need not.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(path)
@@ -48,7 +50,8 @@ def atomic_write(path: Path, data: bytes) -> None:
                 fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
             os.chmod(temp, 0o644)
             os.replace(temp, path)
     except BaseException:

@@ -29,6 +29,7 @@ from bookbuild.markdown_ext.headings import HeadingsExtension
 from bookbuild.markdown_ext.html_blocks import HtmlBlocksExtension
 from bookbuild.markdown_ext.inline_attributes import InlineAttributesExtension
 from bookbuild.markdown_ext.inline_notes import InlineNotesExtension
+from bookbuild.markdown_ext.inline_pass import InlinePassExtension
 from bookbuild.markdown_ext.line_blocks import LineBlocksExtension
 from bookbuild.markdown_ext.line_breaks import LineBreaksExtension
 from bookbuild.markdown_ext.list_indent import ListIndentExtension
@@ -76,6 +77,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
             LineBlocksExtension(),
             InlineNotesExtension(),
             HtmlBlocksExtension(),
+            InlinePassExtension(),
         ]
     elif kind == "prose":
         extensions = [typography_extension(quotes=False), BracketedSpanExtension(),

@@ -96,7 +96,7 @@ class ChapterCache:
             return
         try:
             for name, data in self._new.items():
-                atomic_write(self.folder / name, data)
+                atomic_write(self.folder / name, data, durable=False)
         except OSError:
             return  # a cache that cannot be written only makes the next build slower
         prune_folder(self.folder, self.used, ENTRY)

@@ -106,18 +106,20 @@ def check_lines(source: Source, config: Config, report: Report,
         number, line = source.number(index), source.lines[index]
         if index in code:
             continue
-        div = DIV_OPEN.match(line)
+        div = DIV_OPEN.match(line) if line.startswith(":") else None
         if div:
             open_divs.append(number)
             if div["attrs"] is not None:
                 _check_span(f"{{{div['attrs']}}}", number, source, report)
-        elif DIV_CLOSE.match(line):
+        elif line.startswith(":") and DIV_CLOSE.match(line):
             if open_divs:
                 open_divs.pop()
             else:
                 report.error(source.path, number, "':::' closes a div that was never opened",
                              "BB207")
-        text = CODE_SPAN.sub("", line)
+        if "[" not in line:  # no note, image or span on this line (most lines of prose)
+            continue
+        text = CODE_SPAN.sub("", line) if "`" in line else line
         definition = FOOTNOTE_DEF.match(text)
         if definition:
             label = definition[1]
@@ -133,7 +135,7 @@ def check_lines(source: Source, config: Config, report: Report,
         for image in IMAGE.finditer(text):
             check_image(image["src"], image["alt"], number, source, config, report, images,
                          image_names)
-        for span in SPAN_ATTRS.finditer(TEX_COMMAND.sub("", text)):
+        for span in SPAN_ATTRS.finditer(TEX_COMMAND.sub("", text) if "\\" in text else text):
             _check_span(span[1], number, source, report)
     for number in open_divs:
         report.error(source.path, number, "this ':::' div is never closed; add a ':::' line "
@@ -263,6 +265,9 @@ LEFTOVERS = (
      "write the reference out, or '\\@' for an '@' that cites nothing"),
 )
 _LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
+# A character each leftover needs: a text without it is not searched (the lookbehinds of the
+# citation and math patterns cost more than the rest of the check).
+_NEEDS = ["^[", "~~", ":::", "|", "*", "](", "\\", "[", "$", "\\", "{", "@", "@"]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
 UNREAD_BLOCKS = (
     # told only when a grid rule is printed: a grid table pandoc could not read either
@@ -318,8 +323,8 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     # Each pattern is looked for in all the text at once; only one found there is looked for
     # element by element, to tell where (most chapters have none).
     everything = "\n".join(text for _, texts in items for text in texts)
-    for regex, line, code, hint in _LEFTOVERS:
-        if hint in told or not regex.search(everything):
+    for (regex, line, code, hint), needs in zip(_LEFTOVERS, _NEEDS, strict=True):
+        if hint in told or needs not in everything or not regex.search(everything):
             continue
         for el, texts in items:
             if line is BARE_CITATION and (el.tag == h("a") or any(

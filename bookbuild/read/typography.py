@@ -10,7 +10,10 @@ still makes dashes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from lxml import etree
@@ -106,6 +109,23 @@ def book_settings(config: Config, language: str | None = None) -> TypographySett
                               language or config.language, config.typography.ellipsis)
 
 
+class RunLanguages(Sequence):
+    """The language of each character of a block's text, found from its runs (a list of one
+    entry per character cost more than the curling itself)."""
+
+    def __init__(self, runs: list) -> None:
+        self.ends = list(accumulate(len(run.text) for run in runs))
+        self.languages = [run.language for run in runs]
+
+    def __len__(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.languages[bisect_right(self.ends, index)]
+
+
 def set_typography(body: etree._Element, settings: TypographySettings,
                    source: Source | None = None, report: Report | None = None,
                    place: tuple[Path, int | None] | None = None) -> None:
@@ -118,7 +138,7 @@ def set_typography(body: etree._Element, settings: TypographySettings,
         text = "".join(run.text for run in runs)
         if not text.strip():
             continue
-        languages = [run.language for run in runs for _ in run.text]
+        languages = RunLanguages(runs)
         out = list(text)
         if settings.quotes != "straight":
             unclear: list[int] = []
