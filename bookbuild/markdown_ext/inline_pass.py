@@ -5,6 +5,8 @@ chapter of plain prose paid for (a third of its conversion)."""
 
 from __future__ import annotations
 
+from xml.etree.ElementTree import Element
+
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import Pattern
@@ -25,7 +27,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
 
 
 class QuickInlineProcessor(InlineProcessor):
-    def run(self, tree, ancestors=None):  # noqa: ANN001, ANN201 (Python-Markdown's signature)
+    def run(self, tree: Element, ancestors: list[str] | None = None) -> Element:
         self.needs = {id(self.inlinePatterns[name]): NEEDS[name]
                       for name in list(self.inlinePatterns._data) if name in NEEDS}
         return super().run(tree, ancestors)
