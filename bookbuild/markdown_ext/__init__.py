@@ -13,8 +13,6 @@ import markdown
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
-from pymdownx.caret import InsertSupExtension
-from pymdownx.tilde import DeleteSubExtension
 
 from bookbuild.markdown_ext.addresses import AddressesExtension
 from bookbuild.markdown_ext.block_quotes import BlockQuotesExtension
@@ -37,6 +35,7 @@ from bookbuild.markdown_ext.pandoc_tables import PandocTablesExtension
 from bookbuild.markdown_ext.raw_attributes import RawAttributesExtension
 from bookbuild.markdown_ext.scene_breaks import SceneBreakExtension
 from bookbuild.markdown_ext.spans import BracketedSpanExtension
+from bookbuild.markdown_ext.sub_sup import SubSupExtension
 from bookbuild.markdown_ext.table_captions import TableCaptionsExtension
 from bookbuild.markdown_ext.task_lists import TaskListsExtension
 from bookbuild.markdown_ext.typography import typography_extension
@@ -92,8 +91,7 @@ def new_markdown(kind: str = "chapter") -> markdown.Markdown:
 def _pandoc_inline() -> list:
     """pandoc's inline extras: ~sub~, ^sup^, ~~strike~~, backslash line breaks and escapes,
     links' addresses as pandoc reads them."""
-    return [DeleteSubExtension(smart_delete=True), InsertSupExtension(insert=False),
-            LineBreaksExtension(), AddressesExtension()]
+    return [SubSupExtension(), LineBreaksExtension(), AddressesExtension()]
 
 
 _LINE_CONVERTER = None

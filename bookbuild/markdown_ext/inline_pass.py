@@ -21,7 +21,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "image_reference": ("![",), "short_reference": ("[",), "short_image_ref": ("![",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
     "example_ref": ("(@",), "entity": ("&",), "em_strong": ("*", "_"),
-    "delimiter": ("~", "^"), "smarty-em-dashes": ("---",), "smarty-en-dashes": ("--",),
+    "strikeout": ("~~",), "superscript": ("^",), "subscript": ("~",),
+    "smarty-em-dashes": ("---",), "smarty-en-dashes": ("--",),
     "smarty-ellipses": ("...",),
 }
 
