@@ -12,7 +12,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import Pattern
 from markdown.treeprocessors import InlineProcessor
 
-# What a pattern's match always holds (any one of them), by the pattern's registered name;
+# What a pattern's match always holds (one of them; two at most), by its registered name;
 # a pattern not named here is always tried.
 NEEDS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",), "pandoc_raw_inline": ("`",), "bracketed_span": ("]{",),
@@ -29,15 +29,23 @@ NEEDS: dict[str, tuple[str, ...]] = {
 
 class QuickInlineProcessor(InlineProcessor):
     def run(self, tree: Element, ancestors: list[str] | None = None) -> Element:
-        self.needs = {id(self.inlinePatterns[name]): NEEDS[name]
-                      for name in list(self.inlinePatterns._data) if name in NEEDS}
-        return super().run(tree, ancestors)
+        registry = self.md.inlinePatterns
+        self.needs = {id(registry[name]): NEEDS[name]
+                      for name in list(registry._data) if name in NEEDS}
+        # The patterns as a plain list while the pass runs: it looks each one up by its place
+        # for every run of text, which the registry answers slowly.
+        self.inlinePatterns = list(registry)
+        try:
+            return super().run(tree, ancestors)
+        finally:
+            self.inlinePatterns = registry
 
     def _InlineProcessor__applyPattern(self, pattern: Pattern, data: str,  # noqa: N802
                                        patternIndex: int, startIndex: int = 0  # noqa: N803
                                        ) -> tuple[str, bool, int]:
         needs = self.needs.get(id(pattern))
-        if needs is not None and not any(mark in data for mark in needs):
+        if needs is not None and needs[0] not in data and (len(needs) == 1
+                                                           or needs[1] not in data):
             return data, False, 0
         return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
 
