@@ -149,6 +149,7 @@ def test_raw_tex_arguments_are_no_span_and_an_unread_grid_table_is_told_at_its_o
         # One
 
         - \cite[22-23]{smith.1899} and \footnote[][-.5in]{I'm a footnote}
+          and \vspace*{\fill}, whose {\fill} is no attribute list (was BB211)
 
         +------+------+
         | a    | b    |
@@ -168,7 +169,7 @@ def test_raw_tex_arguments_are_no_span_and_an_unread_grid_table_is_told_at_its_o
     assert run.code == 0, run.err
     assert run.told("BB212") == []
     told = [line.split(":")[1] for line in run.told("BB242")]
-    assert told == ["3", "15"], run.err  # the TeX's line; the spanning table's own rule
+    assert told == ["3", "16"], run.err  # the TeX's line; the spanning table's own rule
 
 
 def test_a_pandoc_title_block_titles_the_chapter(tmp_path):

@@ -18,11 +18,18 @@ from bookbuild.markdown_ext.attributes import data_name
 KEPT = {"id", "class", "style", "lang", "dir", "title", "epub:type"}
 KEPT_ON = {"img": {"width", "height"}}
 
-INLINE_ATTRS = re.compile(r"^\{:?[ ]*([^}\n ][^}]*)\}")
+# An attribute list as pandoc reads one: `#id`, `.class`, `key=value` (quoted or not) or `-`,
+# apart by spaces or line breaks. Anything else (`{\\fill}` in raw TeX) is no list: it stays as
+# typed, where Python-Markdown made a bare attribute of each word, which XHTML cannot hold.
+_TOKEN = r"""(?:[#.][^\s{}#.][^\s{}]*|[\w:.-]+=(?:"[^"]*"|'[^']*'|[^\s{}"']+)|-)"""
+_LIST = rf"\{{:?[ ]*({_TOKEN}(?:\s+{_TOKEN})*)\s*\}}"
+INLINE_ATTRS = re.compile(rf"^{_LIST}")
 
 
 class _AttrListTreeprocessor(AttrListTreeprocessor):
     INLINE_RE = INLINE_ATTRS
+    HEADER_RE = re.compile(rf"[ ]+{_LIST}[ ]*$")
+    BLOCK_RE = re.compile(rf"\n[ ]*{_LIST}[ ]*$")
 
     def assign_attrs(self, elem: Element, attrs_string: str, *, strict: bool = False) -> str:
         # attr_list splits the list at spaces only: a line break between two attributes is one
