@@ -47,17 +47,22 @@ def book(tmp_path) -> Path:
 
 
 @pytest.fixture
-def start():
+def start(tmp_path):
     """`start(*argv)`: `python -m bookbuild ... -v` in a session of its own (every process it
-    starts is in it, and in its process group). What a failed test leaves, it ends."""
+    starts is in it, and in its process group). What a failed test leaves, it ends. Its
+    temporary files go to `start.tmpdir` (a process killed outright cannot remove them)."""
     started: list[subprocess.Popen] = []
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
 
     def run(*argv: str) -> subprocess.Popen:
         started.append(subprocess.Popen(
             [sys.executable, "-m", "bookbuild", *argv, "-v"], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True))
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            env={**os.environ, "TMPDIR": str(scratch)}))
         return started[-1]
 
+    run.tmpdir = scratch
     yield run
     for process in started:
         with contextlib.suppress(ProcessLookupError):
@@ -128,6 +133,16 @@ def test_a_build_stopped_mid_layout_leaves_no_process_and_the_last_pdf(book, sta
 
 
 @pytest.mark.slow
+def test_a_pdf_build_leaves_nothing_in_the_temporary_folder(book, start):
+    """The layout workers end by os._exit, which cleans nothing up: WeasyPrint's font folders
+    (a couple of MB each) were left in /tmp by every PDF build, thousands of them in a day."""
+    build = start("build", str(book), "--format", "pdf")
+    _, err = build.communicate(timeout=600)
+    assert build.returncode == 0, err
+    assert list(start.tmpdir.iterdir()) == []
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGKILL], ids=["SIGHUP", "SIGKILL"])
 def test_watch_stopped_mid_layout_leaves_no_process(book, start, signum):
     watch = start("watch", str(book), "--format", "pdf", "--port", "0")
@@ -142,6 +157,7 @@ def test_watch_stopped_mid_layout_leaves_no_process(book, start, signum):
     if signum != signal.SIGKILL:
         assert watch.returncode == 0, err
         assert "Traceback" not in err
+        assert list(start.tmpdir.iterdir()) == []  # its working folder removed
 
 
 def test_a_pool_closed_after_a_failure_ends_its_workers_at_once(tmp_path):

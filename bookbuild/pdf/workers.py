@@ -9,8 +9,10 @@ import gc
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -94,6 +96,7 @@ class Workers:
         self.method = method
         self.pool: ProcessPoolExecutor | None = None
         self._lifeline: tuple[multiprocessing.connection.Connection, ...] = ()
+        self._scratch: str | None = None  # the workers' temporary folder (see start)
         self.size = max(1, min(cpus(), limit or cpus()))
         if start:
             try:
@@ -121,6 +124,9 @@ class Workers:
         for end in self._lifeline:
             end.close()
         self._lifeline = ()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
         if self.method == "fork":
             gc.unfreeze()
 
@@ -142,9 +148,13 @@ class Workers:
             # end is this process's): a pool forked by another thread outlives it.
             deathsig = (self.method == "fork"
                         and threading.current_thread() is threading.main_thread())
+            # A worker ends by os._exit, which runs no clean-up: WeasyPrint's font folders
+            # (a couple of MB each) would stay in the system's temporary folder after every
+            # build. The workers make them in a folder of the pool's, removed with the pool.
+            self._scratch = tempfile.mkdtemp(prefix="bookbuild-layout-")
             self.pool = ProcessPoolExecutor(
                 self.size, mp_context=context, initializer=_start_worker,
-                initargs=(self.theme, os.getpid(), *self._lifeline, deathsig))
+                initargs=(self.theme, os.getpid(), *self._lifeline, deathsig, self._scratch))
             # The pool starts its workers at its first job ("fork": all of them; "forkserver":
             # one per job while none is idle): jobs that do nothing start them now, so that
             # they load the theme while this process reads the manuscript.
@@ -184,7 +194,8 @@ class Workers:
 
 def _start_worker(theme: tuple[str, ...], parent: int,
                   lifeline: multiprocessing.connection.Connection,
-                  parent_end: multiprocessing.connection.Connection, deathsig: bool) -> None:
+                  parent_end: multiprocessing.connection.Connection, deathsig: bool,
+                  scratch: str) -> None:
     """A worker ends with the process that started the pool, however that ends (SIGKILL
     included): a thread here waits on `lifeline`, a pipe whose other end only that process
     holds, and exits when it closes; on Linux, with `deathsig`, the kernel also kills the
@@ -194,6 +205,7 @@ def _start_worker(theme: tuple[str, ...], parent: int,
     A worker collects garbage once per job (see _pooled), not while laying out: WeasyPrint
     makes objects by the million and the collector would keep walking them."""
     parent_end.close()  # forked, this process holds a copy of it; only the parent may
+    tempfile.tempdir = scratch  # WeasyPrint's temporary files: the pool removes the folder
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN),
                          ("SIGTERM", signal.SIG_DFL)):  # not the parent's handlers, if forked
         if hasattr(signal, name):
