@@ -167,17 +167,7 @@ def test_trials_kept_between_layouts_give_the_same_lines(tmp_path):
     """The make-up's retry lays a section out again: with the trials of the first layout kept
     (reset_loose's `trials`), it sets no window again that it set before, and its lines are
     those a re-set without them makes, box for box."""
-    from bookbuild import config
-    from bookbuild.pdf.html import print_html
-    from bookbuild.pdf.margins import effective_margins
-    from bookbuild.pdf.render import typesetter_for
-    from bookbuild.read import read_book
-
-    yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
-            "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
-    book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
-    html = print_html(book, effective_margins(book, 20), "pod", {})
-    typesetter = typesetter_for(book)
+    html, typesetter = _archive(tmp_path)
     trials: dict = {}
     first = typesetter.render(html)
     replaced = loose.reset_loose(typesetter, first, html, trials=trials)
@@ -209,18 +199,9 @@ def test_trial_documents_carry_the_make_ups_class_rules(tmp_path):
     without kept trials makes, box for box."""
     from lxml import html as lxml_html
 
-    from bookbuild import config
     from bookbuild.pdf import makeup
-    from bookbuild.pdf.html import print_html
-    from bookbuild.pdf.margins import effective_margins
-    from bookbuild.pdf.render import typesetter_for
-    from bookbuild.read import read_book
 
-    yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
-            "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
-    book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
-    html = print_html(book, effective_margins(book, 20), "pod", {})
-    typesetter = typesetter_for(book)
+    html, typesetter = _archive(tmp_path)
     trials: dict = {}
     first = typesetter.render(html)
     keys = [p.key for p in loose.paragraphs(first)
@@ -248,3 +229,17 @@ def test_trial_documents_carry_the_make_ups_class_rules(tmp_path):
                for trial in renders)
     loose.reset_loose(typesetter, fresh, mended)
     assert _boxes(again) == _boxes(fresh)
+
+
+def _archive(tmp_path):
+    """A 5x8 book of one chapter with loose lines: its print HTML and a typesetter for it."""
+    from bookbuild import config
+    from bookbuild.pdf.html import print_html
+    from bookbuild.pdf.margins import effective_margins
+    from bookbuild.pdf.render import typesetter_for
+    from bookbuild.read import read_book
+
+    yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
+            "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
+    book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
+    return print_html(book, effective_margins(book, 20), "pod", {}), typesetter_for(book)
