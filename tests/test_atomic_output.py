@@ -28,9 +28,12 @@ OUTPUTS = ("kill-book.epub", "kill-book.pdf")
 
 
 def _start_build(book: Path) -> subprocess.Popen:
+    # A build killed outright cannot remove its temporary files: they go beside the book.
+    scratch = book.parent / "tmp"
+    scratch.mkdir(exist_ok=True)
     return subprocess.Popen([sys.executable, "-m", "bookbuild", "build", str(book), "--format",
-                             "all", "-q"], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             "all", "-q"], env={**ENV, "TMPDIR": str(scratch)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _outputs(book: Path) -> dict[str, bytes]:
