@@ -182,12 +182,18 @@ def _drop_metadata_blocks(source: Source, report: Report) -> None:
                                f"a YAML metadata block inside the text (keys: "
                                f"{', '.join(map(str, block))}) is not used by bookbuild: it is "
                                f"left out (book.yaml holds the book's)", "BB241")
-                if source.numbers is None:
-                    source.numbers = list(range(1, len(lines) + 1))
-                del lines[index:end + 1]
-                del source.numbers[index:end + 1]
+                _remove_lines(source, index, end + 1)
                 continue
         index += 1
+
+
+def _remove_lines(source: Source, start: int, end: int) -> None:
+    """Take lines `start` to `end` (excluded) out of `source`, every later line keeping its
+    number in the file for messages."""
+    if source.numbers is None:
+        source.numbers = list(range(1, len(source.lines) + 1))
+    del source.lines[start:end]
+    del source.numbers[start:end]
 
 
 def _title_block(source: Source, report: Report) -> None:
@@ -236,11 +242,8 @@ def _drop_comments(source: Source) -> None:
             spanned = rest[:match.end()].count("\n")
             first = rest[:match.start()] + rest[match.end():].split("\n", 1)[0]
             if not first.strip():  # the comment fills its lines: they go, as in pandoc, where
-                if source.numbers is None:  # a commented-out list item leaves no blank line
-                    source.numbers = list(range(1, len(lines) + 1))
-                del lines[index:index + spanned + 1]
-                del source.numbers[index:index + spanned + 1]
-                continue
+                _remove_lines(source, index, index + spanned + 1)  # a commented-out
+                continue  # list item leaves no blank line
             lines[index] = first
             for n in range(index + 1, index + spanned + 1):
                 lines[n] = ""
