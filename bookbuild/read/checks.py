@@ -228,46 +228,46 @@ def _check_span(attr_text: str, number: int, source: Source, report: Report) -> 
 BARE_CITATION = (r"(?:(?<![\w@\[\\(/])|(?<=\()(?!@[\w-]+\)))(?<!\[-)"
                  r"@(?!(?:fig|tbl|eq|sec|lst):)(?![\w.-]+@\w)[\w{]")
 # Markup a construct left in the text when bookbuild did not read it: (pattern in the text,
-# pattern of its source line, code, what to tell the author).
+# pattern of its source line, code, what to tell the author, a mark the pattern needs: a text
+# without it is not searched, as the citation and math patterns' lookbehinds cost more than
+# the rest of the check).
 LEFTOVERS = (
     (r"\^\[", r"\^\[", "BB240", "an inline note '^[' was not read: close it with ']' in the "
-                                "same paragraph"),
+                                "same paragraph", "^["),
     (r"~~", r"~~", "BB240", "'~~' was not read as strikeout: put the struck words between two "
-                          "'~~' in one paragraph, without spaces inside them"),
+                          "'~~' in one paragraph, without spaces inside them", "~~"),
     (r"(?m)^:::", r"^\s*:::", "BB240", "a ':::' line was not read as a div: it needs a blank "
-                                      "line before it"),
+                                      "line before it", ":::"),
     (r"(?m)^\|\s", r"^\s*\|\s", "BB240", "a line starting '| ' was not read as a line block "
-                                          "or a table: leave a blank line before it"),
+                                          "or a table: leave a blank line before it", "|"),
     (r"(?<![\w*\\])\*(?![\s*])[^*\n]*(?<![\s*\\])\*(?![\w*])",
      r"(?<![\w*\\])\*(?![\s*])[^*\n]*(?<![\s*\\])\*(?![\w*])", "BB240",
-     "'*...*' was printed as typed, not read as emphasis: check the markup around it"),
+     "'*...*' was printed as typed, not read as emphasis: check the markup around it", "*"),
     (r"\[[^\[\]\n]+\]\((?:https?://|mailto:|#)[^()\s]*\)", r"\[[^\[\]\n]+\]\(", "BB240",
-     "a link '[text](address)' was printed as typed: check the markup around it"),
+     "a link '[text](address)' was printed as typed: check the markup around it", "]("),
     (r"\\[!-/:-@\[-`{-~]", r"\\[!-/:-@\[-`{-~]", "BB240",
-     "a backslash was printed: pandoc would have read it as an escape; check the line"),
+     "a backslash was printed: pandoc would have read it as an escape; check the line", "\\"),
     (r"\[-?@[\w:.#$%&+?<>~/-]", r"\[-?@", "BB242",
-     "citations ([@key]) are not supported: write the reference out, or use a footnote"),
+     "citations ([@key]) are not supported: write the reference out, or use a footnote", "["),
     (r"(?<![\w$])\$[^\s$](?:[^$\n]*[^\s$])?\$(?!\d)", r"\$[^\s$]", "BB242",
      "TeX math ($...$) is not rendered: write it as text (×, ², ½ and Unicode symbols), or as "
-     "an image with alt text; write \\$ for a dollar sign"),
+     "an image with alt text; write \\$ for a dollar sign", "$"),
     (r"\\[a-zA-Z]{2,}", r"\\[a-zA-Z]{2,}", "BB242",
      "raw TeX is not read (only \\newpage and \\pagebreak, alone in a paragraph, are): it "
-     "is printed as typed"),
+     "is printed as typed", "\\"),
     # (its line: not a heading's or a div fence's, whose attributes are read, in a quote too)
     (r"\{[#.][\w:.-][^{}]*\}", r"^(?![ \t>]*(?:#|:::)).*?(?<![\])])\{[#.][\w:.-]", "BB240",
      "attributes {#id} or {.class} were printed as typed: pandoc reads them only after a "
-     "heading, a [span], a link, an image or a fenced block's opening"),
+     "heading, a [span], a link, an image or a fenced block's opening", "{"),
     (r"(?<![\w.@])@(?:fig|tbl|eq|sec|lst):[\w-]", r"@(?:fig|tbl|eq|sec|lst):", "BB242",
      "cross references (pandoc-crossref's @fig:..., @tbl:...) are not supported: write the "
-     "reference out ('the map below', 'Table 2')"),
+     "reference out ('the map below', 'Table 2')", "@"),
     (BARE_CITATION, BARE_CITATION, "BB242",
      "'@key' is a citation in pandoc (author in text), which bookbuild does not resolve: "
-     "write the reference out, or '\\@' for an '@' that cites nothing"),
+     "write the reference out, or '\\@' for an '@' that cites nothing", "@"),
 )
-_LEFTOVERS = [(re.compile(text), line, code, hint) for text, line, code, hint in LEFTOVERS]
-# A character each leftover needs: a text without it is not searched (the lookbehinds of the
-# citation and math patterns cost more than the rest of the check).
-_NEEDS = ["^[", "~~", ":::", "|", "*", "](", "\\", "[", "$", "\\", "{", "@", "@"]
+_LEFTOVERS = [(re.compile(text), line, code, hint, needs)
+              for text, line, code, hint, needs in LEFTOVERS]
 # pandoc blocks bookbuild does not read, known by a line of their own: (pattern, hint).
 UNREAD_BLOCKS = (
     # told only when a grid rule is printed: a grid table pandoc could not read either
@@ -323,7 +323,7 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     # Each pattern is looked for in all the text at once; only one found there is looked for
     # element by element, to tell where (most chapters have none).
     everything = "\n".join(text for _, texts in items for text in texts)
-    for (regex, line, code, hint), needs in zip(_LEFTOVERS, _NEEDS, strict=True):
+    for regex, line, code, hint, needs in _LEFTOVERS:
         if hint in told or needs not in everything or not regex.search(everything):
             continue
         for el, texts in items:
