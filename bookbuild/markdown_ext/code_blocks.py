@@ -13,9 +13,10 @@ from markdown import Markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 
 from bookbuild.markdown_ext.attributes import data_name
+from bookbuild.markdown_ext.fancy_lists import ANY_MARKER
 
 OPENING = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\(?(?:\d{1,9}|#|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)])[ \t]")
+LIST_ITEM = re.compile(rf"^ {{0,3}}{ANY_MARKER}[ \t]")
 
 
 def pandoc_fences(lines: list[str]) -> list[str]:
