@@ -22,7 +22,7 @@ from bookbuild.errors import Problem
 from bookbuild.pdf import PdfLayout
 
 HYPHENS = ("-", "\u2010", "\u00ad")
-SAME_BASELINE = 1.0  # points: two baselines closer than this are one
+SAME_BASELINE = 1.0  # points: two baselines closer than this are one (a balanced spread)
 FULL_LINE = 1.5  # points: a line reaching this close to the measure's end is justified
 SHORT_ENDING = 4  # a chapter's last page should hold at least this many lines
 LOOSE, VERY_LOOSE = 1.5, 2.0  # word space over the font's own space
@@ -37,6 +37,7 @@ class Line:
     size: float
     text: str
     ratio: float | None  # the line's word space over its font's space, if justified
+    baseline: float = 0.0  # from the page's top, as the glyphs' text matrix places them
 
 
 @dataclass
@@ -128,8 +129,11 @@ def page_lines(page: Page, area: tuple[float, float, float, float]) -> list[Line
         x0, x1 = row[0]["x0"], max(c["x1"] for c in row)
         justified = x1 >= right - FULL_LINE and len(gaps) >= 2
         ratio = statistics.median(gaps) / space if justified else None
+        # The baseline is where the text matrix puts the glyphs (their boxes' bottoms differ
+        # with the type size: a note's and the text's on one baseline are not level).
+        baseline = max(float(page.height) - c["matrix"][5] for c in row)
         lines.append(Line(min(c["top"] for c in row), max(c["bottom"] for c in row), x0, x1,
-                          size, text, ratio))
+                          size, text, ratio, baseline))
     return lines
 
 
@@ -184,7 +188,9 @@ def measure(book: Book, layout: PdfLayout, subset_names: dict[str, int]) -> Make
         if not lines or not facing or number in last_pages or number + 1 in last_pages:
             continue
         report.spreads += 1
-        gap = abs(lines[-1].bottom - facing[-1].bottom)
+        # Balanced: both pages' last baselines within SAME_BASELINE (a chapter's last page,
+        # and the page facing it, are not counted).
+        gap = abs(lines[-1].baseline - facing[-1].baseline)
         if gap < SAME_BASELINE:
             report.spreads_balanced += 1
         else:
