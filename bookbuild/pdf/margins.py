@@ -70,31 +70,7 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
         margins["outside"] = max(side, NARROWEST_OUTSIDE * INCH)
     if margins["inside"] is None:
         margins["inside"] = max(gutter, margins["outside"])
-    margins["bottom"] += grid_remainder(book, margins)
     return margins
-
-
-# A page area a hair taller than its whole lines: WeasyPrint adds the lines' heights up in
-# floating point, and the last line must not miss the page by a rounding error.
-GRID_SLACK = 0.02
-
-
-def line_pitch(book: Book) -> float:
-    """The body's line pitch in points: its type size times its leading."""
-    return book.config.print.font_size * book.config.print.leading
-
-
-def grid_remainder(book: Book, margins: dict[str, float]) -> float:
-    """The part of a line left over when the page area (trim less `margins`' top and bottom)
-    is filled with lines of body text: the bottom margin takes it, so that the text block is
-    a whole number of lines deep (the typesetter's baseline grid). A full page of prose then
-    ends at the page area's foot, where the notes end too: a page with notes and a page
-    without end on one baseline (see docs/print.md, "Balanced spreads")."""
-    pitch = line_pitch(book)
-    depth = book.config.print.trim[1] - margins["top"] - margins["bottom"]
-    if pitch <= 0 or depth <= pitch:
-        return 0.0
-    return max(0.0, depth - math.floor(depth / pitch + 1e-6) * pitch - GRID_SLACK)
 
 
 def estimate_pages(book: Book) -> int:

@@ -13,6 +13,7 @@ from bookbuild.errors import Report
 from bookbuild.pdf.boxes import PdfLayout, layout_of
 from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_images
+from bookbuild.pdf.justify import justify
 from bookbuild.pdf.makeup import Mends, plan, starts
 from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
 from bookbuild.pdf.render import render, typesetter_for
@@ -81,6 +82,7 @@ def lay_out(book: Book, path: Path, profile: str,
         if score < best and effective_margins(book, len(retry.pages)) == margins:
             document, layout, best = retry, retry_layout, score
     layout.passes = passes
+    justify(document)
     check_margins(book, margins, len(document.pages), report)
     report.stop_if_errors()
     return document, layout

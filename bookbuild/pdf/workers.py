@@ -27,6 +27,7 @@ from bookbuild.pdf import makeup, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
+from bookbuild.pdf.justify import justify
 from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.render import Typesetter
 from bookbuild.theme import theme_file
@@ -274,6 +275,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
             document, result, best = retry, retry_result, score
+    justify(document)
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
 
