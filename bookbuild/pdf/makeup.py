@@ -357,8 +357,9 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
     height = lines[0].height if lines else 0
     if not height:
         return 0
-    # (a line of the note to spare: a note set inline ends with a forced break)
-    keep = int((room - (before + 1) * pitch - separator) // height) - 1
+    # (a line to spare for a note set inline: it ends with a forced break)
+    keep = int((room - (before + 1) * pitch - separator) // height) \
+        - (note.element is not element)
     if keep < SPLIT_NOTE_LINES or keep >= len(lines):
         return 0
     words = sum(len(_line_text(line).split()) for line in lines[:keep])
