@@ -183,7 +183,7 @@ def _element_index(document: Document) -> dict[int, int]:
                                               and CONTINUED not in e.attrib)}
 
 
-def read_page(number: int, page) -> _Page:
+def read_page(number: int, page: Any) -> _Page:
     from weasyprint.formatting_structure import boxes
 
     box = page._page_box
