@@ -279,6 +279,82 @@ def without_make_up(monkeypatch) -> None:
     monkeypatch.setattr(workers, "justify", lambda document: 0)
 
 
+NOTE = ("The register of the second department survives only in a copy made after the fire, "
+        "and the copyist, who was paid by the page, wrote large; where the two versions "
+        "disagree the later one has been followed here, with the caution that its dates were "
+        "often entered a week after the events they record. ")
+
+
+def long_notes_book(root):
+    """Prose with a long note (seven lines or so) every sixth paragraph: some call falls on a
+    line the note cannot follow on to its page, which WeasyPrint then leaves short."""
+    files = {}
+    for n in (1, 2):
+        parts, notes = [], []
+        for k in range(36):
+            text = PARAGRAPH * (2 + (k * 5 + n) % 4)
+            if k % 6 == 4:
+                notes.append(f"[^{len(notes) + 1}]: " + NOTE * 2)
+                text = text.rstrip() + f"[^{len(notes)}] " + PARAGRAPH
+            parts.append(text)
+        files[f"ch{n}.md"] = f"# Chapter {n}\n\n" + "\n\n".join(parts + notes) + "\n"
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch1.md\n  - ch2.md\n", files)
+
+
+def note_pages(path) -> tuple[list[tuple[str, int]], list[tuple[str, int]], list[int]]:
+    """Read with pdfplumber: each note's number (at the head of its text, in the notes' smaller
+    size) with its page, each call (a raised figure in a line of body text) with its page, in
+    reading order; and the pages whose notes begin with a note's continuation (no number)."""
+    import pdfplumber
+
+    notes, calls, continued = [], [], []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            chars = [c for c in page.chars if c["text"].strip()]
+            # a call: a raised figure smaller than the notes' type
+            calls += [(c["text"], number) for c in sorted(chars, key=lambda c: (c["top"], c["x0"]))
+                      if c["size"] < 9 and c["text"].isdigit()]
+            text_foot = max((c["bottom"] for c in chars if c["size"] >= 10), default=None)
+            if text_foot is None:
+                continue  # no body text: not a page of the chapters
+            rows: dict[float, list] = defaultdict(list)
+            for c in chars:
+                if 9 <= c["size"] < 10 and c["top"] > text_foot:  # the notes, under the text
+                    rows[round(c["bottom"])].append(c)
+            for n, (_, row) in enumerate(sorted(rows.items())):
+                text = "".join(c["text"] for c in sorted(row, key=lambda c: c["x0"]))
+                found = re.match(r"(\d+)\.", text)
+                if re.fullmatch(r"\d+|[ivxlc]+", text):
+                    continue  # a folio at the foot of an opening page
+                if found:
+                    notes.append((found.group(1), number))
+                elif n == 0:
+                    continued.append(number)
+    return notes, calls, continued
+
+
+def test_a_long_note_is_split_rather_than_leaving_its_page_short(tmp_path, monkeypatch):
+    """A note too long to follow its call on to the page's foot begins there and goes on at
+    the head of the next page's notes: each note's number is printed on its call's page, the
+    page is not left short, and every spread ends on one baseline. Without the make-up the
+    same book has a spread a few lines apart."""
+    book = long_notes_book(tmp_path / "book")
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    pdf = book / "build" / "small-book.pdf"
+    notes, calls, continued = note_pages(pdf)
+    assert continued, "no note was split"
+    assert len(notes) == 12 and notes == calls, (notes, calls)
+    gaps = spread_gaps(pdf)
+    assert gaps and not [gap for gap in gaps if gap > 1.0], gaps
+    without_make_up(monkeypatch)
+    plain = long_notes_book(tmp_path / "plain")
+    assert run_cli("build", plain, "--format", "pdf").code == 0
+    assert not note_pages(plain / "build" / "small-book.pdf")[2]
+    assert [gap for gap in spread_gaps(plain / "build" / "small-book.pdf") if gap > 30]
+
+
 def ending_book(root):
     """Chapter 1 ends with a paragraph of three lines that widow control sends alone on to the
     chapter's last page (found by laying it out without the make-up pass: see the test)."""

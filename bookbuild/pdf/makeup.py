@@ -3,11 +3,11 @@ faults a typesetter mends by hand, and plan the local changes that mend them in 
 layout of the same HTML.
 
 Three faults, each measured per page on the boxes:
-- a full spread (verso and recto of one section, neither its last page) whose two pages end
-  on different baselines: the blocks on the shorter page that have space around them already
-  (scene breaks, quotations, figures, headings, a transcript's speeches) share the
-  difference as space below them, or the longer page's notes are raised where its text leaves
-  the room; paragraphs of prose are never spaced apart;
+- a page left short because the line calling a long note could not take the note with it
+  (WeasyPrint keeps a note whole and on its call's page): the note is split, as a book's
+  long notes are, its first lines on the call's page and the rest carried to the head of
+  the next page's notes (`split`); shorter differences between facing pages are evened out
+  on the final layout without laying out again (justify.py);
 - a section whose last page holds fewer than four lines of text: the pages before it run a
   line long (a smaller foot margin, `@page :nth()`), the verso facing the last page alone, a
   spread's two pages together, and paragraphs ending there with a short last line are set a
@@ -23,6 +23,8 @@ again and keeps it only when it has fewer faults (workers.lay_out_section, singl
 
 from __future__ import annotations
 
+import copy
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +43,8 @@ DISPLAY = {"hr", "blockquote", "figure", "h2", "h3", "h4", "div", "table", "ul",
 # twentieth of an em narrower and the letters a two-hundredth of an em closer, invisible side by
 # side with its neighbours (the loose-line limit of the make-up report is not approached).
 TIGHT_CSS = ".mu-tight { word-spacing: -0.05em; letter-spacing: -0.005em; }"
+CONTINUED = "data-mu-continued"  # on every element of a split note's second part
+SPLIT_NOTE_LINES = 2  # a split note keeps at least this many lines on its call's page
 HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
 
 
@@ -49,22 +53,20 @@ class Mends:
     """Local changes to a document's print HTML, each keyed by the element's index among the
     document's elements in document order."""
 
-    stretch: dict[int, float] = field(default_factory=dict)  # element → px of space below
+    split: dict[int, int] = field(default_factory=dict)  # note → words kept on its call's page
     heads: set[int] = field(default_factory=set)  # elements whose space above is dropped
     tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
     # pages run long or short, as (section id, its page counted from 1): their foot margin, px
     foot: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.stretch or self.heads or self.tight or self.foot)
+        return bool(self.split or self.heads or self.tight or self.foot)
 
     def merged(self, other: Mends) -> Mends:
-        """These mends and `other`, planned on the layout these made: space adds up, a page's
-        foot margin is the later one."""
-        stretch = dict(self.stretch)
-        for key, space in other.stretch.items():
-            stretch[key] = stretch.get(key, 0.0) + space
-        return Mends(stretch, self.heads | other.heads, self.tight | other.tight,
+        """These mends and `other`, planned on the layout these made: a page's foot margin
+        and a note's split are the later ones."""
+        return Mends({**self.split, **other.split}, self.heads | other.heads,
+                     self.tight | other.tight,
                      {**self.foot, **other.foot})
 
 
@@ -80,6 +82,7 @@ class _Page:
     first_chain: list  # elements whose boxes open the page's main flow, outermost first
     elements: set  # every element with a box on the page
     note_boxes: list = field(default_factory=list)  # the footnotes set on the page
+    note_area: Any = None  # the footnote area's box
     margin_bottom: float = 0.0
 
     @property
@@ -122,7 +125,9 @@ def plan(document: Document) -> tuple[Mends, int]:
             recto = next((p for p in own if p.number == verso.number + 1), None)
             if recto is None or recto is last:
                 continue
-            faults += _balance(verso, recto, pitch, pages, index, mends)
+            faults += _balance(verso, recto, pitch)
+        for page, following in zip(own, own[1:], strict=False):
+            faults += _split_note(page, following, pitch, index, mends)
     return mends, faults
 
 
@@ -133,19 +138,13 @@ def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:
     if not mends:
         return html
     root = lxml_html.document_fromstring(html)
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
-    for key, space in mends.stretch.items():
-        el = elements[key]
-        # Space added by an earlier round adds up (its own declaration is replaced).
-        total = float(el.get("data-mu-space", 0)) + space
-        style = el.get("data-mu-style", el.get("style", ""))
-        el.set("data-mu-style", style)
-        el.set("data-mu-space", f"{total:.2f}")
-        el.set("style", f"{style}; padding-bottom: {total:.2f}px".lstrip("; "))
+    elements = [el for el in root.iter() if isinstance(el.tag, str) and CONTINUED not in el.attrib]
     for key in mends.heads:
         _add_class(elements[key], "mu-head")
     for key in mends.tight:
         _add_class(elements[key], "mu-tight")
+    for key, words in mends.split.items():
+        _split(elements[key], words)
     css = [HEAD_CSS, TIGHT_CSS]
     css += [f"@page :nth({(starts or {}).get(section, 1) + page - 1}) "
             f"{{ margin-bottom: {margin:.2f}px; }}"
@@ -179,7 +178,9 @@ def _element_index(document: Document) -> dict[int, int]:
     if not document.pages:
         return {}
     root = document.pages[0]._page_box.children[0].element  # <html>
-    return {id(el): n for n, el in enumerate(e for e in root.iter() if isinstance(e.tag, str))}
+    return {id(el): n for n, el in enumerate(e for e in root.iter()
+                                              if isinstance(e.tag, str)
+                                              and CONTINUED not in e.attrib)}
 
 
 def read_page(number: int, page: Any) -> _Page:
@@ -192,6 +193,7 @@ def read_page(number: int, page: Any) -> _Page:
     main = box.children[0] if box.children else None
     for child in box.children:
         if isinstance(child, boxes.FootnoteAreaBox):
+            result.note_area = child
             result.note_boxes = list(child.children)
             _collect(child, None, result.notes, None, result.elements)
     if main is not None:
@@ -313,37 +315,138 @@ def _run_long(own: list[_Page], missing: int, pitch: float, mends: Mends) -> Non
         number = group[0] - 1
 
 
-def _balance(verso: _Page, recto: _Page, pitch: float, pages: list[_Page],
-             index: dict[int, int], mends: Mends) -> int:
-    """A spread whose pages end on different baselines: space below the shorter page's display
-    blocks (as far as its room allows); 1 if it is a fault."""
+def _balance(verso: _Page, recto: _Page, pitch: float) -> int:
+    """1 if the spread's pages end more than two lines apart, farther than justify.py spreads
+    a page: a fault left for the note splitting (or one that stays)."""
     a, b = verso.last_baseline, recto.last_baseline
-    if a is None or b is None or abs(a - b) < SAME:
+    if a is None or b is None:
         return 0
-    high = verso if a < b else recto
-    gap = abs(a - b)
-    if high.lines and not high.notes and gap <= 2.5 * pitch:
-        last = high.lines[-1][0]
-        room = high.bottom - (last.position_y + last.height)
-        after = pages[high.number].elements if high.number < len(pages) else set()
-        usable = [box for box in high.displays
-                  if id(box.element) in index and id(box.element) not in after
-                  and box.position_y + box.height < last.position_y]
-        if usable and room > SAME:
-            space = min(gap, room - 0.01)
-            for box in usable:
-                key = index[id(box.element)]
-                mends.stretch[key] = mends.stretch.get(key, 0.0) + space / len(usable)
-            gap -= space
-            if gap < SAME:
-                return 1
-    low = recto if high is verso else verso
-    if low.note_boxes and low.lines and gap < pitch:
-        # The longer page ends with notes (set at the page area's foot): raise them, by space
-        # below the last, where the text above leaves the room, so nothing moves on.
-        note, last = low.note_boxes[-1], low.lines[-1][0]
-        spare = min(box.position_y for box in low.note_boxes) - (last.position_y + last.height)
-        if note.element is not None and id(note.element) in index and spare > gap + 0.5:
-            key = index[id(note.element)]
-            mends.stretch[key] = mends.stretch.get(key, 0.0) + gap
+    return int(abs(a - b) > 2 * pitch)
+
+
+def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, int],
+                mends: Mends) -> int:
+    """A page left short because its next line calls a note too long to come with it: the
+    note split after as many words as fill the page's foot (counted on its lines on the next
+    page, at the same measure); 1 if planned."""
+    from weasyprint.formatting_structure import boxes
+
+    if not page.lines or not following.note_boxes or not pitch:
+        return 0
+    last = page.lines[-1][0]
+    room = (page.note_area.position_y if page.notes else page.bottom) \
+        - (last.position_y + last.height)
+    if room < 2 * pitch:
+        return 0
+    note, element = _first_note(following.note_boxes[0])
+    if element is None or element.get(CONTINUED) is not None or id(element) not in index:
+        return 0
+    before = next((n for n, (line, _) in enumerate(following.lines)
+                   if any(box.element is element and box.element_tag.endswith("-call")
+                          for box in line.descendants())), None)
+    if before is None or before > 3:
+        return 0  # called further down the page: not what left the page before short
+    if note.element is element:  # a block of its own
+        lines = [box for box in note.descendants() if isinstance(box, boxes.LineBox)]
+    else:  # set inline, its lines among the others'
+        lines = [line for line, _ in following.notes
+                 if any(inner.element is element for inner in line.descendants())]
+    area = following.note_area
+    separator = 0.0 if page.notes else \
+        area.margin_top + area.border_top_width + area.padding_top
+    height = lines[0].height if lines else 0
+    if not height:
+        return 0
+    # (a line to spare for a note set inline: it ends with a forced break)
+    keep = int((room - (before + 1) * pitch - separator) // height) \
+        - (note.element is not element)
+    if keep < SPLIT_NOTE_LINES or keep >= len(lines):
+        return 0
+    words = sum(len(_line_text(line).split()) for line in lines[:keep])
+    text = _line_text(lines[keep - 1])
+    if text.rstrip().endswith(("-", "\u2010", "\u00ad")) and words:
+        words -= 1  # a word broken at the line's end goes to the second part whole
+    if words < 2:
+        return 0
+    mends.split[index[id(element)]] = words
     return 1
+
+
+def _first_note(box) -> tuple:
+    """The box and element of the first note in a footnote area's child: the child itself,
+    or the first of the notes set inline (`nudged`) in an anonymous block."""
+    for inner in box.descendants():
+        classes = (inner.element.get("class") or "").split() if inner.element is not None \
+            else []
+        if "footnote" in classes and not inner.element_tag.endswith("marker"):
+            return box, inner.element
+    return box, None
+
+
+def _line_text(line) -> str:
+    return "".join(box.text for box in line.descendants()
+                   if hasattr(box, "text") and not _is_marker(box))
+
+
+def _is_marker(box) -> bool:
+    return box.element_tag.endswith("::footnote-marker") if box.element_tag else False
+
+
+def _split(note: etree._Element, words: int) -> None:
+    """Split the note element `note` after `words` words: it keeps them (its last line set
+    full, it runs on), and a second part with the rest follows its call as a note of its own
+    with neither mark nor call, carried to the next page's notes when it does not fit
+    (print.css, `.footnote.continued`)."""
+    second = copy.deepcopy(note)
+    slots = _slots(note)
+    twin_slots = _slots(second)
+    count, cut = 0, None
+    for n, (el, attr) in enumerate(slots):
+        text = getattr(el, attr) or ""
+        for match in re.finditer(r"\S+", text):
+            count += 1
+            if count == words:
+                cut = (n, match.end())
+                break
+        if cut:
+            break
+    if cut is None:
+        return
+    n, offset = cut
+    for m, (el, attr) in enumerate(slots):
+        if m > n:
+            setattr(el, attr, None)
+        elif m == n:
+            setattr(el, attr, (getattr(el, attr) or "")[:offset])
+    for m, (el, attr) in enumerate(twin_slots):
+        if m < n:
+            setattr(el, attr, None)
+        elif m == n:
+            setattr(el, attr, (getattr(el, attr) or "")[offset:].lstrip())
+    _add_class(note, "split")
+    second.set("class", "footnote continued")
+    for el in second.iter():
+        for name in ("id", "data-n"):
+            el.attrib.pop(name, None)
+        el.set(CONTINUED, "")
+    holder = etree.Element("span", {"class": "note-call continued", CONTINUED: ""})
+    holder.append(second)
+    call = note.getparent()
+    call.addnext(holder)
+    holder.tail, call.tail = call.tail, None
+
+
+def _slots(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The places text can sit inside `root`, in reading order: each element's text, then
+    its children's, then its tail (not `root`'s own tail)."""
+    found: list[tuple[etree._Element, str]] = []
+
+    def walk(el: etree._Element) -> None:
+        found.append((el, "text"))
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child)
+            found.append((child, "tail"))
+
+    walk(root)
+    return found
