@@ -43,7 +43,8 @@ def justify(document: Document) -> int:
     for page in pages:
         if page.section is not None:
             last_of[page.section] = page.number
-    pitch = body_pitch(pages)
+    pitches = {section: body_pitch([p for p in pages if p.section == section])
+               for section in last_of}  # each section's own, as when it is laid out alone
     spread = 0
     for verso, recto in zip(pages, pages[1:], strict=False):
         if verso.number % 2 or verso.section is None or recto.section != verso.section:
@@ -54,7 +55,8 @@ def justify(document: Document) -> int:
         if a is None or b is None or abs(a - b) < SAME:
             continue
         short = verso if a < b else recto
-        if _spread_page(document.pages[short.number - 1], abs(a - b), pitch):
+        if _spread_page(document.pages[short.number - 1], abs(a - b),
+                        pitches[verso.section]):
             spread += 1
     return spread
 

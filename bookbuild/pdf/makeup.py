@@ -98,19 +98,31 @@ class _Page:
 
 
 def plan(document: Document) -> tuple[Mends, int]:
-    """The mends this layout needs and the number of faults it has (unbalanced spreads,
-    sections ending with fewer than four lines, blocks keeping their space at a page head)."""
+    """The mends this layout needs and the number of faults it has (pages left short by a
+    long note, spreads ending far apart, sections ending with fewer than four lines, blocks
+    keeping their space at a page head): `plan_sections`, all sections together."""
+    mends, faults = Mends(), 0
+    for own, count in plan_sections(document).values():
+        mends, faults = mends.merged(own), faults + count
+    return mends, faults
+
+
+def plan_sections(document: Document) -> dict[str, tuple[Mends, int]]:
+    """Each body section's mends and faults, planned on its own pages only, with its own line
+    pitch: a section laid out alone plans the same (single.lay_out keeps or drops each
+    section's mends as the workers do)."""
     pages = [read_page(number, page) for number, page in enumerate(document.pages, start=1)]
     if not pages:
-        return Mends(), 0
+        return {}
     index = _element_index(document)
-    mends, faults = Mends(), 0
     by_section: dict[str, list[_Page]] = {}
     for page in pages:
         if page.section is not None:
             by_section.setdefault(page.section, []).append(page)
-    pitch = body_pitch(pages)
-    for own in by_section.values():
+    result: dict[str, tuple[Mends, int]] = {}
+    for section, own in by_section.items():
+        mends, faults = Mends(), 0
+        pitch = body_pitch(own)
         last = own[-1]
         for page in own[1:]:  # a section's first page opens on its own terms
             faults += _head_space(page, pages, index, mends)
@@ -118,7 +130,7 @@ def plan(document: Document) -> tuple[Mends, int]:
         if len(own) > 1 and 0 < len(last.lines) < SHORT_ENDING:
             faults += 1
             _pull_back(own, len(last.lines), index, mends)
-            _run_long(own, len(last.lines), body_pitch(own), mends)
+            _run_long(own, len(last.lines), pitch, mends)
         for verso in own[1:-1]:
             if verso.number % 2:
                 continue
@@ -128,7 +140,8 @@ def plan(document: Document) -> tuple[Mends, int]:
             faults += _balance(verso, recto, pitch)
         for page, following in zip(own, own[1:], strict=False):
             faults += _split_note(page, following, pitch, index, mends)
-    return mends, faults
+        result[section] = (mends, faults)
+    return result
 
 
 def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:

@@ -260,12 +260,12 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
-    for first in (True, False):  # a second round for what the first left or brought
+    for _ in range(2):  # a second round for what the first left or brought
         if not (displaced or hyphens or mends):
             break
-        # Displaced notes are mended alone first (the make-up's changes could move others).
-        changes = makeup.Mends() if first and displaced else mends
-        planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), changes)
+        # Displaced notes are nudged in the same round as the make-up's changes, as the
+        # single pass does it (single.lay_out).
+        planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
         # Only the pages the changes reach, and those after them until the page breaks fall
         # where they were, laid out again; the others kept (relay.py)
         again = relay.changes(seed, planned_on, html) if seed is not None else None
