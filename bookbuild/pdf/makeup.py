@@ -138,7 +138,9 @@ def plan_sections(document: Document) -> dict[str, tuple[Mends, int]]:
             if recto is None or recto is last:
                 continue
             faults += _balance(verso, recto, pitch)
-        for page, following in zip(own, own[1:], strict=False):
+        # (Not on to the section's last page: the text pulled back over the split, the section
+        # could end a page sooner, and the note's second part be carried out of it.)
+        for page, following in zip(own, own[1:-1], strict=False):
             faults += _split_note(page, following, pitch, index, mends)
         result[section] = (mends, faults)
     return result
