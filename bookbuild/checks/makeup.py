@@ -20,6 +20,7 @@ from pdfplumber.page import Page
 from bookbuild.book import Book
 from bookbuild.errors import Problem
 from bookbuild.pdf import PdfLayout
+from bookbuild.pdf.margins import line_pitch
 
 HYPHENS = ("-", "\u2010", "\u00ad")
 SAME_BASELINE = 1.0  # points: two baselines closer than this are one (a balanced spread)
@@ -156,8 +157,11 @@ def measure(book: Book, layout: PdfLayout, subset_names: dict[str, int]) -> Make
             trim_top, trim_bottom = height - y1, height - y0
             recto = number % 2 == 1
             inside, outside = layout.margins["inside"], layout.margins["outside"]
+            # (a line lower: a page run long, the make-up's mend for a short ending, holds one
+            # more line than the margins give)
             area = (x0 + (inside if recto else outside), trim_top + layout.margins["top"],
-                    x1 - (outside if recto else inside), trim_bottom - layout.margins["bottom"])
+                    x1 - (outside if recto else inside),
+                    trim_bottom - layout.margins["bottom"] + line_pitch(book))
             pages[number] = page_lines(page, area)
             report.lines += len(pages[number])
             lefts[number] = area[0]

@@ -70,15 +70,22 @@ def _spread_page(page: Any, amount: float, pitch: float) -> bool:
     if not page_box.children or pitch <= 0:
         return False
     main = page_box.children[0]
-    floor = page_box.content_box_y() + page_box.height
+    # Above notes, the text must stay clear of them; on a page without notes, its last
+    # baseline may come down to the page area's foot (its descenders go where a notes
+    # page's last line has its own).
+    floor, below = page_box.content_box_y() + page_box.height, True
     for child in page_box.children:
         if isinstance(child, boxes.FootnoteAreaBox) and child.children:
-            floor = min(floor, child.position_y)
+            floor, below = min(floor, child.position_y), False
     items: list[_Item] = []
     floats: list[_Item] = []
     _leaves(main, items, floats)
     items = [item for item in items if item.bottom > item.top]
-    if len(items) < 2 or items[-1].bottom + amount > floor + SAME:
+    if len(items) < 2:
+        return False
+    last = items[-1]
+    foot = last.top + last.box.baseline if below and _is_line(last.box) else last.bottom
+    if foot + amount > floor + SAME:
         return False
     display, feather = [], []
     for before, after in zip(items, items[1:], strict=False):

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
 
 SHORT_ENDING = 4  # a section's last page should hold at least this many lines
+MEND_ROUNDS = 2  # layouts with mends at most, after the first (a third changed nothing measured)
 SAME = 4 / 3  # px (CSS pixels, WeasyPrint's unit; 1 pt): closer is the same baseline
 DISPLAY = {"hr", "blockquote", "figure", "h2", "h3", "h4", "div", "table", "ul", "ol", "dl",
            "pre", "aside"}

@@ -73,6 +73,11 @@ def effective_margins(book: Book, page_count: int) -> dict[str, float]:
     return margins
 
 
+def line_pitch(book: Book) -> float:
+    """The body's line pitch in points: its type size times its leading."""
+    return book.config.print.font_size * book.config.print.leading
+
+
 def estimate_pages(book: Book) -> int:
     """Roughly how many pages the interior will have (within about a tenth).
 

@@ -15,7 +15,7 @@ from bookbuild.pdf.boxes import PdfLayout, layout_of
 from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_images
 from bookbuild.pdf.justify import justify
-from bookbuild.pdf.makeup import Mends, plan_sections, starts
+from bookbuild.pdf.makeup import MEND_ROUNDS, Mends, plan_sections, starts
 from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
 from bookbuild.pdf.render import render, typesetter_for
 
@@ -63,7 +63,7 @@ def lay_out(book: Book, path: Path, profile: str,
             for sid, score in _scores(book, document, layout, planned).items()}
     found = _found(book, document, layout, planned)
     chosen_from, retry = document, document
-    for _ in range(2):
+    for _ in range(MEND_ROUNDS):
         if not any(found.values()):
             break
         for sid, more in found.items():

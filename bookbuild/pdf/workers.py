@@ -260,7 +260,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
-    for _ in range(2):  # a second round for what the first left or brought
+    for _ in range(makeup.MEND_ROUNDS):  # more rounds for what the first left or brought
         if not (displaced or hyphens or mends):
             break
         # Displaced notes are nudged in the same round as the make-up's changes, as the
