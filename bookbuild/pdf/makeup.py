@@ -370,12 +370,19 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
     area = following.note_area
     separator = 0.0 if page.notes else \
         area.margin_top + area.border_top_width + area.padding_top
+    # The first part is set as a block note (a note set inline, `nudged`, is set on the text's
+    # leading in the notes' area: its own leading is what it takes as a block)
     height = lines[0].height if lines else 0
+    if note.element is not element:
+        style = next(box.style for box in note.descendants() if box.element is element)
+        leading = style["line_height"]  # a number times the type size, or a length
+        if isinstance(leading, (int, float)):
+            height = style["font_size"] * leading
+        elif getattr(leading, "unit", None) == "px":
+            height = leading.value
     if not height:
         return 0
-    # (a line to spare for a note set inline: it ends with a forced break)
-    keep = int((room - (before + 1) * pitch - separator) // height) \
-        - (note.element is not element)
+    keep = int((room - (before + 1) * pitch - separator) // height)
     if keep < SPLIT_NOTE_LINES or keep >= len(lines):
         return 0
     words = sum(len(_line_text(line).split()) for line in lines[:keep])
@@ -439,6 +446,7 @@ def _split(note: etree._Element, words: int) -> None:
             setattr(el, attr, None)
         elif m == n:
             setattr(el, attr, (getattr(el, attr) or "")[offset:].lstrip())
+    note.set("class", " ".join(c for c in note.get("class", "").split() if c != "nudged"))
     _add_class(note, "split")
     second.set("class", "footnote continued")
     for el in second.iter():
