@@ -388,6 +388,10 @@ def test_a_short_chapter_ending_is_mended(tmp_path, monkeypatch):
     assert chapter_last_page_lines(book / "build" / "small-book.pdf") >= 4
     spreads, bad = unbalanced_spreads(book / "build" / "small-book.pdf")
     assert bad == 0, (spreads, bad)
+    # The report reads the pages run long to their last line: it finds what the PDF shows.
+    figures = json.loads(run_cli("check", book, "--format", "pdf", "--json").out)["makeup"]
+    assert figures["chapter_endings_under_4_lines"] == 0
+    assert figures["spreads_balanced_percent"] == 100.0
     without_make_up(monkeypatch)
     plain = ending_book(tmp_path / "plain")
     assert run_cli("build", plain, "--format", "pdf").code == 0

@@ -383,6 +383,8 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
     if not height:
         return 0
     keep = int((room - (before + 1) * pitch - separator) // height)
+    if "split" in (element.get("class") or "").split():
+        keep = min(keep, len(lines)) - 1  # split before and still carried on: a line fewer
     if keep < SPLIT_NOTE_LINES or keep >= len(lines):
         return 0
     words = sum(len(_line_text(line).split()) for line in lines[:keep])

@@ -260,12 +260,17 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.
     best = (len(displaced), len(hyphens) + makeup_faults)
+    # Each round's changes add to the last's and are written into the section's first HTML,
+    # as the single pass writes them into the book's (a note split again takes its new cut).
+    original, nudged, unhyphenated, applied = html, set(), set(), makeup.Mends()
     for _ in range(makeup.MEND_ROUNDS):  # more rounds for what the first left or brought
         if not (displaced or hyphens or mends):
             break
         # Displaced notes are nudged in the same round as the make-up's changes, as the
         # single pass does it (single.lay_out).
-        planned_on, html = html, makeup.apply(mend(html, set(displaced), set(hyphens)), mends)
+        nudged, unhyphenated = nudged | set(displaced), unhyphenated | set(hyphens)
+        applied = applied.merged(mends)
+        planned_on, html = html, makeup.apply(mend(original, nudged, unhyphenated), applied)
         # Only the pages the changes reach, and those after them until the page breaks fall
         # where they were, laid out again; the others kept (relay.py)
         again = relay.changes(seed, planned_on, html) if seed is not None else None
