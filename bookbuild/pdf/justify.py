@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
 
 DISPLAY_GAP = 1.0  # a gap that has space already takes up to this many lines more
-FEATHER = 0.06  # any other gap between two lines takes up to this part of a line
+FEATHER = 0.075  # any other gap between two lines takes up to this part of a line
 EPSILON = 0.01
 
 
