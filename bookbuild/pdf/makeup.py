@@ -38,8 +38,6 @@ if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
 SHORT_ENDING = 4  # a section's last page should hold at least this many lines
 MEND_ROUNDS = 2  # layouts with mends at most, after the first (a third changed nothing measured)
 SAME = 4 / 3  # px (CSS pixels, WeasyPrint's unit; 1 pt): closer is the same baseline
-DISPLAY = {"hr", "blockquote", "figure", "h2", "h3", "h4", "div", "table", "ul", "ol", "dl",
-           "pre", "aside"}
 # A tighter setting for a paragraph that should lose its short last line: a word space a
 # twentieth of an em narrower and the letters a two-hundredth of an em closer, invisible side by
 # side with its neighbours (the loose-line limit of the make-up report is not approached).
@@ -79,7 +77,6 @@ class _Page:
     bottom: float
     lines: list  # line boxes of the main flow, top to bottom, with the element owning each
     notes: list  # line boxes of the footnote area
-    displays: list  # (element, box) of display blocks in the main flow that end on this page
     first_chain: list  # elements whose boxes open the page's main flow, outermost first
     elements: set  # every element with a box on the page
     note_boxes: list = field(default_factory=list)  # the footnotes set on the page
@@ -204,16 +201,16 @@ def read_page(number: int, page: Any) -> _Page:
 
     box = page._page_box
     top = box.content_box_y()
-    result = _Page(number, None, top, top + box.height, [], [], [], [], set())
+    result = _Page(number, None, top, top + box.height, [], [], [], set())
     result.margin_bottom = box.margin_bottom
     main = box.children[0] if box.children else None
     for child in box.children:
         if isinstance(child, boxes.FootnoteAreaBox):
             result.note_area = child
             result.note_boxes = list(child.children)
-            _collect(child, None, result.notes, None, result.elements)
+            _collect(child, None, result.notes, result.elements)
     if main is not None:
-        _collect(main, None, result.lines, result.displays, result.elements)
+        _collect(main, None, result.lines, result.elements)
         result.section = _section_of(main)
         chain, current = [], main
         while isinstance(current, boxes.BlockContainerBox) and current.children:
@@ -228,7 +225,7 @@ def read_page(number: int, page: Any) -> _Page:
     return result
 
 
-def _collect(box, owner, lines: list, displays: list | None, elements: set) -> None:
+def _collect(box, owner, lines: list, elements: set) -> None:
     from weasyprint.formatting_structure import boxes
 
     if box.element is not None:
@@ -241,11 +238,8 @@ def _collect(box, owner, lines: list, displays: list | None, elements: set) -> N
     if isinstance(box, boxes.BlockContainerBox) and box.element is not None \
             and box.element_tag.isalnum():
         owner = box
-        if displays is not None and (box.element_tag in DISPLAY or box.margin_top > 0.01
-                                     or box.margin_bottom > 0.01):
-            displays.append(box)  # a block that has space around it already
     for child in box.children:
-        _collect(child, owner, lines, displays, elements)
+        _collect(child, owner, lines, elements)
 
 
 def _section_of(main) -> str | None:
