@@ -134,9 +134,8 @@ def _is_display(box: Any) -> bool:
 def _recursed(box: Any) -> bool:
     from weasyprint.formatting_structure import boxes
 
-    return isinstance(box, boxes.BlockBox) and not isinstance(box, boxes.LineBox) \
-        and all(isinstance(child, (boxes.BlockLevelBox, boxes.LineBox))
-                for child in box.children) and bool(box.children)
+    return isinstance(box, boxes.BlockBox) and bool(box.children) and all(
+        isinstance(child, (boxes.BlockLevelBox, boxes.LineBox)) for child in box.children)
 
 
 def _leaves(box: Any, items: list[_Item], floats: list[_Item]) -> None:
@@ -148,9 +147,7 @@ def _leaves(box: Any, items: list[_Item], floats: list[_Item]) -> None:
         elif _recursed(child):
             _leaves(child, items, floats)
         else:
-            top = child.border_box_y() if not _is_line(child) else child.position_y
-            height = child.border_height() if not _is_line(child) else child.height
-            items.append(_Item(child, top, top + height))
+            items.append(_Item(child, *_span(child)))
 
 
 def _is_line(box: Any) -> bool:
@@ -159,18 +156,24 @@ def _is_line(box: Any) -> bool:
     return isinstance(box, boxes.LineBox)
 
 
+def _span(box: Any) -> tuple[float, float]:
+    """Where a line or a block's border box starts and ends, down the page."""
+    if _is_line(box):
+        return box.position_y, box.position_y + box.height
+    top = box.border_box_y()
+    return top, top + box.border_height()
+
+
 def _move(box: Any, shift: Any) -> None:
     """Move every box under `box` by shift(y) of its own top; a block that gaps open inside
     grows by what they add."""
     for child in box.children:
         if child.is_floated() or child.is_absolutely_positioned() or not _recursed(child):
-            top = child.position_y if _is_line(child) else child.border_box_y()
-            dy = shift(top + EPSILON)
+            dy = shift(_span(child)[0] + EPSILON)
             if dy:
                 child.translate(0, dy, ignore_floats=True)
             continue
-        top = child.border_box_y()
-        bottom = top + child.border_height()
+        top, bottom = _span(child)
         above, below = shift(top + EPSILON), shift(bottom - EPSILON)
         _move(child, shift)
         child.position_y += above
