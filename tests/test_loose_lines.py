@@ -1,8 +1,8 @@
-"""Loose lines re-set (pdf/loose.py), judged on the built PDF: a narrow measure with long words
-opens wide word spaces when lines are broken one at a time; after the re-set a quarter as many
-lines (the body's and the footnotes') have spaces over twice the font's space, a third as many
-over 1.5 times, and the pages hold as many lines of the same text, each note on its call's
-page."""
+"""Loose lines re-set (pdf/loose.py, pdf/breaks.py), judged on the built PDF: a narrow measure
+with long words opens wide word spaces when lines are broken one at a time; after the re-set a
+quarter as many lines (the body's and the footnotes') have spaces over twice the font's space, a
+third as many over 1.5 times, on as many pages, each note on its call's page; and on the layout,
+every page holds as many lines, each where it was."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from bookkit import make_book, run_cli
 
-from bookbuild.pdf import loose
+from bookbuild.pdf import breaks, loose
 
 SENTENCES = (
     "The clerk came down the stairs with the file under his arm.",
@@ -110,7 +110,7 @@ def make_up(path) -> tuple[list[int], Counter]:
 
 
 @pytest.mark.slow
-def test_loose_lines_are_reset_without_moving_the_page_breaks(tmp_path, monkeypatch):
+def test_loose_lines_are_reset(tmp_path, monkeypatch):
     yaml = ("title: Archive\nauthor: A. Writer\nlanguage: en\nprint:\n  trim: 5x8\n"
             "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
     plain = make_book(tmp_path / "plain", yaml, {"ch.md": chapter(30)})
@@ -119,6 +119,7 @@ def test_loose_lines_are_reset_without_moving_the_page_breaks(tmp_path, monkeypa
     assert run.code == 0, run.err
     with monkeypatch.context() as patch:  # the same book, without the re-set
         patch.setattr(loose, "ROUNDS", ())
+        patch.setattr(breaks, "choose", lambda *args: None)
         run = run_cli("build", plain, "--format", "pdf")
         assert run.code == 0, run.err
     before = word_space_ratios(plain / "build" / "archive.pdf")
@@ -139,8 +140,11 @@ def test_loose_lines_are_reset_without_moving_the_page_breaks(tmp_path, monkeypa
     # The footnotes' lines are re-set too (at their smaller size, in the footnote area).
     assert note_figures[0][0] >= 4, note_figures
     assert note_figures[1][1] == 0 and note_figures[1][0] <= note_figures[0][0] / 2, note_figures
-    # The same text in as many lines on every page: the pages are made up as before.
-    assert make_up(plain / "build" / "archive.pdf") == make_up(reset / "build" / "archive.pdf")
+    # The same text on as many pages (the page breaks themselves: below, on the layout).
+    assert len(make_up(plain / "build" / "archive.pdf")[0]) == len(
+        make_up(reset / "build" / "archive.pdf")[0])
+    assert make_up(plain / "build" / "archive.pdf")[1] == make_up(
+        reset / "build" / "archive.pdf")[1]
     check = run_cli("check", reset, "--format", "pdf", "--json")
     assert '"notes_off_their_page": 0' in check.out.replace("\n", "").replace("  ", "")
 
@@ -243,3 +247,65 @@ def _archive(tmp_path):
             "  font-size: 11\n  margins: {outside: 0.75in, inside: 0.75in}\nspine:\n  - ch.md\n")
     book = read_book(config.load(make_book(tmp_path / "book", yaml, {"ch.md": chapter(12)})))
     return print_html(book, effective_margins(book, 20), "pod", {}), typesetter_for(book)
+
+
+@pytest.mark.slow
+def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
+    """Total-fit breaking (pdf/breaks.py) alone, the variants' rounds left out: it mends
+    most loose lines of the book, and WeasyPrint sets each line it chose with the word
+    space it measured (the model is WeasyPrint's own measure, kerning and tracking
+    included), the tracking within its bounds."""
+    monkeypatch.setattr(loose, "ROUNDS", ())
+    html, typesetter = _archive(tmp_path)
+    choices = {}
+    original = breaks.choose
+
+    def recorded(lines, *args):
+        choice = original(lines, *args)
+        if choice is not None:
+            choices[id(lines[0].box)] = choice
+        return choice
+
+    monkeypatch.setattr(breaks, "choose", recorded)
+    document = typesetter.render(html)
+    lines_before = _page_lines(document)
+    before = [p for p in loose.paragraphs(document) if p.worst > loose.AIM]
+    first_lines = {p.key: id(p.lines[0].box) for p in before}
+    loose_before = sum(line.ratio > 1.5 for p in before for line in p.lines if line.ratio)
+    assert loose_before >= 10  # the book provokes them
+    replaced = loose.reset_loose(typesetter, document, html)
+    assert replaced >= 5 and len(choices) >= replaced
+    after = {p.key: p for p in loose.paragraphs(document)}
+    loose_after = sum(line.ratio > 1.5 for p in after.values() for line in p.lines
+                      if line.ratio)
+    assert loose_after <= loose_before / 4, (loose_before, loose_after)
+    checked = 0
+    for key, first in first_lines.items():
+        choice = choices.get(first)
+        paragraph = after[key]
+        if choice is None:
+            continue
+        units = [sum(line.units for line in paragraph.lines[:k]) for k in
+                 range(1, len(paragraph.lines))]
+        if units != [unit for unit, _ in choice.starts]:
+            continue  # not taken: WeasyPrint's lines stand
+        em = paragraph.blocks[0].style["font_size"]
+        for line, ratio, track in zip(paragraph.lines, choice.ratios, choice.tracking,
+                                      strict=True):
+            assert breaks.TRACK_IN * em - 1e-6 <= track <= breaks.TRACK_OUT * em + 1e-6
+            if ratio is not None:
+                assert line.ratio == pytest.approx(ratio, abs=0.02), (key, line.ratio, ratio)
+                checked += 1
+    assert checked >= 20
+    # Every page holds as many lines as before, each where it was: no page break moved, so
+    # the make-up's decisions stand.
+    assert _page_lines(document) == lines_before
+
+
+def _page_lines(document) -> list[list[tuple[float, float]]]:
+    """Each page's lines (the body's and the notes'): where each stands and how tall."""
+    from weasyprint.formatting_structure import boxes
+
+    return [[(round(box.position_y, 3), round(box.height, 3))
+             for box in page._page_box.descendants() if isinstance(box, boxes.LineBox)]
+            for page in document.pages]

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import breaks
+
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
 
@@ -130,13 +132,14 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
             section = _section_of(elements[paragraph.key])
             budget[section] = budget.get(section, 0.0) + BUDGET * len(paragraph.lines)
     budget = {section: max(lines, FLOOR) for section, lines in budget.items()}
-    replaced = 0
+    trials = {} if trials is None else trials
+    replaced = _refit(typesetter, root, elements, loose, extra_css, budget, trials)
     for tries in ROUNDS:
         loose = [p for p in loose if p.worst > AIM]
         if not loose:
             break
         replaced += _round(typesetter, root, elements, loose, tries, extra_css, budget,
-                           {} if trials is None else trials)
+                           trials)
     return replaced
 
 
@@ -145,26 +148,165 @@ def _section_of(el) -> str:
                 "")
 
 
+class _Trials:
+    """Windows set in one small trial document, each keyed; those `trials` (the caller's
+    cache) already holds are not set again."""
+
+    def __init__(self, typesetter: Any, root, extra_css: str, trials: dict):
+        self.typesetter, self.root, self.extra_css, self.trials = (
+            typesetter, root, extra_css, trials)
+        self.body = etree.Element("body", dict(root.find("body").attrib))
+        # What a window sets depends only on its own element, the elements it sits in, the
+        # page (the head) and the style sheets, not on the other windows of the document.
+        self.context = (extra_css, tuple(sorted(root.attrib.items())),
+                        tuple(sorted(root.find("body").attrib.items())),
+                        etree.tostring(root.find("head")))
+        # The make-up's rules for its classes (a style element at the end of the body, see
+        # makeup.apply) apply in the trial document too; not its page rules, which number
+        # the document's pages. They count in a window's key only where they may select it.
+        self.body_css = "\n".join(PAGE_RULE.sub("", el.text or "")
+                                  for el in root.find("body") if el.tag == "style").strip()
+        self.found: dict[str, Paragraph | None] = {}
+        self.pending: dict[str, tuple] = {}  # window key → its key in `trials`
+
+    def add(self, key: str, el, twin) -> None:
+        """Set `twin` (a window of `el`) under `key`."""
+        cache_key = (self.context, _chain(el), etree.tostring(twin),
+                     self.body_css if _selects(self.body_css, el, twin) else "")
+        if cache_key in self.trials:
+            self.found[key] = self.trials[cache_key]
+            return
+        twin.set("data-trial", key)
+        self.pending[key] = cache_key
+        # each window in copies of its own ancestors: no sibling before it, as it is keyed
+        _ancestors(el, self.body).append(twin)
+
+    def run(self) -> dict[str, Paragraph | None]:
+        """Lay the windows out; what each set (its lines), or None."""
+        if self.pending:
+            trial_root = etree.Element("html", dict(self.root.attrib))
+            trial_root.append(copy.deepcopy(self.root.find("head")))  # page size, margins
+            trial_root.append(self.body)
+            if self.body_css:
+                etree.SubElement(self.body, "style").text = self.body_css
+            trial = self.typesetter.render(
+                etree.tostring(trial_root, method="html", encoding="unicode",
+                               doctype="<!DOCTYPE html>"), self.extra_css + TRIAL_CSS)
+            set_ = {p.key: p for p in paragraphs(trial, "data-trial")}
+            for key, cache_key in self.pending.items():
+                self.found[key] = self.trials[cache_key] = set_.get(key)
+        return self.found
+
+
+def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_css: str,
+           budget: dict[str, float], trials: dict) -> int:
+    """Each paragraph of `loose` broken anew (breaks.choose) where the new breaks set it
+    better than WeasyPrint's: each line that changes (its text, or its tracking) set alone,
+    justified, in one trial document, and the lines put in place where they fit. Returns
+    how many paragraphs were replaced."""
+    batch = _Trials(typesetter, root, extra_css, trials)
+    windows: dict[str, tuple[Paragraph, int, int]] = {}
+    for paragraph in loose:
+        el = elements[paragraph.key]
+        lines = paragraph.lines
+        indent = (lines[0].box.children[0].position_x - lines[0].box.position_x
+                  if lines[0].box.children else 0.0)
+        widths = [paragraph.blocks[line.page].width - (indent if k == 0 else 0.0)
+                  for k, line in enumerate(lines)]
+        turns = {k for k in range(len(lines) - 1) if lines[k + 1].page != lines[k].page}
+        choice = breaks.choose(lines, widths, _spaces(el), turns)
+        if choice is None:
+            continue
+        old, position = [(0, False)], 0
+        for line in lines:
+            position += line.units
+            old.append((position, line.hyphen))
+        new = [(0, False), *choice.starts, old[-1]]
+        changed = [k for k in range(len(lines))
+                   if new[k:k + 2] != old[k:k + 2] or choice.tracking[k]]
+        a, b = changed[0], changed[-1]
+        section = _section_of(el)
+        if len(changed) > budget[section]:
+            continue
+        budget[section] -= len(changed)
+        key = f"{paragraph.key}:refit"
+        windows[key] = (paragraph, a, b)
+        letter = _letter_spacing(paragraph)
+        for k in changed:
+            track = choice.tracking[k]
+            batch.add(f"{key}:{k}", el, _window(
+                el, paragraph, k, k, f"letter-spacing: {letter + track:.2f}px" if track else "",
+                "", (new[k][0], new[k + 1][0]), new[k + 1][1]))
+    if not windows:
+        return 0
+    found = batch.run()
+    replaced = 0
+    for key, (paragraph, a, b) in windows.items():
+        # the lines that change as set, those between them as they were
+        parts = [found.get(f"{key}:{k}", False) for k in range(a, b + 1)]
+        if None in parts:
+            continue
+        candidate = Paragraph(key, parts[0].element, parts[0].blocks,
+                              [line for k, part in enumerate(parts, a)
+                               for line in (part.lines if part else [paragraph.lines[k]])])
+        if not fits(paragraph, a, b, candidate):
+            continue
+        if (_better(candidate.lines, paragraph.lines[a:b + 1])
+                and min((line.ratio for line in candidate.lines if line.ratio is not None),
+                        default=1.0) >= TIGHTEST):
+            replace_lines(paragraph, a, _copied(candidate))
+            replaced += 1
+    return replaced
+
+
+def _letter_spacing(paragraph: Paragraph) -> float:
+    """The letter spacing the paragraph's first line is set with, in CSS px."""
+    from weasyprint.formatting_structure import boxes
+
+    text = next((b for b in paragraph.lines[0].box.descendants()
+                 if isinstance(b, boxes.TextBox)), None)
+    value = text.style["letter_spacing"] if text is not None else "normal"
+    return 0.0 if value == "normal" else value
+
+
+def _better(after: list[Line], before: list[Line]) -> bool:
+    """Do lines `after` set lines `before` better: fewer loose lines, or as many and the
+    loosest less loose by more than a hair?"""
+    def score(lines: list[Line]) -> tuple[int, float]:
+        ratios = [line.ratio for line in lines if line.ratio is not None]
+        return sum(ratio > AIM for ratio in ratios), max(ratios, default=0.0)
+
+    (count, worst), (was_count, was_worst) = score(after), score(before)
+    return count < was_count or (count == was_count and worst < was_worst - 0.05)
+
+
+def _spaces(el) -> set[int]:
+    """The text units of `el` a breakable space stands before."""
+    spaces: set[int] = set()
+    position, pending = 0, False
+    for kind, owner, tail in _pieces(el):
+        if kind == "call":
+            continue
+        for ch in (owner.tail if tail else owner.text) or "":
+            if ch in breaks.BREAKABLE:
+                pending = True
+            elif not (ch.isspace() or ch == "\u00ad"):
+                if pending and position:
+                    spaces.add(position)
+                pending = False
+                position += 1
+    return spaces
+
+
 def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
            extra_css: str, budget: dict[str, float], trials: dict) -> int:
     """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
     document, as far as its section's `budget` of lines goes (which is spent); the best that
     fits put in place. Windows found in `trials` are not set again. Returns how many windows
     were replaced."""
+    batch = _Trials(typesetter, root, extra_css, trials)
     windows: dict[str, tuple[Paragraph, int, int]] = {}
-    trial_body = etree.Element("body", dict(root.find("body").attrib))
     tried = set()
-    # What a window sets depends only on its own element, the elements it sits in, the page
-    # (the head) and the style sheets, not on the other windows of the trial document.
-    context = (extra_css, tuple(sorted(root.attrib.items())),
-               tuple(sorted(root.find("body").attrib.items())), etree.tostring(root.find("head")))
-    # The make-up's rules for its classes (a style element at the end of the body, see
-    # makeup.apply) apply in the trial document too; not its page rules, which number the
-    # document's pages. They count in a window's key only where they may select it.
-    body_css = "\n".join(PAGE_RULE.sub("", el.text or "") for el in root.find("body")
-                         if el.tag == "style").strip()
-    known: dict[str, Paragraph | None] = {}  # window key → lines set before, or None
-    cache_keys: dict[str, tuple] = {}  # window key → its key in `trials`
     order = sorted(((line.ratio, paragraph, k) for paragraph in loose
                     for k, line in enumerate(paragraph.lines)
                     if line.ratio is not None and line.ratio > AIM),
@@ -183,31 +325,10 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
             budget[section] -= cost
             key = f"{paragraph.key}:{a}:{b}:{len(windows)}"
             windows[key] = (paragraph, a, b)
-            twin = _window(el, paragraph, a, b, variant, "")
-            cache_key = (context, _chain(el), etree.tostring(twin),
-                         body_css if _selects(body_css, el, twin) else "")
-            if cache_key in trials:
-                known[key] = trials[cache_key]
-                continue
-            twin.set("data-trial", key)
-            cache_keys[key] = cache_key
-            # each window in copies of its own ancestors: no sibling before it, as it is keyed
-            _ancestors(el, trial_body).append(twin)
+            batch.add(key, el, _window(el, paragraph, a, b, variant, ""))
     if not windows:
         return 0
-    found: dict[str, Paragraph | None] = dict(known)
-    if cache_keys:
-        trial_root = etree.Element("html", dict(root.attrib))
-        trial_root.append(copy.deepcopy(root.find("head")))  # the page size and margins
-        trial_root.append(trial_body)
-        if body_css:
-            etree.SubElement(trial_body, "style").text = body_css
-        trial = typesetter.render(
-            etree.tostring(trial_root, method="html", encoding="unicode",
-                           doctype="<!DOCTYPE html>"), extra_css + TRIAL_CSS)
-        found.update({p.key: p for p in paragraphs(trial, "data-trial")})
-        for key, cache_key in cache_keys.items():
-            trials[cache_key] = found.get(key)
+    found = batch.run()
     best: list[tuple[float, Paragraph, int, int, Paragraph]] = []
     for key, (paragraph, a, b) in windows.items():
         candidate = found.get(key)
@@ -402,10 +523,19 @@ def _ancestors(el, trial_body) -> Any:
     return holder
 
 
-def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) -> Any:
-    """A copy of `el` holding only the text of lines `a` to `b`, set in `variant`."""
-    start = sum(line.units for line in paragraph.lines[:a])
-    end = start + sum(line.units for line in paragraph.lines[a:b + 1])
+def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str,
+            span: tuple[int, int] | None = None, end_hyphen: bool = False) -> Any:
+    """A copy of `el` holding only the text of lines `a` to `b`, set in `variant`; or, given
+    `span`, the text from one text unit to another, ending in a hyphen if `end_hyphen`."""
+    total = sum(line.units for line in paragraph.lines)
+    if span is None:
+        start = sum(line.units for line in paragraph.lines[:a])
+        end = start + sum(line.units for line in paragraph.lines[a:b + 1])
+        end_hyphen = paragraph.lines[b].hyphen
+        justify = b < len(paragraph.lines) - 1
+    else:
+        start, end = span
+        justify = end < total
     twin = copy.deepcopy(el)
     twin.tail = None
     for node in twin.iter():
@@ -433,25 +563,35 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str) ->
             owner.tail = text
         else:
             owner.text = text
-    if paragraph.lines[b].hyphen:  # the window ends inside a word: so does its last line
-        _append_text(twin, paragraph.lines[b].box)
-    style = [twin.get("style", ""), f"text-indent: {_indent(paragraph) if a == 0 else '0'}"]
+    if end_hyphen:  # the window ends inside a word: so does its last line
+        _append_text(twin, _hyphen(paragraph))
+    style = [twin.get("style", ""), f"text-indent: {_indent(paragraph) if start == 0 else '0'}"]
     # No new hyphen at a page's foot (a line of the window other than its last, which ends
     # where it did); elsewhere a paragraph set without hyphens for that reason may take some.
+    # Lines whose breaks are given take none.
     turns = {i for i, line in enumerate(paragraph.lines[:-1])
              if paragraph.lines[i + 1].page != line.page}
-    if turns & set(range(a, b)):
+    if span is not None or turns & set(range(a, b)):
         style.append("hyphens: manual")
     elif "no-hyphens" in (el.get("class") or "").split():
         style.append("hyphens: auto")
-    if b < len(paragraph.lines) - 1:
+    if justify:
         style.append("text-align-last: justify")
-    if _is_note(el) and a > 0:  # a footnote's number stands only before its first line
+    if _is_note(el) and start > 0:  # a footnote's number stands only before its first line
         twin.set("class", twin.get("class") + " loose-tail")
     twin.set("style", "; ".join([*style, variant]).strip("; "))
     twin.set("data-trial", key)
     twin.attrib.pop("data-i", None)
     return twin
+
+
+def _hyphen(paragraph: Paragraph) -> str:
+    """The hyphen the paragraph's lines end in when a word is broken."""
+    from weasyprint.formatting_structure import boxes
+
+    text = next((b for b in paragraph.lines[0].box.descendants()
+                 if isinstance(b, boxes.TextBox)), None)
+    return text.style["hyphenate_character"] if text is not None else "\u2010"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -473,12 +613,8 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def _append_text(twin, line_box) -> None:
-    """Add the line's added hyphen at the end of the last text of `twin`."""
-    from weasyprint.formatting_structure import boxes
-
-    hyphen = next(b for b in reversed(list(line_box.descendants()))
-                  if isinstance(b, boxes.TextBox)).style["hyphenate_character"]
+def _append_text(twin, hyphen: str) -> None:
+    """Add `hyphen` at the end of the last text of `twin`."""
     last = None
     for kind, owner, tail in _pieces(twin):
         if kind == "text" and (owner.tail if tail else owner.text):

@@ -1,0 +1,446 @@
+"""Total-fit line breaking of one laid-out paragraph: the breaks that set its text in as many
+lines as WeasyPrint's with the most even word spaces.
+
+WeasyPrint fills one line at a time. Knuth and Plass's method (TeX's) weighs every way of
+breaking the paragraph at once: a line a little looser than it need be can spare the next
+one from being very loose. Here the paragraph's own laid-out lines are the model: each word
+is measured in the font it was set in (Pango, as WeasyPrint measures it), the break points
+are the spaces, the points after a dash and the hyphenation points pyphen finds under the
+paragraph's limits, and each line is as wide as the one it replaces. The line count, each
+page's footnote calls and the unhyphenated line at each page's foot are held fixed, so the
+pages stay as they are. `choose` returns the breaks; loose.py sets the lines they make and
+keeps them only where the layout agrees (a measure here is a hair off WeasyPrint's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+SLACK = 40  # how far (text units) a line's start may move from where WeasyPrint put it
+MARGIN = 0.1  # pt kept free at a new line's end: what the measure here may be off by
+HYPHEN_COST = 40.0  # a hyphen weighs as a line 1.34 times the normal word space
+SHORT = 0.5  # no line but the last is tried shorter than this part of the measure
+RUNT = 0.12  # a paragraph's last line shorter than this part of the measure costs RUNT_COST
+RUNT_COST = 50.0
+LOOSE = 1.45  # a line looser than this (loose.AIM) counts as loose
+OVER = 1000.0
+# A line may be tracked (letter-spacing: every character's advance) in or out a little, as
+# InDesign's letter-spacing justification does: in to take a syllable it otherwise could
+# not, out towards an EASY word space; the tracking costs as its square.
+TRACK_IN, TRACK_OUT = -0.01, 0.02  # em
+TRACK_STEP = 0.05  # px: the tracking set is rounded to this (the same line, the same key)
+TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal word space
+EASY = 1.3
+CHANGE_COST = 20.0  # a line set otherwise than WeasyPrint set it
+TIGHTEST = 0.75  # no line set tighter than this (loose.TIGHTEST)
+STACK = 2  # no more than this many lines in a row end in a hyphen
+DASHES = "\u2014\u2013"  # a line may break after these, as WeasyPrint's breaker does
+BREAKABLE = " \t\n\r\f"  # the white space a line may break at (not a no-break space)
+
+
+@dataclass
+class Item:
+    """A box (a piece of a word, or a call), a glue (a breakable space) or a penalty (a
+    break inside a word: a hyphenation point, or after a dash)."""
+    kind: str
+    width: float = 0.0
+    units: int = 0
+    calls: int = 0
+    stretch: int = 0  # the expandable spaces it holds: a glue one, a box its no-break spaces
+    hyphen: bool = False  # a penalty that adds a hyphen
+    glyphs: int = 0  # the characters it sets, each spaced by the tracking
+    text: str = ""  # a box's text (not a call's)
+    style: Any = None  # a box's or a glue's style
+
+
+@dataclass
+class Choice:
+    """New breaks: for each line after the first, the text unit it begins at and whether
+    the line before ends in an added hyphen; each line's word space over the normal one,
+    as measured here (None for the last); the tracking each is set with."""
+    starts: list[tuple[int, bool]]
+    ratios: list[float | None]
+    tracking: list[float]  # each line's letter spacing added, in CSS px
+
+
+def badness(ratio: float) -> float:
+    """A justified line's cost: nothing at the normal word space, 100 at 1.5 times it,
+    growing with the cube beyond; a line looser than LOOSE costs OVER more, so that fewer
+    loose lines are always better than more."""
+    return 100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > LOOSE else 0.0)
+
+
+def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
+           ) -> Choice | None:
+    """New breaks for a paragraph laid out in `lines` (loose.Line), line k `widths[k]`
+    wide. `spaces`: the text units a breakable space stands before.
+    `turns`: the lines that end a page. None when the paragraph cannot be modelled, or
+    WeasyPrint's breaks are already the best."""
+    _TRACKED.clear()  # keyed by the styles of this paragraph only
+    _KEYS.clear()
+    if len(_WIDTHS) > WIDTHS_KEPT:
+        _WIDTHS.clear()
+    model = _model(lines, spaces)
+    if model is None or len(lines) < 2:
+        return None
+    items, style = model
+    n = len(items)
+    W, S, U, C, G = [0.0], [0], [0], [0], [0]
+    for item in items:
+        W.append(W[-1] + (item.width if item.kind != "penalty" else 0.0))
+        G.append(G[-1] + (item.glyphs if item.kind != "penalty" else 0))
+        S.append(S[-1] + item.stretch)
+        U.append(U[-1] + item.units)
+        C.append(C[-1] + item.calls)
+    # WeasyPrint's breaks, as items of the model: each must be one, or the model is wrong
+    starts, position = [], 0
+    for line in lines[:-1]:
+        position += line.units
+        starts.append(position)
+    breaks = [b for b, item in enumerate(items) if item.kind != "box"]
+    by_unit: dict[int, list[int]] = {}
+    for b in breaks:
+        by_unit.setdefault(U[b], []).append(b)
+    original = []
+    for k, unit in enumerate(starts):
+        found = [b for b in by_unit.get(unit, ()) if items[b].hyphen == lines[k].hyphen]
+        if not found:
+            return None
+        original.append(found[0])
+    laid = set(zip(range(len(lines)), [-1, *original], [*original, n], strict=True))
+    space = _space(style)
+    base = space + style["word_spacing"] + 2 * _letter(style)
+    em = style["font_size"]
+    tracked_sums: dict[float, list[float]] = {}  # a tracking → its widths summed
+
+    def fit(a: int, b: int, k: int) -> tuple[float, float] | None:
+        """Line k from break a to break b: its word space over the normal one, justified
+        (0 for the paragraph's last line, set ragged), and the tracking it is set with;
+        None if it cannot be set (too long even tracked in, or no space to stretch)."""
+        start = 0 if a < 0 else a + 1
+        broken = b < n and items[b].kind == "penalty"
+        width = W[b] - W[start] + (items[b].width if broken else 0.0)
+        room = widths[k] - width
+        if b == n:  # the last line: as it comes, but not too short
+            return (0.0, 0.0) if room >= MARGIN or (k, a, b) in laid else None
+        stretch = S[b] - S[start]
+        if not stretch:
+            return None
+        glyphs = G[b] - G[start] + (1 if broken and items[b].hyphen else 0)
+
+        def left(track: float) -> float:
+            """The room left on the line set with `track` (tracking also stops kerning:
+            the width is measured)."""
+            if not track:
+                return room
+            if track not in tracked_sums:
+                tracked_sums[track] = _tracked_prefix(items, track)
+            sums = tracked_sums[track]
+            return widths[k] - (sums[b] - sums[start]) - (
+                items[b].width + track if broken and items[b].hyphen else 0.0)
+
+        track = 0.0
+        if room < MARGIN and (k, a, b) not in laid:  # tracked in, just enough
+            track = math.floor((room - MARGIN) / glyphs / TRACK_STEP) * TRACK_STEP
+            while track >= TRACK_IN * em and left(track) < MARGIN:
+                track -= TRACK_STEP
+            if track < TRACK_IN * em:
+                return None
+        elif (base + room / stretch) / space > LOOSE and glyphs > 2 * stretch:
+            # tracked out, towards an easy word space
+            track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
+                        TRACK_OUT * em)
+            track = math.floor(track / TRACK_STEP) * TRACK_STEP
+            while track > 0 and left(track) < MARGIN:
+                track -= TRACK_STEP
+        value = (base + 2 * track + left(track) / stretch) / space
+        return (value, track) if value >= TIGHTEST or (k, a, b) in laid else None
+
+    def cost(a: int, b: int, k: int) -> tuple[float, float] | None:
+        """What line k from break a to break b costs, and its tracking."""
+        found = fit(a, b, k)
+        if found is None:
+            return None
+        value, track = found
+        # a line set anew costs a little: it is laid out again
+        change = 0.0 if (k, a, b) in laid and not track else CHANGE_COST
+        if b == n:
+            return (RUNT_COST if W[b] - W[0 if a < 0 else a + 1] < RUNT * widths[k]
+                    else 0.0) + change, 0.0
+        return (badness(value) + TRACK_COST * (track / (0.01 * em)) ** 2
+                + (HYPHEN_COST if items[b].hyphen else 0.0) + change), track
+
+    # best[k][(b, run)] = (cost, previous state): k + 1 lines set, the last ending at b
+    # with `run` lines in a row ending in a hyphen
+    layer: dict[tuple[int, int], tuple[float, Any]] = {(-1, 0): (0.0, None)}
+    history = []
+    for k in range(len(lines)):
+        last = k == len(lines) - 1
+        if last:
+            ends = [n]
+        else:
+            ends = [b for b in breaks if abs(U[b] - starts[k]) <= SLACK]
+            if k in turns:  # a page's foot: no hyphen, and the page keeps its calls
+                ends = [b for b in ends if not items[b].hyphen
+                        and C[b] == C[original[k]]]
+        following: dict[tuple[int, int], tuple[float, Any]] = {}
+        costs: dict[tuple[int, int], tuple[float, float] | None] = {}
+        for (a, run), (so_far, _) in layer.items():
+            start = 0 if a < 0 else a + 1
+            for b in ends:
+                if b <= a:
+                    continue
+                width = W[b] - W[start]
+                if width + TRACK_IN * em * (G[b] - G[start]) > widths[k]:
+                    break  # too long even tracked in: so are the lines that end later
+                if b < n and width < SHORT * widths[k]:
+                    continue
+                if (a, b) not in costs:
+                    costs[a, b] = cost(a, b, k)
+                found = costs[a, b]
+                if found is None:
+                    continue
+                here = found[0]
+                hyphen = b < n and items[b].hyphen
+                state = (b, run + 1 if hyphen else 0)
+                if state[1] > STACK:
+                    continue
+                total = so_far + here
+                if state not in following or total < following[state][0]:
+                    following[state] = (total, (a, run))
+        if not following:
+            return None
+        history.append(following)
+        layer = following
+    # back from the end
+    state = min(layer, key=lambda s: layer[s][0])
+    chosen = [n]
+    for k in range(len(lines) - 1, 0, -1):
+        state = history[k][state][1]
+        chosen.append(state[0])
+    chosen.reverse()
+    pairs = list(zip([-1, *chosen[:-1]], chosen, strict=True))
+    fits = [fit(a, b, k) for k, (a, b) in enumerate(pairs)]
+    if chosen[:-1] == original and not any(track for _, track in fits):
+        return None
+    return Choice([(U[b], items[b].hyphen) for b in chosen[:-1]],
+                  [None if b == n else value for b, (value, _) in zip(chosen, fits, strict=True)],
+                  [track for _, track in fits])
+
+
+def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
+    """The paragraph as boxes, glues and penalties; None if a line holds anything but text,
+    footnote calls and markers (an image, an inline block, an inline box with a border)."""
+    from weasyprint.formatting_structure import boxes
+
+    # the text in order: [unit or None (a no-break space), character, style, the widths and
+    # calls of what stands right after it]; what stands before the first character: `lead`
+    chars: list[list] = []
+    lead: list[tuple[float, int]] = []
+    unit = 0
+    main = None
+    for line in lines:
+        texts = [b for b in line.box.descendants() if isinstance(b, boxes.TextBox)]
+        stack = list(reversed(line.box.children))
+        while stack:
+            box = stack.pop()
+            if "::" in (box.element_tag or ""):
+                fixed = (box.margin_width(), int("footnote-call" in box.element_tag))
+                (chars[-1][3] if chars else lead).append(fixed)
+                continue
+            if isinstance(box, boxes.TextBox):
+                text = box.text
+                if line.hyphen and box is texts[-1]:
+                    text = text[: -len(box.style["hyphenate_character"])]
+                main = main or box.style
+                for ch in text:
+                    if ch in BREAKABLE or ch == "\u00ad":
+                        continue
+                    if ch.isspace():  # a no-break space, a thin space: set, not counted
+                        chars.append([None, ch, box.style, []])
+                    else:
+                        chars.append([unit, ch, box.style, []])
+                        unit += 1
+            elif isinstance(box, boxes.InlineBox):
+                if box.margin_width() - box.width > 0.01:
+                    return None
+                stack.extend(reversed(box.children))
+            else:  # an image, an inline block
+                return None
+    if main is None:
+        return None
+    items = [Item("box", width, calls=calls) for width, calls in lead]
+    word: list[list] = []
+    for entry in chars:
+        if entry[0] in spaces and word:
+            items.extend(_word(word))
+            word = []
+            items.append(Item("glue", _glue(entry[2]), stretch=1, glyphs=1,
+                              style=entry[2]))
+        word.append(entry)
+    if word:
+        items.extend(_word(word))
+    return items, main
+
+
+def _word(word: list) -> list[Item]:
+    """A word's boxes and the penalties between them: hyphenation points and dashes."""
+    style = word[0][2]
+    cuts: dict[int, bool] = {}  # index in `word` a piece begins at → the break adds a hyphen
+    for i, entry in enumerate(word[:-1]):
+        if entry[1] in DASHES and not entry[3] and word[i + 1][1].isalnum():
+            cuts[i + 1] = False
+    text = "".join(entry[1] for entry in word)
+    if (not cuts and style["hyphens"] == "auto" and style["lang"]
+            and all(entry[2] is style and not entry[3] for entry in word[:-1])):
+        for index in _hyphenation(text, style):
+            cuts[index] = True
+    items: list[Item] = []
+    begin = 0
+    for end in [*sorted(cuts), len(word)]:
+        items.extend(_boxes(word[begin:end]))
+        if end < len(word):
+            items.append(Item("penalty", hyphen=cuts[end]))
+        begin = end
+    if any(cuts.values()):
+        # one style: the pieces' widths from the word's own prefixes, so that they add up
+        # to the word (kerning and ligatures across a hyphenation point included)
+        prefix, done = 0.0, 0
+        for item in items:
+            if item.kind == "box":
+                done += item.units
+                whole = _measure(text[:done], style)
+                item.width, prefix = whole - prefix, whole
+            else:
+                item.width = (_measure(text[:done] + style["hyphenate_character"], style)
+                              - prefix)
+    return items
+
+
+def _boxes(piece: list) -> list[Item]:
+    """A piece of a word as boxes: one per run of one style, and the calls after them."""
+    items: list[Item] = []
+    run: list = []
+
+    def flush() -> None:
+        if run:
+            text = "".join(entry[1] for entry in run)
+            items.append(Item("box", _measure(text, run[0][2]),
+                              units=sum(entry[0] is not None for entry in run),
+                              stretch=text.count("\u00a0"), glyphs=len(text), text=text,
+                              style=run[0][2]))
+            run.clear()
+
+    for entry in piece:
+        if run and entry[2] is not run[0][2]:
+            flush()
+        run.append(entry)
+        if entry[3]:
+            flush()
+            items.extend(Item("box", width, calls=calls) for width, calls in entry[3])
+    flush()
+    return items
+
+
+def _hyphenation(text: str, style: Any) -> list[int]:
+    """Where pyphen may break `text` (a word with its punctuation), as WeasyPrint would."""
+    limits = style["hyphenate_limit_chars"]
+    if not all(isinstance(value, int) for value in limits):
+        return []
+    total, left, right = limits
+    lead = len(text) - len(text.lstrip("\"'“‘([«„"))
+    core = text[lead:].rstrip("\"'”’)].,;:!?»…")
+    if len(core) < total or not core.isalpha():
+        return []
+    dictionary = _dictionary(style["lang"], left, right)
+    if dictionary is None:
+        return []
+    return [lead + int(p) for p in dictionary.positions(core)]
+
+
+@functools.lru_cache(maxsize=32)
+def _dictionary(lang: str, left: int, right: int):
+    import pyphen
+
+    language = pyphen.language_fallback(lang)
+    return pyphen.Pyphen(lang=language, left=left, right=right) if language else None
+
+
+def _tracked_prefix(items: list[Item], track: float) -> list[float]:
+    """The widths of the items set with `track` more letter spacing, summed from the first
+    (a penalty counts nothing: its hyphen only where a line breaks)."""
+    sums = [0.0]
+    for item in items:
+        if item.kind == "box":
+            width = (_measure(item.text, _tracking(item.style, track)) if item.text
+                     else item.width)
+        elif item.kind == "glue":
+            width = _glue(_tracking(item.style, track))
+        else:
+            width = 0.0
+        sums.append(sums[-1] + width)
+    return sums
+
+
+_TRACKED: dict[tuple[int, float], Any] = {}
+
+
+def _tracking(style: Any, track: float) -> Any:
+    """`style` with `track` more letter spacing."""
+    key = (id(style), track)
+    if key not in _TRACKED:
+        copy = style.copy()
+        copy["letter_spacing"] = _letter(style) + track
+        _TRACKED[key] = (style, copy)  # the style kept: its id is not reused meanwhile
+    return _TRACKED[key][1]
+
+
+_FONT = ("font_family", "font_size", "font_weight", "font_style", "font_stretch",
+         "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
+         "font_variant_position", "font_feature_settings", "font_kerning",
+         "font_language_override", "letter_spacing", "word_spacing", "lang")
+_WIDTHS: dict[tuple, float] = {}  # (style, text) → width, for the words of every paragraph
+WIDTHS_KEPT = 200_000
+
+
+_KEYS: dict[int, tuple[Any, tuple]] = {}
+
+
+def _style_key(style: Any) -> tuple:
+    """What of `style` sets a text's width (kept by the style's id while it is in use)."""
+    found = _KEYS.get(id(style))
+    if found is None or found[0] is not style:
+        found = _KEYS[id(style)] = (style, tuple(repr(style[name]) for name in _FONT))
+    return found[1]
+
+
+def _measure(text: str, style: Any) -> float:
+    """The advance of `text` set alone in `style`, as WeasyPrint measures a line."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    key = (_style_key(style), text)
+    if key not in _WIDTHS:
+        layout = Layout(style)
+        layout.set_text(text)
+        line, _ = layout.get_first_line()
+        _WIDTHS[key] = line_size(line, style)[0]
+    return _WIDTHS[key]
+
+
+def _letter(style: Any) -> float:
+    return 0.0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
+
+
+def _space(style: Any) -> float:
+    from .loose import space_width
+
+    return space_width(style)
+
+
+def _glue(style: Any) -> float:
+    """A word space's advance, word and letter spacing included (not the kerning of
+    "xx", which loose.space_width counts in)."""
+    return _measure("x x", style) - 2 * _measure("x", style)
