@@ -15,6 +15,7 @@ import pytest
 from bookkit import make_book, run_cli
 
 from bookbuild.pdf import breaks, loose
+from bookbuild.pdf.boxes import page_end_hyphen
 
 SENTENCES = (
     "The clerk came down the stairs with the file under his arm.",
@@ -254,7 +255,7 @@ def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
     """Total-fit breaking (pdf/breaks.py) alone, the variants' rounds left out: it mends
     most loose lines of the book, and WeasyPrint sets each line it chose with the word
     space it measured (the model is WeasyPrint's own measure, kerning and tracking
-    included), the tracking within its bounds."""
+    included), the tracking within its bounds; and a page no longer ends in a hyphen."""
     monkeypatch.setattr(loose, "ROUNDS", ())
     html, typesetter = _archive(tmp_path)
     choices = {}
@@ -269,6 +270,7 @@ def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
     monkeypatch.setattr(breaks, "choose", recorded)
     document = typesetter.render(html)
     lines_before = _page_lines(document)
+    hyphens_before = [page_end_hyphen(page) for page in document.pages[:-1]]
     before = [p for p in loose.paragraphs(document) if p.worst > loose.AIM]
     first_lines = {p.key: id(p.lines[0].box) for p in before}
     loose_before = sum(line.ratio > 1.5 for p in before for line in p.lines if line.ratio)
@@ -300,6 +302,10 @@ def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
     # Every page holds as many lines as before, each where it was: no page break moved, so
     # the make-up's decisions stand.
     assert _page_lines(document) == lines_before
+    # A page's last line that WeasyPrint broke with a hyphen is broken at a space instead,
+    # in place: the make-up need not lay the section out again for it.
+    assert any(hyphens_before), hyphens_before
+    assert not any(page_end_hyphen(page) for page in document.pages[:-1])
 
 
 def _page_lines(document) -> list[list[tuple[float, float]]]:

@@ -295,7 +295,7 @@ def _word(word: list) -> list[Item]:
             cuts[i + 1] = False
     text = "".join(entry[1] for entry in word)
     if (not cuts and style["hyphens"] == "auto" and style["lang"]
-            and all(entry[2] is style and not entry[3] for entry in word[:-1])):
+            and all(_same(entry[2], style) and not entry[3] for entry in word[:-1])):
         for index in _hyphenation(text, style):
             cuts[index] = True
     items: list[Item] = []
@@ -335,7 +335,7 @@ def _boxes(piece: list) -> list[Item]:
             run.clear()
 
     for entry in piece:
-        if run and entry[2] is not run[0][2]:
+        if run and not _same(entry[2], run[0][2]):
             flush()
         run.append(entry)
         if entry[3]:
@@ -415,6 +415,12 @@ def _style_key(style: Any) -> tuple:
     if found is None or found[0] is not style:
         found = _KEYS[id(style)] = (style, tuple(repr(style[name]) for name in _FONT))
     return found[1]
+
+
+def _same(style: Any, other: Any) -> bool:
+    """Do two styles set text alike? (Not only the same object: a page kept from an earlier
+    layout, relay.py, holds that layout's.)"""
+    return style is other or _style_key(style) == _style_key(other)
 
 
 def _measure(text: str, style: Any) -> float:

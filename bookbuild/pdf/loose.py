@@ -97,6 +97,7 @@ class Paragraph:
         return max((line.ratio for line in self.lines if line.ratio is not None), default=0.0)
 
 
+ORIGIN = "data-mu-of"  # on each element of a window: its place in the paragraph's element
 PAGE_RULE = re.compile(r"@page[^{]*\{[^{}]*\}")  # a page's own rule, as makeup.apply writes it
 CLASS_SELECTOR = re.compile(r"\.[A-Za-z_][\w-]*")
 _UNCOUNTED = re.compile(r"[\s\u00ad]")  # \s: exactly the characters str.isspace() takes
@@ -117,23 +118,27 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     `trials`, if given, keeps what each window set in each variant gave (its lines, or None),
     keyed by the window's whole trial HTML: a layout of the same section made again (the
     make-up's retry) tries only the windows it has not tried before; the result is the same."""
-    loose = [p for p in paragraphs(document) if p.worst > AIM]
-    if not loose:
+    found = paragraphs(document)
+    # loose, or a page's last line broken by a hyphen (which new breaks mend in place, where
+    # the make-up would lay the section out again)
+    faulty = [p for p in found if p.worst > AIM or any(_turn_hyphens(p.lines))]
+    if not faulty:
         return 0
     root = lxml_html.document_fromstring(html)
     elements = {key: el for el in root.iter() if (key := _key(el))}
-    loose = [p for p in loose if p.key in elements and _matches(elements[p.key], p)]
+    faulty = [p for p in faulty if p.key in elements and _matches(elements[p.key], p)]
     # The trials' cost grows with the lines they set: at most BUDGET of the document's own,
     # counted per section, so that a section is re-set the same in a single pass of the book
     # as when laid out alone (chunked.py).
     budget: dict[str, float] = {}
-    for paragraph in paragraphs(document):
+    for paragraph in found:
         if paragraph.key in elements:
             section = _section_of(elements[paragraph.key])
             budget[section] = budget.get(section, 0.0) + BUDGET * len(paragraph.lines)
     budget = {section: max(lines, FLOOR) for section, lines in budget.items()}
     trials = {} if trials is None else trials
-    replaced = _refit(typesetter, root, elements, loose, extra_css, budget, trials)
+    replaced = _refit(typesetter, root, elements, faulty, extra_css, budget, trials)
+    loose = faulty
     for tries in ROUNDS:
         loose = [p for p in loose if p.worst > AIM]
         if not loose:
@@ -251,7 +256,8 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
                                for line in (part.lines if part else [paragraph.lines[k]])])
         if not fits(paragraph, a, b, candidate):
             continue
-        if (_better(candidate.lines, paragraph.lines[a:b + 1])
+        if (_better(candidate.lines, paragraph.lines[a:b + 1],
+                    _turns(paragraph.lines)[a:b + 1])
                 and min((line.ratio for line in candidate.lines if line.ratio is not None),
                         default=1.0) >= TIGHTEST):
             replace_lines(paragraph, a, _copied(candidate))
@@ -269,14 +275,32 @@ def _letter_spacing(paragraph: Paragraph) -> float:
     return 0.0 if value == "normal" else value
 
 
-def _better(after: list[Line], before: list[Line]) -> bool:
+def _turns(lines: list[Line]) -> list[bool]:
+    """For each line: does it end a page (a block of the paragraph), the paragraph going
+    on on the next?"""
+    return [k + 1 < len(lines) and lines[k + 1].page != line.page
+            for k, line in enumerate(lines)]
+
+
+def _turn_hyphens(lines: list[Line]) -> list[bool]:
+    """For each line: does it end a page with a hyphen?"""
+    return [line.hyphen and turn for line, turn in zip(lines, _turns(lines), strict=True)]
+
+
+def _better(after: list[Line], before: list[Line], turns: list[bool] | None = None) -> bool:
     """Do lines `after` set lines `before` better: fewer loose lines, or as many and the
-    loosest less loose by more than a hair?"""
+    loosest less loose by more than a hair? Given `turns` (which of the lines end a page),
+    fewer hyphens there, with no more loose lines, is better too."""
     def score(lines: list[Line]) -> tuple[int, float]:
         ratios = [line.ratio for line in lines if line.ratio is not None]
         return sum(ratio > AIM for ratio in ratios), max(ratios, default=0.0)
 
     (count, worst), (was_count, was_worst) = score(after), score(before)
+    if turns is not None:
+        hyphens, were = (sum(line.hyphen and turn for line, turn in
+                             zip(lines, turns, strict=True)) for lines in (after, before))
+        if hyphens != were:
+            return hyphens < were and count <= was_count
     return count < was_count or (count == was_count and worst < was_worst - 0.05)
 
 
@@ -538,8 +562,10 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str,
         justify = end < total
     twin = copy.deepcopy(el)
     twin.tail = None
-    for node in twin.iter():
-        node.attrib.pop("id", None)
+    # each element marked with its place in `el`, for its lines' boxes to be pointed back at
+    # the document's own elements (replace_lines); ids kept, for the anchors they make
+    for n, node in enumerate(twin.iter(tag=etree.Element)):
+        node.set(ORIGIN, str(n))
     position = 0
     for kind, owner, tail in list(_pieces(twin)):
         if kind == "call":
@@ -667,9 +693,14 @@ def _stacked(hyphens: list[bool]) -> int:
 
 def replace_lines(paragraph: Paragraph, a: int, candidate: Paragraph) -> None:
     """Put `candidate`'s lines in place of the paragraph's from line `a`, each where the line
-    it replaces stood."""
+    it replaces stood, its boxes pointed at the paragraph's own elements."""
+    originals = [node for node in paragraph.element.iter() if isinstance(node.tag, str)]
     for offset, new in enumerate(candidate.lines):
         old = paragraph.lines[a + offset]
+        for box in (new.box, *new.box.descendants()):
+            mark = box.element.get(ORIGIN) if box.element is not None else None
+            if mark is not None:
+                box.element = originals[int(mark)]
         block = paragraph.blocks[old.page]
         new.box.translate(old.box.position_x - new.box.position_x,
                           old.box.position_y - new.box.position_y)
