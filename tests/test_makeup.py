@@ -269,6 +269,45 @@ def test_the_make_up_pass_balances_spreads_with_scene_breaks(tmp_path, monkeypat
     assert [gap for gap in spread_gaps(plain / "build" / "small-book.pdf") if gap > 1.0]
 
 
+SHORT = "Nobody answered; the clock in the corridor struck the quarter, and the lamp went out."
+
+
+def scene_head_book(root):
+    """Scenes that end in a paragraph of a line or two and a scene break: where that falls
+    at a page's foot, the short paragraph, the scene break and the next scene's first lines,
+    kept together (print.css), go on to the next page and leave this one several lines
+    short."""
+    files = {}
+    for n in (1, 2):
+        parts = []
+        for k in range(20):
+            parts += [PARAGRAPH * (3 + (k * 7 + n) % 6), PARAGRAPH * (1 + (k + n) % 2),
+                      SHORT, "* * *"]
+        files[f"ch{n}.md"] = f"# Chapter {n}\n\n" + "\n\n".join(parts) + "\n"
+    return make_book(root, "title: Small Book\nauthor: A. Writer\nlanguage: en\n"
+                     "spine:\n  - ch1.md\n  - ch2.md\n", files)
+
+
+@pytest.mark.slow
+def test_a_scene_break_may_head_or_end_a_page_rather_than_leave_one_short(tmp_path,
+                                                                          monkeypatch):
+    """A page left several lines short by a scene break kept with the text on both sides:
+    the make-up lets that scene break head or end a page (its ornament marks the break
+    there), the lines come back, and every spread ends on one baseline. With scene breaks
+    never freed, the same book has spreads three lines apart or more."""
+    from bookbuild.pdf import makeup
+
+    book = scene_head_book(tmp_path / "book")
+    run = run_cli("build", book, "--format", "pdf")
+    assert run.code == 0, run.err
+    gaps = spread_gaps(book / "build" / "small-book.pdf")
+    assert len(gaps) >= 6 and not [gap for gap in gaps if gap > 1.0], gaps
+    monkeypatch.setattr(makeup, "FREE_WITHIN", -1)  # no scene break is ever freed
+    plain = scene_head_book(tmp_path / "plain")
+    assert run_cli("build", plain, "--format", "pdf").code == 0
+    assert [gap for gap in spread_gaps(plain / "build" / "small-book.pdf") if gap > 40]
+
+
 def without_make_up(monkeypatch) -> None:
     """The make-up pass turned off for builds in this process and the layout workers it
     starts: no mends planned, no page spread."""

@@ -45,6 +45,12 @@ TIGHT_CSS = ".mu-tight { word-spacing: -0.05em; letter-spacing: -0.005em; }"
 CONTINUED = "data-mu-continued"  # on every element of a split note's second part
 SPLIT_NOTE_LINES = 2  # a split note keeps at least this many lines on its call's page
 HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
+# A scene break that may head or end a page: its ornament marks the break there as well
+# (print.css keeps it with the text on both sides, where a page left short by that is the
+# worse fault).
+FREE_CSS = "hr.mu-free { break-before: auto !important; break-after: auto !important; }"
+FREE_WITHIN = 4  # lines: a scene break this near the next page's head may be freed
+LAST_ROOM = 6  # lines: a note may be split on to a section's last page with this much room
 
 
 @dataclass
@@ -57,16 +63,17 @@ class Mends:
     tight: set[int] = field(default_factory=set)  # paragraphs set a little tighter
     # pages run long or short, as (section id, its page counted from 1): their foot margin, px
     foot: dict[tuple[str, int], float] = field(default_factory=dict)
+    free: set[int] = field(default_factory=set)  # scene breaks that may head or end a page
 
     def __bool__(self) -> bool:
-        return bool(self.split or self.heads or self.tight or self.foot)
+        return bool(self.split or self.heads or self.tight or self.foot or self.free)
 
     def merged(self, other: Mends) -> Mends:
         """These mends and `other`, planned on the layout these made: a page's foot margin
         and a note's split are the later ones."""
         return Mends({**self.split, **other.split}, self.heads | other.heads,
                      self.tight | other.tight,
-                     {**self.foot, **other.foot})
+                     {**self.foot, **other.foot}, self.free | other.free)
 
 
 @dataclass
@@ -136,10 +143,15 @@ def plan_sections(document: Document) -> dict[str, tuple[Mends, int]]:
             if recto is None or recto is last:
                 continue
             faults += _balance(verso, recto, pitch)
-        # (Not on to the section's last page: the text pulled back over the split, the section
-        # could end a page sooner, and the note's second part be carried out of it.)
-        for page, following in zip(own, own[1:-1], strict=False):
+        # (Not on to the section's last page, unless it has room to spare: the text pulled
+        # back over the split, the section could end a page sooner, and the note's second part
+        # be carried out of it.)
+        room = last.bottom - last.lines[-1][0].position_y - last.lines[-1][0].height \
+            if last.lines and not last.notes else 0.0
+        ends = own[1:] if room >= LAST_ROOM * pitch else own[1:-1]
+        for page, following in zip(own, ends, strict=False):
             faults += _split_note(page, following, pitch, index, mends)
+            _free_scene_break(page, following, pitch, index, mends)
         result[section] = (mends, faults)
     return result
 
@@ -156,9 +168,11 @@ def apply(html: str, mends: Mends, starts: dict[str, int] | None = None) -> str:
         _add_class(elements[key], "mu-head")
     for key in mends.tight:
         _add_class(elements[key], "mu-tight")
+    for key in mends.free:
+        _add_class(elements[key], "mu-free")
     for key, words in mends.split.items():
         _split(elements[key], words)
-    css = [HEAD_CSS, TIGHT_CSS]
+    css = [HEAD_CSS, TIGHT_CSS, FREE_CSS]
     css += [f"@page :nth({(starts or {}).get(section, 1) + page - 1}) "
             f"{{ margin-bottom: {margin:.2f}px; }}"
             for (section, page), margin in sorted(mends.foot.items())]
@@ -381,14 +395,38 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
         keep = min(keep, len(lines)) - 1  # split before and still carried on: a line fewer
     if keep < SPLIT_NOTE_LINES or keep >= len(lines):
         return 0
-    words = sum(len(_line_text(line).split()) for line in lines[:keep])
-    text = _line_text(lines[keep - 1])
-    if text.rstrip().endswith(("-", "\u2010", "\u00ad")) and words:
-        words -= 1  # a word broken at the line's end goes to the second part whole
+    # A word broken at a line's end is one word; broken at the last kept line's end, it goes
+    # to the second part whole.
+    text = ""
+    for line in lines[:keep]:
+        line_text = _line_text(line).strip()
+        broken = line_text.endswith(("-", "\u2010", "\u00ad"))
+        text += line_text[:-1] if broken else line_text + " "
+    words = len(text.split()) - broken
     if words < 2:
         return 0
     mends.split[index[id(element)]] = words
     return 1
+
+
+def _free_scene_break(page: _Page, following: _Page, pitch: float, index: dict[int, int],
+                      mends: Mends) -> None:
+    """A page left short because the lines heading the next come before a scene break kept
+    with them: the scene break may head or end a page, the lines come back."""
+    if not page.lines or not pitch:
+        return
+    last = page.lines[-1][0]
+    room = (page.note_area.position_y if page.notes else page.bottom) \
+        - (last.position_y + last.height)
+    if room < 2 * pitch:
+        return
+    for n, (_, owner) in enumerate(following.lines[:FREE_WITHIN + 1]):
+        element = owner.element if owner is not None else None
+        if (n and element is not None and owner.element_tag == "hr"
+                and "scene-break" in (element.get("class") or "").split()
+                and id(element) in index):
+            mends.free.add(index[id(element)])
+            return
 
 
 def _first_note(box) -> tuple:
