@@ -345,7 +345,8 @@ def test_book_wide_links_go_to_the_right_page_of_the_pdf(tmp_path):
 
 def test_cross_references_and_stray_attributes_are_warned_of(tmp_path):
     """pandoc-crossref's references and an attribute list where pandoc reads none: both would
-    print as typed, so each is told at its line; a real span and an e-mail address are not."""
+    print as typed, so each is told at its first line, naming every other line that holds
+    one; a real span and an e-mail address are not."""
     book = make_book(tmp_path / "book", """
         title: Maps
         author: Jane Doe
@@ -358,13 +359,20 @@ def test_cross_references_and_stray_attributes_are_warned_of(tmp_path):
         The line of the coast {#eq:line} runs north.
 
         A [real span]{.smallcaps} stays quiet, and so does ann@example.com: fine.
+
+        The river {#eq:river} and @tbl:tides, again.
+
+        And once more, @fig:quay.
     """})
     run = run_cli("build", book, "--format", "epub")
     assert run.code == 0, run.err
     found = [(line.split(":")[1], line.rpartition("[")[2].split()[0])
              for line in run.err.splitlines()]
     assert found == [("3", "BB242"), ("5", "BB240")], run.err
-    assert "cross references" in run.err and "{#id}" in run.err
+    lines = run.err.splitlines()
+    assert "cross references" in lines[0] and lines[0].endswith("(also on lines 9, 11) "
+                                                                "[BB242 pandoc-unsupported]")
+    assert "{#id}" in lines[1] and "(also on line 9)" in lines[1]
 
 
 # Every kind of message from a later chapter of a one-file book, at the file's line: each part

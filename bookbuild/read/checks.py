@@ -3,6 +3,7 @@ nested notes, divs, notes, spans, the HTML policy at its line, files the spine l
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -284,25 +285,32 @@ CODE_TAGS = {h("pre"), h("code"), h("kbd"), h("samp"), h("script"), h("style")}
 
 def check_leftover_markup(body: etree._Element, source: Source, report: Report) -> None:
     """A warning for each kind of Markdown markup printed as typed, at the first line holding
-    it: whatever construct slips through conversion is at least seen."""
+    it, naming the other lines that hold it: whatever construct slips through conversion is
+    seen wherever it is."""
     where = Locator(body, source)
     told: set[str] = set()
+    also: dict[str, set[int]] = {}  # a kind told → the other lines holding it
+    first = len(report.problems)
     code = code_lines(source)
     grid = UNREAD_BLOCKS[0][0]
     printed = _printed(body) if any(grid.match(line) for line in source.lines) else ""
     if not GRID_RULE.search(printed):
         told.add(UNREAD_BLOCKS[0][1])  # a grid table's rules were read, not printed
     printed = printed.replace("\u2014", "---").replace("\u2013", "--")  # as typed
+    blocks: dict[str, list[int]] = {}
     for index in range(source.body_start, len(source.lines)):
         for regex, hint in UNREAD_BLOCKS:
             line = source.lines[index]
             if hint not in told and index not in code and regex.match(line) \
                     and re.search(rf"(?<![-+=:]){re.escape(line.strip())}(?![-+=:])",
                                   printed):  # this table's own rule is printed
-                told.add(hint)
-                report.warning(source.path, source.number(index), hint, "BB242")
-                if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
-                    told.add(LEFTOVERS[3][3])
+                blocks.setdefault(hint, []).append(source.number(index))
+    for hint, numbers in blocks.items():
+        told.add(hint)
+        also[hint] = set(numbers[1:])
+        report.warning(source.path, numbers[0], hint, "BB242")
+        if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
+            told.add(LEFTOVERS[3][3])
     if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
         told.add(LEFTOVERS[2][3])  # the divs' own errors told where the ':::' went wrong
     items = []
@@ -332,8 +340,15 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
                 continue
             if any(regex.search(text) for text in texts):
                 _tell(report, source, where, el, line, code, hint, told)
-                if hint in told:
+                if hint in told:  # told at its first line, which names the others
+                    also[hint] = set(where.hits(line))
                     break
+    for n, problem in enumerate(report.problems[first:], first):  # the warnings told here
+        lines = sorted(also.get(problem.message, set()) - {problem.line})
+        if lines:
+            report.problems[n] = dataclasses.replace(problem, message=(
+                f"{problem.message} (also on line{'s' if len(lines) > 1 else ''} "
+                f"{', '.join(map(str, lines))})"))
 
 
 def _printed(body: etree._Element) -> str:
