@@ -20,9 +20,9 @@ from pdfplumber.page import Page
 from bookbuild.book import Book
 from bookbuild.errors import Problem
 from bookbuild.pdf import PdfLayout
+from bookbuild.pdf.makeup import HYPHENS
 from bookbuild.pdf.margins import line_pitch
 
-HYPHENS = ("-", "\u2010", "\u00ad")
 SAME_BASELINE = 1.0  # points: two baselines closer than this are one (a balanced spread)
 FULL_LINE = 1.5  # points: a line reaching this close to the measure's end is justified
 SHORT_ENDING = 4  # a chapter's last page should hold at least this many lines

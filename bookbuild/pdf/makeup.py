@@ -42,6 +42,7 @@ SAME = 4 / 3  # px (CSS pixels, WeasyPrint's unit; 1 pt): closer is the same bas
 # twentieth of an em narrower and the letters a two-hundredth of an em closer, invisible side by
 # side with its neighbours (the loose-line limit of the make-up report is not approached).
 TIGHT_CSS = ".mu-tight { word-spacing: -0.05em; letter-spacing: -0.005em; }"
+HYPHENS = ("-", "\u2010", "\u00ad")  # what a line broken inside a word ends in
 CONTINUED = "data-mu-continued"  # on every element of a split note's second part
 SPLIT_NOTE_LINES = 2  # a split note keeps at least this many lines on its call's page
 HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
@@ -400,7 +401,7 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
     text = ""
     for line in lines[:keep]:
         line_text = _line_text(line).strip()
-        broken = line_text.endswith(("-", "\u2010", "\u00ad"))
+        broken = line_text.endswith(HYPHENS)
         text += line_text[:-1] if broken else line_text + " "
     words = len(text.split()) - broken
     if words < 2:
