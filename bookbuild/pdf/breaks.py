@@ -6,10 +6,10 @@ breaking the paragraph at once: a line a little looser than it need be can spare
 one from being very loose. Here the paragraph's own laid-out lines are the model: each word
 is measured in the font it was set in (Pango, as WeasyPrint measures it), the break points
 are the spaces, the points after a dash and the hyphenation points pyphen finds under the
-paragraph's limits, and each line is as wide as the one it replaces. The line count, each
-page's footnote calls and the unhyphenated line at each page's foot are held fixed, so the
-pages stay as they are. `choose` returns the breaks; loose.py sets the lines they make and
-keeps them only where the layout agrees (a measure here is a hair off WeasyPrint's own).
+paragraph's limits, and each line is as wide as the one it replaces. The line count and
+each page's footnote calls are held, and no page ends in a hyphen, so the pages stay as they
+are. `choose` returns the breaks; loose.py sets the lines they make and keeps them only where
+the layout agrees.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 SLACK = 40  # how far (text units) a line's start may move from where WeasyPrint put it
-MARGIN = 0.1  # pt kept free at a new line's end: what the measure here may be off by
+MARGIN = 0.1  # px kept free at a new line's end: what the measure here may be off by
 HYPHEN_COST = 40.0  # a hyphen weighs as a line 1.34 times the normal word space
 SHORT = 0.5  # no line but the last is tried shorter than this part of the measure
 RUNT = 0.12  # a paragraph's last line shorter than this part of the measure costs RUNT_COST
 RUNT_COST = 50.0
-LOOSE = 1.45  # a line looser than this (loose.AIM) counts as loose
+AIM = 1.45  # a line looser than this is loose (the report's 1.5, less what the PDF's
+# measure of a space may differ by)
 OVER = 1000.0
 # A line may be tracked (letter-spacing: every character's advance) in or out a little, as
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
@@ -35,7 +36,7 @@ TRACK_STEP = 0.05  # px: the tracking set is rounded to this (the same line, the
 TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal word space
 EASY = 1.3
 CHANGE_COST = 20.0  # a line set otherwise than WeasyPrint set it
-TIGHTEST = 0.75  # no line set tighter than this (loose.TIGHTEST)
+TIGHTEST = 0.75  # no line set with word spaces narrower than this many of the font's
 STACK = 2  # no more than this many lines in a row end in a hyphen
 DASHES = "\u2014\u2013"  # a line may break after these, as WeasyPrint's breaker does
 BREAKABLE = " \t\n\r\f"  # the white space a line may break at (not a no-break space)
@@ -68,9 +69,9 @@ class Choice:
 
 def badness(ratio: float) -> float:
     """A justified line's cost: nothing at the normal word space, 100 at 1.5 times it,
-    growing with the cube beyond; a line looser than LOOSE costs OVER more, so that fewer
+    growing with the cube beyond; a line looser than AIM costs OVER more, so that fewer
     loose lines are always better than more."""
-    return 100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > LOOSE else 0.0)
+    return 100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > AIM else 0.0)
 
 
 def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
@@ -149,7 +150,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
                 track -= TRACK_STEP
             if track < TRACK_IN * em:
                 return None
-        elif (base + room / stretch) / space > LOOSE and glyphs > 2 * stretch:
+        elif (base + room / stretch) / space > AIM and glyphs > 2 * stretch:
             # tracked out, towards an easy word space
             track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
                         TRACK_OUT * em)

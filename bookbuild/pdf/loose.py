@@ -31,12 +31,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import breaks
+from .breaks import AIM, TIGHTEST
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
 
 LOOSE = 1.5  # the target: no word space wider than this many of the font's own space
-AIM = 1.45  # lines looser than this are re-set (the PDF's measure differs by a hair)
+# AIM: lines looser than this are re-set; TIGHTEST: no line of a re-set may set its word
+# spaces narrower than this (breaks.py declares both)
 # What is tried, in rounds: each round sets every line still loose in these windows (the first
 # and last line of the window, counted from the loose line) and variants (added to the
 # paragraph's style; print.css's base is hyphenate-limit-chars 5 2 2, word-spacing -0.05em).
@@ -65,7 +67,6 @@ ROUNDS = (
 # line tried alone is not counted: there are never more of those than loose lines.
 BUDGET = 1.0
 FLOOR = 40  # but a short section may set this many
-TIGHTEST = 0.75  # no line of a variant may set its word spaces narrower than this
 # The trial document: the windows only, no page furniture, no forced page breaks, no strings.
 TRIAL_CSS = ("* { break-before: auto !important; break-after: auto !important; "
              "page: auto !important; string-set: none !important; } "
