@@ -32,7 +32,9 @@ OVER = 1000.0
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
 TRACK_IN, TRACK_OUT = -0.01, 0.02  # em
-TRACK_STEP = 0.05  # px: the tracking set is rounded to this (the same line, the same key)
+# px: the tracking set in is rounded to TRACK_STEP, out to twice that (the same line, the
+# same key; and each tracking measures the paragraph's words again)
+TRACK_STEP = 0.05
 TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal word space
 EASY = 1.3
 CHANGE_COST = 20.0  # a line set otherwise than WeasyPrint set it
@@ -82,7 +84,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     WeasyPrint's breaks are already the best."""
     _TRACKED.clear()  # keyed by the styles of this paragraph only
     _KEYS.clear()
-    if len(_WIDTHS) > WIDTHS_KEPT:
+    if sum(len(widths) for widths in _WIDTHS.values()) > WIDTHS_KEPT:
         _WIDTHS.clear()
     model = _model(lines, spaces)
     if model is None or len(lines) < 2:
@@ -154,9 +156,9 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             # tracked out, towards an easy word space
             track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
                         TRACK_OUT * em)
-            track = math.floor(track / TRACK_STEP) * TRACK_STEP
+            track = math.floor(track / (2 * TRACK_STEP)) * 2 * TRACK_STEP
             while track > 0 and left(track) < MARGIN:
-                track -= TRACK_STEP
+                track -= 2 * TRACK_STEP
         value = (base + 2 * track + left(track) / stretch) / space
         return (value, track) if value >= TIGHTEST or (k, a, b) in laid else None
 
@@ -403,19 +405,24 @@ _FONT = ("font_family", "font_size", "font_weight", "font_style", "font_stretch"
          "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
          "font_variant_position", "font_feature_settings", "font_kerning",
          "font_language_override", "letter_spacing", "word_spacing", "lang")
-_WIDTHS: dict[tuple, float] = {}  # (style, text) → width, for the words of every paragraph
-WIDTHS_KEPT = 200_000
+# a style's key (what of it sets a text's width) → each text's width in it, for the words
+# of every paragraph; and, by the id of a style in use, its key and its widths
+_WIDTHS: dict[tuple, dict[str, float]] = {}
+WIDTHS_KEPT = 300_000  # widths kept at most
+_KEYS: dict[int, tuple[Any, tuple, dict[str, float]]] = {}
 
 
-_KEYS: dict[int, tuple[Any, tuple]] = {}
+def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float]]:
+    found = _KEYS.get(id(style))
+    if found is None or found[0] is not style:  # (kept with it: its id is not reused)
+        key = tuple(repr(style[name]) for name in _FONT)
+        found = _KEYS[id(style)] = (style, key, _WIDTHS.setdefault(key, {}))
+    return found
 
 
 def _style_key(style: Any) -> tuple:
-    """What of `style` sets a text's width (kept by the style's id while it is in use)."""
-    found = _KEYS.get(id(style))
-    if found is None or found[0] is not style:
-        found = _KEYS[id(style)] = (style, tuple(repr(style[name]) for name in _FONT))
-    return found[1]
+    """What of `style` sets a text's width."""
+    return _in_use(style)[1]
 
 
 def _same(style: Any, other: Any) -> bool:
@@ -426,15 +433,16 @@ def _same(style: Any, other: Any) -> bool:
 
 def _measure(text: str, style: Any) -> float:
     """The advance of `text` set alone in `style`, as WeasyPrint measures a line."""
-    from weasyprint.text.line_break import Layout, line_size
+    widths = _in_use(style)[2]
+    width = widths.get(text)
+    if width is None:
+        from weasyprint.text.line_break import Layout, line_size
 
-    key = (_style_key(style), text)
-    if key not in _WIDTHS:
         layout = Layout(style)
         layout.set_text(text)
         line, _ = layout.get_first_line()
-        _WIDTHS[key] = line_size(line, style)[0]
-    return _WIDTHS[key]
+        width = widths[text] = line_size(line, style)[0]
+    return width
 
 
 def _letter(style: Any) -> float:
@@ -450,4 +458,8 @@ def _space(style: Any) -> float:
 def _glue(style: Any) -> float:
     """A word space's advance, word and letter spacing included (not the kerning of
     "xx", which loose.space_width counts in)."""
-    return _measure("x x", style) - 2 * _measure("x", style)
+    widths = _in_use(style)[2]
+    glue = widths.get("")  # (no text's own width: the key is free)
+    if glue is None:
+        glue = widths[""] = _measure("x x", style) - 2 * _measure("x", style)
+    return glue

@@ -117,8 +117,9 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     `extra_css`) in place; returns how many windows of lines were replaced.
 
     `trials`, if given, keeps what each window set in each variant gave (its lines, or None),
-    keyed by the window's whole trial HTML: a layout of the same section made again (the
-    make-up's retry) tries only the windows it has not tried before; the result is the same."""
+    keyed by the window's whole trial HTML, and the breaks chosen for each paragraph: a layout
+    of the same section made again (the make-up's retry) tries only the windows it has not
+    tried before; the result is the same."""
     found = paragraphs(document)
     # loose, or a page's last line broken by a hyphen (which new breaks mend in place, where
     # the make-up would lay the section out again)
@@ -220,7 +221,15 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
         widths = [paragraph.blocks[line.page].width - (indent if k == 0 else 0.0)
                   for k, line in enumerate(lines)]
         turns = {k for k in range(len(lines) - 1) if lines[k + 1].page != lines[k].page}
-        choice = breaks.choose(lines, widths, _spaces(el), turns)
+        # What the breaks depend on: the paragraph and its style, WeasyPrint's breaks, the
+        # widths and the page turns; a retry of the section finds those it chose before.
+        key = ("breaks", batch.context, _chain(el), etree.tostring(el),
+               batch.body_css if _selects(batch.body_css, el, el) else "",
+               tuple((line.units, line.hyphen) for line in lines),
+               tuple(round(width, 3) for width in widths), tuple(sorted(turns)))
+        if key not in trials:
+            trials[key] = breaks.choose(lines, widths, _spaces(el), turns)
+        choice = trials[key]
         if choice is None:
             continue
         old, position = [(0, False)], 0

@@ -49,7 +49,7 @@ HEAD_CSS = ".mu-head { margin-top: 0 !important; }"
 # A scene break that may head or end a page: its ornament marks the break there as well
 # (print.css keeps it with the text on both sides, where a page left short by that is the
 # worse fault).
-FREE_CSS = "hr.mu-free { break-before: auto !important; break-after: auto !important; }"
+FREE_CSS = ".mu-free { break-before: auto !important; break-after: auto !important; }"
 FREE_WITHIN = 4  # lines: a scene break this near the next page's head may be freed
 LAST_ROOM = 6  # lines: a note may be split on to a section's last page with this much room
 
