@@ -1,6 +1,8 @@
 """Loose lines re-set: where a justified line opens word spaces wider than LOOSE times the
-font's own space, a few lines around it are set again in a few variants, and the best
-variant's lines replace theirs in the laid-out document.
+font's own space (or a page ends in a hyphen), its paragraph is first broken anew as a whole
+(breaks.py) and the lines that change are set alone; then, for the lines still loose, a few
+lines around each are set again in a few variants; the lines that set the paragraph better
+replace theirs in the laid-out document, pointed at its own elements.
 
 WeasyPrint breaks lines one at a time: it fills a line, then stretches its spaces, so the line
 before a long word can end with spaces twice their width. Line breaking depends only on the
