@@ -114,8 +114,8 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             return None
         original.append(found[0])
     laid = set(zip(range(len(lines)), [-1, *original], [*original, n], strict=True))
-    space = _space(style)
-    base = space + style["word_spacing"] + 2 * _letter(style)
+    space = space_width(style)
+    base = space + style["word_spacing"] + 2 * letter_spacing(style)
     em = style["font_size"]
     tracked_sums: dict[float, list[float]] = {}  # a tracking → its widths summed
 
@@ -396,7 +396,7 @@ def _tracking(style: Any, track: float) -> Any:
     key = (id(style), track)
     if key not in _TRACKED:
         copy = style.copy()
-        copy["letter_spacing"] = _letter(style) + track
+        copy["letter_spacing"] = letter_spacing(style) + track
         _TRACKED[key] = (style, copy)  # the style kept: its id is not reused meanwhile
     return _TRACKED[key][1]
 
@@ -445,19 +445,28 @@ def _measure(text: str, style: Any) -> float:
     return width
 
 
-def _letter(style: Any) -> float:
+def letter_spacing(style: Any) -> float:
+    """`style`'s letter spacing, in CSS px."""
     return 0.0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
 
 
-def _space(style: Any) -> float:
-    from .loose import space_width
+_SPACES: dict[tuple, float] = {}
 
-    return space_width(style)
+
+def space_width(style: Any) -> float:
+    """The advance of a space in `style`'s font and size, without word or letter spacing
+    (measured once per font and size)."""
+    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
+           style["font_style"], style["font_stretch"], style["font_variant_caps"])
+    if key not in _SPACES:
+        _SPACES[key] = (_measure("x x", style) - _measure("xx", style)
+                        - style["word_spacing"] - letter_spacing(style))
+    return _SPACES[key]
 
 
 def _glue(style: Any) -> float:
     """A word space's advance, word and letter spacing included (not the kerning of
-    "xx", which loose.space_width counts in)."""
+    "xx", which space_width counts in)."""
     widths = _in_use(style)[2]
     glue = widths.get("")  # (no text's own width: the key is free)
     if glue is None:

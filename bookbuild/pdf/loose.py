@@ -33,7 +33,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import breaks
-from .breaks import AIM, TIGHTEST
+from .breaks import AIM, TIGHTEST, letter_spacing, space_width
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
@@ -222,7 +222,7 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
                   if lines[0].box.children else 0.0)
         widths = [paragraph.blocks[line.page].width - (indent if k == 0 else 0.0)
                   for k, line in enumerate(lines)]
-        turns = {k for k in range(len(lines) - 1) if lines[k + 1].page != lines[k].page}
+        turns = {k for k, turn in enumerate(_turns(lines)) if turn}
         # What the breaks depend on: the paragraph and its style, WeasyPrint's breaks, the
         # widths and the page turns; a retry of the section finds those it chose before.
         key = ("breaks", batch.context, _chain(el), etree.tostring(el),
@@ -248,7 +248,8 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
         budget[section] -= len(changed)
         key = f"{paragraph.key}:refit"
         windows[key] = (paragraph, a, b)
-        letter = _letter_spacing(paragraph)
+        style = _first_style(paragraph)
+        letter = letter_spacing(style) if style is not None else 0.0
         for k in changed:
             track = choice.tracking[k]
             batch.add(f"{key}:{k}", el, _window(
@@ -277,14 +278,13 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
     return replaced
 
 
-def _letter_spacing(paragraph: Paragraph) -> float:
-    """The letter spacing the paragraph's first line is set with, in CSS px."""
+def _first_style(paragraph: Paragraph) -> Any:
+    """The style of the paragraph's first text, or None."""
     from weasyprint.formatting_structure import boxes
 
     text = next((b for b in paragraph.lines[0].box.descendants()
                  if isinstance(b, boxes.TextBox)), None)
-    value = text.style["letter_spacing"] if text is not None else "normal"
-    return 0.0 if value == "normal" else value
+    return text.style if text is not None else None
 
 
 def _turns(lines: list[Line]) -> list[bool]:
@@ -448,37 +448,14 @@ def _line(box, page: int) -> Line:
             if child.justification_spacing and (" " in child.text or "\u00a0" in child.text):
                 space = space_width(child.style)
                 # tracking opens every gap by two halves of it and the space's own
-                letter = child.style["letter_spacing"]
-                letter = 0 if letter == "normal" else letter
                 gap = (space + child.style["word_spacing"] + child.justification_spacing
-                       + 2 * letter)
+                       + 2 * letter_spacing(child.style))
                 if space > 0:
                     ratio = max(ratio or 0.0, gap / space)
         elif isinstance(child, boxes.ParentBox):
             stack.extend(reversed(child.children))
     hyphen = last is not None and last.text.endswith(last.style["hyphenate_character"])
     return Line(box, ratio, units - hyphen, calls, hyphen, page)
-
-
-_SPACES: dict[tuple, float] = {}
-
-
-def space_width(style: Any) -> float:
-    """The advance of a space in `style`'s font and size, without word or letter spacing."""
-    from weasyprint.text.line_break import Layout, line_size
-
-    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
-           style["font_style"], style["font_stretch"], style["font_variant_caps"])
-    if key not in _SPACES:
-        widths = []
-        for text in ("x x", "xx"):
-            layout = Layout(style)
-            layout.set_text(text)
-            line, _ = layout.get_first_line()
-            widths.append(line_size(line, style)[0])
-        letter = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
-        _SPACES[key] = widths[0] - widths[1] - style["word_spacing"] - letter
-    return _SPACES[key]
 
 
 def _is_note(el) -> bool:
@@ -607,8 +584,7 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str,
     # No new hyphen at a page's foot (a line of the window other than its last, which ends
     # where it did); elsewhere a paragraph set without hyphens for that reason may take some.
     # Lines whose breaks are given take none.
-    turns = {i for i, line in enumerate(paragraph.lines[:-1])
-             if paragraph.lines[i + 1].page != line.page}
+    turns = {k for k, turn in enumerate(_turns(paragraph.lines)) if turn}
     if span is not None or turns & set(range(a, b)):
         style.append("hyphens: manual")
     elif "no-hyphens" in (el.get("class") or "").split():
@@ -625,11 +601,8 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str,
 
 def _hyphen(paragraph: Paragraph) -> str:
     """The hyphen the paragraph's lines end in when a word is broken."""
-    from weasyprint.formatting_structure import boxes
-
-    text = next((b for b in paragraph.lines[0].box.descendants()
-                 if isinstance(b, boxes.TextBox)), None)
-    return text.style["hyphenate_character"] if text is not None else "\u2010"
+    style = _first_style(paragraph)
+    return style["hyphenate_character"] if style is not None else "\u2010"
 
 
 @functools.lru_cache(maxsize=1024)

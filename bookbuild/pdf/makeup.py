@@ -99,6 +99,16 @@ class _Page:
         line = lines[-1][0]
         return line.position_y + line.baseline
 
+    @property
+    def room(self) -> float:
+        """The space left under the main flow's last line: down to the notes, or to the
+        page area's foot (none on a page without lines)."""
+        if not self.lines:
+            return 0.0
+        last = self.lines[-1][0]
+        return (self.note_area.position_y if self.notes else self.bottom) \
+            - (last.position_y + last.height)
+
     def line_count(self) -> int:
         return len(self.lines) + len(self.notes)
 
@@ -147,8 +157,7 @@ def plan_sections(document: Document) -> dict[str, tuple[Mends, int]]:
         # (Not on to the section's last page, unless it has room to spare: the text pulled
         # back over the split, the section could end a page sooner, and the note's second part
         # be carried out of it.)
-        room = last.bottom - last.lines[-1][0].position_y - last.lines[-1][0].height \
-            if last.lines and not last.notes else 0.0
+        room = last.room if not last.notes else 0.0
         ends = own[1:] if room >= LAST_ROOM * pitch else own[1:-1]
         for page, following in zip(own, ends, strict=False):
             faults += _split_note(page, following, pitch, index, mends)
@@ -358,9 +367,7 @@ def _split_note(page: _Page, following: _Page, pitch: float, index: dict[int, in
 
     if not page.lines or not following.note_boxes or not pitch:
         return 0
-    last = page.lines[-1][0]
-    room = (page.note_area.position_y if page.notes else page.bottom) \
-        - (last.position_y + last.height)
+    room = page.room
     if room < 2 * pitch:
         return 0
     note, element = _first_note(following.note_boxes[0])
@@ -414,12 +421,7 @@ def _free_scene_break(page: _Page, following: _Page, pitch: float, index: dict[i
                       mends: Mends) -> None:
     """A page left short because the lines heading the next come before a scene break kept
     with them: the scene break may head or end a page, the lines come back."""
-    if not page.lines or not pitch:
-        return
-    last = page.lines[-1][0]
-    room = (page.note_area.position_y if page.notes else page.bottom) \
-        - (last.position_y + last.height)
-    if room < 2 * pitch:
+    if not page.lines or not pitch or page.room < 2 * pitch:
         return
     for n, (_, owner) in enumerate(following.lines[:FREE_WITHIN + 1]):
         element = owner.element if owner is not None else None
