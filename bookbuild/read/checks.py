@@ -3,7 +3,6 @@ nested notes, divs, notes, spans, the HTML policy at its line, files the spine l
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -289,8 +288,6 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
     seen wherever it is."""
     where = Locator(body, source)
     told: set[str] = set()
-    also: dict[str, set[int]] = {}  # a kind told → the other lines holding it
-    first = len(report.problems)
     code = code_lines(source)
     grid = UNREAD_BLOCKS[0][0]
     printed = _printed(body) if any(grid.match(line) for line in source.lines) else ""
@@ -307,8 +304,7 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
                 blocks.setdefault(hint, []).append(source.number(index))
     for hint, numbers in blocks.items():
         told.add(hint)
-        also[hint] = set(numbers[1:])
-        report.warning(source.path, numbers[0], hint, "BB242")
+        report.warning(source.path, numbers[0], hint + _also(numbers, numbers[0]), "BB242")
         if hint is UNREAD_BLOCKS[0][1]:  # its rows are the '| ' lines told of
             told.add(LEFTOVERS[3][3])
     if any(p.code in ("BB206", "BB207") and p.path == source.rel for p in report.problems):
@@ -339,16 +335,10 @@ def check_leftover_markup(body: etree._Element, source: Source, report: Report) 
                     a.tag == h("a") for a in el.iterancestors())):
                 continue
             if any(regex.search(text) for text in texts):
-                _tell(report, source, where, el, line, code, hint, told)
-                if hint in told:  # told at its first line, which names the others
-                    also[hint] = set(where.hits(line))
+                # told at its first line, which names the others
+                _tell(report, source, where, el, line, code, hint, told, name_others=True)
+                if hint in told:
                     break
-    for n, problem in enumerate(report.problems[first:], first):  # the warnings told here
-        lines = sorted(also.get(problem.message, set()) - {problem.line})
-        if lines:
-            report.problems[n] = dataclasses.replace(problem, message=(
-                f"{problem.message} (also on line{'s' if len(lines) > 1 else ''} "
-                f"{', '.join(map(str, lines))})"))
 
 
 def _printed(body: etree._Element) -> str:
@@ -360,14 +350,25 @@ def _printed(body: etree._Element) -> str:
 
 
 def _tell(report: Report, source: Source, where: Locator, el: etree._Element, line: str,
-          code: str, hint: str, told: set[str]) -> None:
+          code: str, hint: str, told: set[str], name_others: bool = False) -> None:
+    """Warn of `hint` once, at the first source line matching `line` (else at `el`'s); with
+    `name_others`, naming the other lines that match."""
     if hint in told:
         return
     if line is BARE_CITATION and not where.hits(line):
         return  # the '@' was escaped (\@), which the tree no longer shows
     told.add(hint)
     number = next(iter(where.hits(line)), None) or where.element(el)
-    report.warning(source.path, number, hint, code)
+    others = _also(where.hits(line), number) if name_others else ""
+    report.warning(source.path, number, hint + others, code)
+
+
+def _also(numbers: list[int], told_at: int) -> str:
+    """' (also on lines 38, 74)': the lines of `numbers` but the one told at."""
+    lines = sorted(set(numbers) - {told_at})
+    if not lines:
+        return ""
+    return f" (also on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
 
 
 def check_html(body: etree._Element, source: Source, report: Report) -> None:
