@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from bookkit import make_book, run_cli
 
-from bookbuild.pdf import breaks, loose
+from bookbuild.pdf import breaks, loose, setlines
 from bookbuild.pdf.boxes import page_end_hyphen
 
 SENTENCES = (
@@ -168,10 +168,12 @@ def _boxes(document) -> list:
 
 
 @pytest.mark.slow
-def test_trials_kept_between_layouts_give_the_same_lines(tmp_path):
+def test_trials_kept_between_layouts_give_the_same_lines(tmp_path, monkeypatch):
     """The make-up's retry lays a section out again: with the trials of the first layout kept
     (reset_loose's `trials`), it sets no window again that it set before, and its lines are
-    those a re-set without them makes, box for box."""
+    those a re-set without them makes, box for box. (Every line laid out in a trial
+    document here, none built from its paragraph's boxes.)"""
+    monkeypatch.setattr(setlines, "set_lines", lambda *args: None)
     html, typesetter = _archive(tmp_path)
     trials: dict = {}
     first = typesetter.render(html)
@@ -196,7 +198,7 @@ def test_trials_kept_between_layouts_give_the_same_lines(tmp_path):
 
 
 @pytest.mark.slow
-def test_trial_documents_carry_the_make_ups_class_rules(tmp_path):
+def test_trial_documents_carry_the_make_ups_class_rules(tmp_path, monkeypatch):
     """A retry's HTML holds the make-up's rules for its classes (a paragraph set tighter) in a
     style element at the end of the body: the trial documents set that paragraph's windows
     with them (not with the page rules, which number the book's pages), and a window set
@@ -206,6 +208,7 @@ def test_trial_documents_carry_the_make_ups_class_rules(tmp_path):
 
     from bookbuild.pdf import makeup
 
+    monkeypatch.setattr(setlines, "set_lines", lambda *args: None)  # every line laid out
     html, typesetter = _archive(tmp_path)
     trials: dict = {}
     first = typesetter.render(html)
@@ -253,9 +256,9 @@ def _archive(tmp_path):
 @pytest.mark.slow
 def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
     """Total-fit breaking (pdf/breaks.py) alone, the variants' rounds left out: it mends
-    most loose lines of the book, and WeasyPrint sets each line it chose with the word
-    space it measured (the model is WeasyPrint's own measure, kerning and tracking
-    included), the tracking within its bounds; and a page no longer ends in a hyphen."""
+    most loose lines of the book, and each line it chose is set with the word space it
+    measured (the model is WeasyPrint's own measure, kerning and tracking included), the
+    tracking within its bounds; and a page no longer ends in a hyphen."""
     monkeypatch.setattr(loose, "ROUNDS", ())
     html, typesetter = _archive(tmp_path)
     choices = {}
@@ -306,6 +309,42 @@ def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
     # in place: the make-up need not lay the section out again for it.
     assert any(hyphens_before), hyphens_before
     assert not any(page_end_hyphen(page) for page in document.pages[:-1])
+
+
+@pytest.mark.slow
+def test_lines_set_from_boxes_as_weasyprint_sets_them(tmp_path, monkeypatch):
+    """The new breaks' lines built from the paragraph's own boxes (pdf/setlines.py) are the
+    lines WeasyPrint lays out for the same breaks in a trial document: the same text in
+    each text box, at the same places, with the same word spaces, for every line both took."""
+    monkeypatch.setattr(loose, "ROUNDS", ())
+    html, typesetter = _archive(tmp_path)
+    built, laid_out = typesetter.render(html), typesetter.render(html)
+    calls = []
+    original = setlines.set_lines
+
+    def counted(*args):
+        lines = original(*args)
+        calls.append(lines is not None)
+        return lines
+
+    monkeypatch.setattr(setlines, "set_lines", counted)
+    built_count = loose.reset_loose(typesetter, built, html)
+    monkeypatch.setattr(setlines, "set_lines", lambda *args: None)
+    assert loose.reset_loose(typesetter, laid_out, html) >= 5
+    assert sum(calls) >= 10 and built_count >= 5  # built, not laid out, and taken
+    compared = 0
+    for ours, theirs in zip(_boxes(built), _boxes(laid_out), strict=True):
+        assert ours[:3] == theirs[:3]  # each line where it was
+        if [t[0] for t in ours[3]] != [t[0] for t in theirs[3]]:
+            continue  # one took the new breaks, the other not
+        if any(t[0].rstrip(".\u2002").isdigit() for t in ours[3]):
+            continue  # a footnote's number
+        for (_, x, y, spacing), (_, x2, y2, spacing2) in zip(ours[3], theirs[3], strict=True):
+            assert x == pytest.approx(x2, abs=0.05) and y == pytest.approx(y2, abs=0.01)
+            assert spacing == pytest.approx(spacing2, abs=0.01)
+        compared += 1
+    assert compared > 100
+    assert _boxes(built) != _boxes(typesetter.render(html))  # lines were changed
 
 
 def _page_lines(document) -> list[list[tuple[float, float]]]:

@@ -28,10 +28,11 @@ RUNT_COST = 50.0
 AIM = 1.45  # a line looser than this is loose (the report's 1.5, less what the PDF's
 # measure of a space may differ by)
 OVER = 1000.0
+WIDE = 2.0  # a line looser than this (the report's other bound) costs OVER once more
 # A line may be tracked (letter-spacing: every character's advance) in or out a little, as
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
-TRACK_IN, TRACK_OUT = -0.01, 0.02  # em
+TRACK_IN, TRACK_OUT = -0.01, 0.03  # em
 # px: the tracking set in is rounded to TRACK_STEP, out to twice that (the same line, the
 # same key; and each tracking measures the paragraph's words again)
 TRACK_STEP = 0.05
@@ -39,6 +40,7 @@ TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal w
 EASY = 1.3
 CHANGE_COST = 20.0  # a line set otherwise than WeasyPrint set it
 TIGHTEST = 0.75  # no line set with word spaces narrower than this many of the font's
+SURE = 0.005  # what a ratio measured here may be off by: lines are chosen this far inside
 STACK = 2  # no more than this many lines in a row end in a hyphen
 DASHES = "\u2014\u2013"  # a line may break after these, as WeasyPrint's breaker does
 BREAKABLE = " \t\n\r\f"  # the white space a line may break at (not a no-break space)
@@ -72,8 +74,9 @@ class Choice:
 def badness(ratio: float) -> float:
     """A justified line's cost: nothing at the normal word space, 100 at 1.5 times it,
     growing with the cube beyond; a line looser than AIM costs OVER more, so that fewer
-    loose lines are always better than more."""
-    return 100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > AIM else 0.0)
+    loose lines are always better than more, and one looser than WIDE OVER again."""
+    return (100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > AIM else 0.0)
+            + (OVER if ratio > WIDE else 0.0))
 
 
 def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
@@ -117,7 +120,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     space = space_width(style)
     base = space + style["word_spacing"] + 2 * letter_spacing(style)
     em = style["font_size"]
-    tracked_sums: dict[float, list[float]] = {}  # a tracking → its widths summed
+    unligated: list[float] = []  # the widths summed as set with any tracking (_tracked_sums)
 
     def fit(a: int, b: int, k: int) -> tuple[float, float] | None:
         """Line k from break a to break b: its word space over the normal one, justified
@@ -135,15 +138,13 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         glyphs = G[b] - G[start] + (1 if broken and items[b].hyphen else 0)
 
         def left(track: float) -> float:
-            """The room left on the line set with `track` (tracking also stops kerning:
-            the width is measured)."""
+            """The room left on the line set with `track`."""
             if not track:
                 return room
-            if track not in tracked_sums:
-                tracked_sums[track] = _tracked_prefix(items, track)
-            sums = tracked_sums[track]
-            return widths[k] - (sums[b] - sums[start]) - (
-                items[b].width + track if broken and items[b].hyphen else 0.0)
+            if not unligated:
+                unligated.extend(_tracked_sums(items))
+            return widths[k] - (unligated[b] - unligated[start]) - track * glyphs - (
+                items[b].width if broken and items[b].hyphen else 0.0)
 
         track = 0.0
         if room < MARGIN and (k, a, b) not in laid:  # tracked in, just enough
@@ -160,7 +161,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             while track > 0 and left(track) < MARGIN:
                 track -= 2 * TRACK_STEP
         value = (base + 2 * track + left(track) / stretch) / space
-        return (value, track) if value >= TIGHTEST or (k, a, b) in laid else None
+        return (value, track) if value >= TIGHTEST + SURE or (k, a, b) in laid else None
 
     def cost(a: int, b: int, k: int) -> tuple[float, float] | None:
         """What line k from break a to break b costs, and its tracking."""
@@ -372,16 +373,21 @@ def _dictionary(lang: str, left: int, right: int):
     return pyphen.Pyphen(lang=language, left=left, right=right) if language else None
 
 
-def _tracked_prefix(items: list[Item], track: float) -> list[float]:
-    """The widths of the items set with `track` more letter spacing, summed from the first
-    (a penalty counts nothing: its hyphen only where a line breaks)."""
+def _tracked_sums(items: list[Item]) -> list[float]:
+    """The widths of the items set with some tracking, before the tracking's own share,
+    summed from the first (a penalty counts nothing: its hyphen only where a line breaks).
+
+    Pango sets a tracked text without its ligatures (fi, ff) but kerned as before, and
+    adds the tracking to each character's advance: so a text's width tracked by t is its
+    width at any one tracking, less that tracking's share, plus t for each character (to
+    within a hundredth of a pixel a line). One measure a word serves every tracking."""
     sums = [0.0]
     for item in items:
         if item.kind == "box":
-            width = (_measure(item.text, _tracking(item.style, track)) if item.text
-                     else item.width)
+            width = (_measure(item.text, tracked(item.style, TRACK_STEP))
+                     - TRACK_STEP * len(item.text) if item.text else item.width)
         elif item.kind == "glue":
-            width = _glue(_tracking(item.style, track))
+            width = _glue(tracked(item.style, TRACK_STEP)) - TRACK_STEP
         else:
             width = 0.0
         sums.append(sums[-1] + width)
@@ -391,7 +397,7 @@ def _tracked_prefix(items: list[Item], track: float) -> list[float]:
 _TRACKED: dict[tuple[int, float], Any] = {}
 
 
-def _tracking(style: Any, track: float) -> Any:
+def tracked(style: Any, track: float) -> Any:
     """`style` with `track` more letter spacing."""
     key = (id(style), track)
     if key not in _TRACKED:
@@ -420,7 +426,7 @@ def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float]]:
     return found
 
 
-def _style_key(style: Any) -> tuple:
+def style_key(style: Any) -> tuple:
     """What of `style` sets a text's width."""
     return _in_use(style)[1]
 
@@ -428,7 +434,7 @@ def _style_key(style: Any) -> tuple:
 def _same(style: Any, other: Any) -> bool:
     """Do two styles set text alike? (Not only the same object: a page kept from an earlier
     layout, relay.py, holds that layout's.)"""
-    return style is other or _style_key(style) == _style_key(other)
+    return style is other or style_key(style) == style_key(other)
 
 
 def _measure(text: str, style: Any) -> float:

@@ -1,6 +1,7 @@
 """Loose lines re-set: where a justified line opens word spaces wider than LOOSE times the
 font's own space (or a page ends in a hyphen), its paragraph is first broken anew as a whole
-(breaks.py) and the lines that change are set alone; then, for the lines still loose, a few
+(breaks.py) and the lines that change are built from its own boxes (setlines.py; where they
+cannot be, set alone in a trial document); then, for the lines still loose, a few
 lines around each are set again in a few variants; the lines that set the paragraph better
 replace theirs in the laid-out document, pointed at its own elements.
 
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import breaks
+from . import breaks, setlines
 from .breaks import AIM, TIGHTEST, letter_spacing, space_width
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
@@ -210,11 +211,13 @@ class _Trials:
 def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_css: str,
            budget: dict[str, float], trials: dict) -> int:
     """Each paragraph of `loose` broken anew (breaks.choose) where the new breaks set it
-    better than WeasyPrint's: each line that changes (its text, or its tracking) set alone,
-    justified, in one trial document, and the lines put in place where they fit. Returns
-    how many paragraphs were replaced."""
+    better than WeasyPrint's: each line that changes (its text, or its tracking) built from
+    the paragraph's own boxes (setlines.py) or, where those do not allow it, set alone,
+    justified, in one trial document; the lines put in place where they fit. Returns how
+    many paragraphs were replaced."""
     batch = _Trials(typesetter, root, extra_css, trials)
     windows: dict[str, tuple[Paragraph, int, int]] = {}
+    replaced = 0
     for paragraph in loose:
         el = elements[paragraph.key]
         lines = paragraph.lines
@@ -223,6 +226,7 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
         widths = [paragraph.blocks[line.page].width - (indent if k == 0 else 0.0)
                   for k, line in enumerate(lines)]
         turns = {k for k, turn in enumerate(_turns(lines)) if turn}
+        spaces = _spaces(el)
         # What the breaks depend on: the paragraph and its style, WeasyPrint's breaks, the
         # widths and the page turns; a retry of the section finds those it chose before.
         key = ("breaks", batch.context, _chain(el), etree.tostring(el),
@@ -230,7 +234,7 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
                tuple((line.units, line.hyphen) for line in lines),
                tuple(round(width, 3) for width in widths), tuple(sorted(turns)))
         if key not in trials:
-            trials[key] = breaks.choose(lines, widths, _spaces(el), turns)
+            trials[key] = breaks.choose(lines, widths, spaces, turns)
         choice = trials[key]
         if choice is None:
             continue
@@ -243,6 +247,14 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
                    if new[k:k + 2] != old[k:k + 2] or choice.tracking[k]]
         a, b = changed[0], changed[-1]
         section = _section_of(el)
+        # set from the paragraph's own boxes where they allow it (setlines.py): no layout
+        direct = setlines.set_lines(paragraph, choice.starts, choice.tracking, spaces, changed)
+        if direct is not None:
+            candidate = Paragraph(paragraph.key, el, paragraph.blocks,
+                                  [_line(direct[k], lines[k].page) if k in direct
+                                   else lines[k] for k in range(a, b + 1)])
+            replaced += _take(paragraph, a, b, candidate)
+            continue
         if len(changed) > budget[section]:
             continue
         budget[section] -= len(changed)
@@ -256,9 +268,8 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
                 el, paragraph, k, k, f"letter-spacing: {letter + track:.2f}px" if track else "",
                 "", (new[k][0], new[k + 1][0]), new[k + 1][1]))
     if not windows:
-        return 0
+        return replaced
     found = batch.run()
-    replaced = 0
     for key, (paragraph, a, b) in windows.items():
         # the lines that change as set, those between them as they were
         parts = [found.get(f"{key}:{k}", False) for k in range(a, b + 1)]
@@ -267,15 +278,22 @@ def _refit(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_
         candidate = Paragraph(key, parts[0].element, parts[0].blocks,
                               [line for k, part in enumerate(parts, a)
                                for line in (part.lines if part else [paragraph.lines[k]])])
-        if not fits(paragraph, a, b, candidate):
-            continue
-        if (_better(candidate.lines, paragraph.lines[a:b + 1],
-                    _turns(paragraph.lines)[a:b + 1])
-                and min((line.ratio for line in candidate.lines if line.ratio is not None),
-                        default=1.0) >= TIGHTEST):
-            replace_lines(paragraph, a, _copied(candidate))
-            replaced += 1
+        replaced += _take(paragraph, a, b, _copied(candidate), check_width=True)
     return replaced
+
+
+def _take(paragraph: Paragraph, a: int, b: int, candidate: Paragraph,
+          check_width: bool = False) -> int:
+    """Put `candidate`'s lines in place of lines `a` to `b` of the paragraph if they fit and
+    set it better, with no word space under TIGHTEST; 1 if they were put, else 0."""
+    if not fits(paragraph, a, b, candidate, check_width):
+        return 0
+    if (_better(candidate.lines, paragraph.lines[a:b + 1], _turns(paragraph.lines)[a:b + 1])
+            and min((line.ratio for line in candidate.lines if line.ratio is not None),
+                    default=1.0) >= TIGHTEST):
+        replace_lines(paragraph, a, candidate)
+        return 1
+    return 0
 
 
 def _first_style(paragraph: Paragraph) -> Any:
@@ -643,12 +661,15 @@ def _indent(paragraph: Paragraph) -> str:
     return f"{indent.value}{indent.unit}" if hasattr(indent, "unit") else "0"
 
 
-def fits(paragraph: Paragraph, a: int, b: int, candidate: Paragraph) -> bool:
-    """Can `candidate`'s lines stand in for lines `a` to `b` of the paragraph, one for one?"""
+def fits(paragraph: Paragraph, a: int, b: int, candidate: Paragraph,
+         check_width: bool = True) -> bool:
+    """Can `candidate`'s lines stand in for lines `a` to `b` of the paragraph, one for one?
+    (`check_width`: laid out in a trial document, at the paragraph's width?)"""
     old = paragraph.lines[a:b + 1]
     if len(candidate.lines) != len(old):
         return False
-    if abs(candidate.blocks[0].width - paragraph.blocks[old[0].page].width) > 0.01:
+    if check_width and abs(candidate.blocks[0].width
+                           - paragraph.blocks[old[0].page].width) > 0.01:
         return False
     for before, after in zip(old, candidate.lines, strict=True):
         if abs(before.box.height - after.box.height) > 0.01:

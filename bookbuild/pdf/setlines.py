@@ -1,0 +1,217 @@
+"""Lines set from a paragraph's own laid-out boxes: the lines of new breaks (breaks.py) built
+from the text boxes WeasyPrint made for the old ones, measured and justified by WeasyPrint's
+own functions, with no layout. loose.py puts them in place of the old lines where they fit.
+
+A line box is text boxes (each a run of one style), inline boxes around them (an emphasis)
+and fixed boxes (a footnote call), each at a place on the line. The breaks move text from
+one line to another and nothing else: so each new line is the paragraph's text from one
+break to the next, cut into runs where the old lines' boxes change, each run copied from the
+box it came from (its style, its element, its vertical place) and shaped anew with Pango, the
+calls moved whole, the line then justified as WeasyPrint justifies one (text_align). Where a
+paragraph holds anything else, or its lines are not all of one height, nothing is set and the
+caller lays the lines out in a trial document instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import inf
+from typing import Any
+
+from .breaks import BREAKABLE, style_key, tracked
+
+
+@dataclass
+class _Char:
+    """One character of the paragraph's text, or a fixed box (a footnote's call, or its
+    number before its text) as `source`, with `ch` empty."""
+    ch: str
+    unit: int | None  # its text unit (loose.text_units), None if uncounted
+    source: Any  # the text box it came from, or the fixed box
+    chain: tuple  # the inline boxes around its source, outermost first
+    line: int  # the old line it stood on
+
+
+def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[float],
+              spaces: set[int], changed: list[int]) -> dict[int, Any] | None:
+    """The line boxes of lines `changed` of `paragraph` (loose.Paragraph) broken anew:
+    line k from text unit `starts[k - 1]` (0 for the first) to the next start, ending in a
+    hyphen where the next start says so, set with `tracking[k]` more letter spacing.
+    `spaces`: the units a breakable space stands before. None when they cannot be set here."""
+    from weasyprint.formatting_structure import boxes
+
+    lines = paragraph.lines
+    first = lines[0].box
+    if first.style["direction"] != "ltr" or any(
+            abs(line.box.height - first.height) > 0.01
+            or abs(line.box.baseline - first.baseline) > 0.01 for line in lines):
+        return None
+    text = _text(paragraph, spaces, boxes)
+    if text is None:
+        return None
+    where = {c.unit: i for i, c in enumerate(text) if c.unit is not None}
+    bounds = [0, *(unit for unit, _ in starts), None]
+    hyphens = [hyphen for _, hyphen in starts] + [False]
+    tops = [line.box.position_y for line in lines]
+    result = {}
+    for k in changed:
+        old = lines[k].box
+        block = paragraph.blocks[lines[k].page]
+        indent = (lines[0].box.children[0].position_x - first.position_x
+                  if k == 0 and first.children else 0.0)
+        pieces = _cut(text, where, bounds[k], bounds[k + 1])
+        if not pieces:
+            return None
+        line = _build(old, pieces, tops, hyphens[k], tracking[k], indent)
+        _align(line, block.width, last=k == len(lines) - 1)
+        result[k] = line
+    return result
+
+
+def _text(paragraph: Any, spaces: set[int], boxes: Any) -> list[_Char] | None:
+    """The paragraph's characters in order, each with the box it came from; the spaces the
+    old breaks took away put back (in the style of what follows them, as breaks.py
+    measures them)."""
+    chars: list[_Char] = []
+    unit = 0
+    pending_space = False
+    for number, line in enumerate(paragraph.lines):
+        if number and unit in spaces:
+            pending_space = True
+        texts = [b for b in line.box.descendants() if isinstance(b, boxes.TextBox)]
+        stack: list[tuple[Any, tuple]] = [(child, ()) for child in reversed(line.box.children)]
+        while stack:
+            box, chain = stack.pop()
+            if "::" in (box.element_tag or ""):
+                if not box.element_tag.endswith(("::footnote-call", "::footnote-marker")):
+                    return None
+                chars.append(_Char("", None, box, chain, number))
+            elif isinstance(box, boxes.TextBox):
+                value = box.text
+                if line.hyphen and box is texts[-1]:
+                    value = value[: -len(box.style["hyphenate_character"])]
+                for ch in value:
+                    counted = not (ch.isspace() or ch == "\u00ad")
+                    if pending_space and counted:
+                        chars.append(_Char(" ", None, box, chain, number))
+                        pending_space = False
+                    chars.append(_Char(ch, unit if counted else None, box, chain, number))
+                    unit += counted
+            elif isinstance(box, boxes.InlineBox):
+                if box.margin_width() - box.width > 0.01:
+                    return None
+                stack.extend((child, (*chain, box)) for child in reversed(box.children))
+            else:
+                return None
+    return chars
+
+
+def _cut(text: list[_Char], where: dict[int, int], start: int, end: int | None
+         ) -> list[_Char]:
+    """The characters of the line from unit `start` to unit `end` (None: to the end), the
+    calls after its last character with it, without white space at either end. `where`:
+    each unit's index in `text`."""
+    if start not in where or (end is not None and end not in where):
+        return []
+    begin = 0 if start == 0 else where[start]  # (what stands before the first character)
+    if end is None:
+        stop = len(text)
+    else:
+        stop = where[end]
+        # back over what stands before the next line's first character: the space (or
+        # the no-hyphen break) goes, the calls stay on this line
+        while stop > begin and text[stop - 1].unit is None and text[stop - 1].ch:
+            stop -= 1
+    line = text[begin:stop]
+    while line and line[0].ch and line[0].ch in BREAKABLE:
+        line = line[1:]
+    while line and line[-1].ch and (line[-1].ch in BREAKABLE or line[-1].ch == "\u00ad"):
+        line = line[:-1]
+    return line
+
+
+def _key(box: Any) -> tuple:
+    """What a box sets text as. Not which element it is: the lines of a paragraph that
+    turns a page may come from two layouts (a page kept, relay.py), whose elements are
+    not the same objects; the lines built from them must be the same as from one."""
+    return (box.element_tag, style_key(box.style))
+
+
+def _build(old: Any, pieces: list[_Char], tops: list[float], hyphen: bool, track: float,
+           indent: float) -> Any:
+    """The line box of `pieces`, in place of line box `old` (its place and height), before
+    justification. `tops`: the top of each old line, where the pieces' boxes stood."""
+    from weasyprint.text.line_break import split_first_line
+
+    line = old.copy()
+    line.children = []
+    open_: list[tuple[tuple, Any]] = []  # the inline boxes open: (the old piece's key, new)
+    x = old.position_x + indent
+
+    def close(depth: int) -> None:
+        for _, piece in open_[depth:]:
+            piece.width = x - piece.position_x
+        del open_[depth:]
+
+    runs = _runs(pieces)
+    for index, (chain, source, text, number) in enumerate(runs):
+        keys = [_key(piece) for piece in chain]
+        depth = 0
+        while depth < min(len(open_), len(keys)) and open_[depth][0] == keys[depth]:
+            depth += 1
+        close(depth)
+        dy = old.position_y - tops[number]
+        for piece in chain[depth:]:
+            new = piece.copy()
+            new.children = []
+            new.position_x, new.position_y = x, piece.position_y + dy
+            (open_[-1][1].children if open_ else line.children).append(new)
+            open_.append((_key(piece), new))
+        parent = open_[-1][1].children if open_ else line.children
+        if text is None:  # a call, moved whole
+            box = source.deepcopy()
+            box.translate(x - box.position_x, dy)
+            parent.append(box)
+            x += box.margin_width()
+            continue
+        style = tracked(source.style, track) if track else source.style
+        if hyphen and index == len(runs) - 1:
+            text += style["hyphenate_character"]
+        box = source.copy_with_text(text)
+        box.style = style
+        layout, _, _, width, _, _ = split_first_line(text, style, None, inf, 0)
+        box.pango_layout, box.width, box.justification_spacing = layout, width, 0
+        box.position_x, box.position_y = x, source.position_y + dy
+        parent.append(box)
+        x += width
+    close(0)
+    line.width = x - old.position_x
+    return line
+
+
+def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
+    """The line's text as runs of one source element and style: (chain, source, text or None
+    for a call, the old line of the source)."""
+    runs: list[list] = []
+    for c in pieces:
+        if not c.ch:
+            runs.append([c.chain, c.source, None, c.line])
+            continue
+        last = runs[-1] if runs else None
+        if (last is not None and last[2] is not None and _key(last[1]) == _key(c.source)
+                and [_key(p) for p in last[0]] == [_key(p) for p in c.chain]):
+            last[2] += c.ch
+        else:
+            runs.append([c.chain, c.source, c.ch, c.line])
+    return [tuple(run) for run in runs]
+
+
+def _align(line: Any, width: float, last: bool) -> None:
+    """Align the line in `width` as WeasyPrint does (justified, but for a paragraph's
+    `last` line)."""
+    from weasyprint.layout.inline import text_align
+
+    offset = text_align(None, line, width, last)
+    if offset:
+        for child in line.children:
+            child.translate(offset, 0)
