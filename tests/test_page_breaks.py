@@ -53,7 +53,7 @@ def last_body_line(page, body_size: float) -> str:
 def test_page_end_hyphen_detection_matches_the_pdf(long_book, tmp_path):
     book = read_book(config_module.load(long_book))
     margins = effective_margins(book, 120)
-    document = render(book, margins, "pod", print_images(book))
+    document, _ = render(book, margins, "pod", print_images(book))
     layout = layout_of(book, tmp_path / "x.pdf", "pod", margins, document)
     target = tmp_path / "first-pass.pdf"
     document.write_pdf(target)

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-SLACK = 40  # how far (text units) a line's start may move from where WeasyPrint put it
+SLACK = 24  # how far (text units) a line's start may move from where WeasyPrint put it
 MARGIN = 0.1  # px kept free at a new line's end: what the measure here may be off by
 HYPHEN_COST = 40.0  # a hyphen weighs as a line 1.34 times the normal word space
 SHORT = 0.5  # no line but the last is tried shorter than this part of the measure

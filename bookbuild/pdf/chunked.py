@@ -222,8 +222,8 @@ def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None]
         if owner is not None and owner[1] == 0:
             first_pages[body[owner[0]].id] = str(number)
     front_ids = {s.id for s in book.sections if s.kind == "frontmatter" and s.role != "cover"}
-    document = render(book, margins, profile, images, only=front_ids,
-                              contents_pages=first_pages)
+    document, _ = render(book, margins, profile, images, only=front_ids,
+                         contents_pages=first_pages)
     return document, len(document.pages)
 
 

@@ -115,9 +115,12 @@ def text_units(text: str) -> int:
 
 
 def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str = "",
-                trials: dict | None = None) -> int:
+                trials: dict | None = None, turns_only: bool = False) -> int:
     """Re-set the loose lines of `document` (laid out from `html` by `typesetter` with
-    `extra_css`) in place; returns how many windows of lines were replaced.
+    `extra_css`) in place; returns how many windows of lines were replaced. With
+    `turns_only`, only the paragraphs that end a page in a hyphen are broken anew: a layout
+    the make-up may yet lay out again needs no more (its loose lines are re-set once, on the
+    layout that is kept; the pages stand either way).
 
     `trials`, if given, keeps what each window set in each variant gave (its lines, or None),
     keyed by the window's whole trial HTML, and the breaks chosen for each paragraph: a layout
@@ -126,7 +129,8 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     found = paragraphs(document)
     # loose, or a page's last line broken by a hyphen (which new breaks mend in place, where
     # the make-up would lay the section out again)
-    faulty = [p for p in found if p.worst > AIM or any(_turn_hyphens(p.lines))]
+    faulty = [p for p in found
+              if (p.worst > AIM and not turns_only) or any(_turn_hyphens(p.lines))]
     if not faulty:
         return 0
     root = lxml_html.document_fromstring(html)
@@ -143,7 +147,7 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     budget = {section: max(lines, FLOOR) for section, lines in budget.items()}
     trials = {} if trials is None else trials
     replaced = _refit(typesetter, root, elements, faulty, extra_css, budget, trials)
-    loose = faulty
+    loose = [] if turns_only else faulty
     for tries in ROUNDS:
         loose = [p for p in loose if p.worst > AIM]
         if not loose:

@@ -58,10 +58,11 @@ def render(book: Book, margins: dict[str, float], profile: str, images: dict[str
            nudged: set[str] = frozenset(), unhyphenated: set[str] = frozenset(),
            mends: Mends | None = None, starts: dict[str, int] | None = None,
            typesetter: Typesetter | None = None, trials: dict | None = None,
-           **pieces: Any) -> Document:
+           turns_only: bool = False, **pieces: Any) -> tuple[Document, str]:
     """The book's print HTML laid out with the theme's print.css (with the make-up's
     `mends`, if given, its pages numbered from `starts`: see makeup.apply), its loose lines
-    re-set (see loose.py). A caller laying the book out more than once passes the same
+    re-set (see loose.py; with `turns_only`, only the paragraphs that end a page in a
+    hyphen); and that HTML. A caller laying the book out more than once passes the same
     `typesetter` (print.css and the fonts loaded once) and `trials` (loose.reset_loose)."""
     html = print_html(book, margins, profile, images, nudged, unhyphenated, **pieces)
     if mends:
@@ -69,8 +70,8 @@ def render(book: Book, margins: dict[str, float], profile: str, images: dict[str
     if typesetter is None:
         typesetter = typesetter_for(book)
     document = typesetter.render(html)
-    reset_loose(typesetter, document, html, trials=trials)
-    return document
+    reset_loose(typesetter, document, html, trials=trials, turns_only=turns_only)
+    return document, html
 
 
 def typesetter_for(book: Book) -> Typesetter:

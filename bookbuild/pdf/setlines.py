@@ -193,16 +193,21 @@ def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
     """The line's text as runs of one source element and style: (chain, source, text or None
     for a call, the old line of the source)."""
     runs: list[list] = []
+    keys: dict[int, tuple] = {}  # a source box → what it and its chain set text as
+    last_key = None
     for c in pieces:
         if not c.ch:
             runs.append([c.chain, c.source, None, c.line])
+            last_key = None
             continue
-        last = runs[-1] if runs else None
-        if (last is not None and last[2] is not None and _key(last[1]) == _key(c.source)
-                and [_key(p) for p in last[0]] == [_key(p) for p in c.chain]):
-            last[2] += c.ch
+        key = keys.get(id(c.source))
+        if key is None:
+            key = keys[id(c.source)] = (_key(c.source), *(_key(p) for p in c.chain))
+        if key == last_key:
+            runs[-1][2] += c.ch
         else:
             runs.append([c.chain, c.source, c.ch, c.line])
+            last_key = key
     return [tuple(run) for run in runs]
 
 

@@ -15,6 +15,7 @@ from bookbuild.pdf.boxes import PdfLayout, layout_of
 from bookbuild.pdf.fonts import check_glyphs
 from bookbuild.pdf.html import print_images
 from bookbuild.pdf.justify import justify
+from bookbuild.pdf.loose import reset_loose
 from bookbuild.pdf.makeup import MEND_ROUNDS, Mends, plan_sections, starts
 from bookbuild.pdf.margins import check_margins, effective_margins, estimate_pages, last_page_count
 from bookbuild.pdf.render import render, typesetter_for
@@ -33,11 +34,12 @@ def lay_out(book: Book, path: Path, profile: str,
     images = print_images(book)
     margins = effective_margins(book, last_page_count(path) or estimate_pages(book))
     passes = 0
-    # One WeasyPrint set-up for every pass, and the loose-line trials shared by them.
-    shared = {"typesetter": typesetter_for(book), "trials": {}}
+    # One WeasyPrint set-up for every pass, and the loose-line trials shared by them; the
+    # loose lines of a pass re-set only once it is kept (its page-final hyphens at once).
+    shared = {"typesetter": typesetter_for(book), "trials": {}, "turns_only": True}
     for _ in range(4):  # the gutter depends on the page count, and the reverse
         passes += 1
-        document = render(book, margins, profile, images, **shared)
+        document, html = render(book, margins, profile, images, **shared)
         needed = effective_margins(book, len(document.pages))
         if needed == margins:
             break
@@ -62,15 +64,15 @@ def lay_out(book: Book, path: Path, profile: str,
     best = {sid: (score, _Changes())
             for sid, score in _scores(book, document, layout, planned).items()}
     found = _found(book, document, layout, planned)
-    chosen_from, retry = document, document
+    chosen_from, retry, retry_html = document, document, html
     for _ in range(MEND_ROUNDS):
         if not any(found.values()):
             break
         for sid, more in found.items():
             if more:
                 tried[sid] = tried.get(sid, _Changes()).merged(more)
-        retry, retry_layout, extra = _render_with(book, path, margins, profile, images, tried,
-                                                  retry, shared)
+        retry, retry_html, retry_layout, extra = _render_with(
+            book, path, margins, profile, images, tried, retry, shared)
         passes += extra
         planned = plan_sections(retry)
         for sid, score in _scores(book, retry, retry_layout, planned).items():
@@ -79,15 +81,16 @@ def lay_out(book: Book, path: Path, profile: str,
         found = _found(book, retry, retry_layout, planned)
     keep = {sid: changes for sid, (_, changes) in best.items() if changes}
     if keep:
-        final, final_layout = retry, None
+        final, final_html, final_layout = retry, retry_html, None
         if keep != {sid: tried[sid] for sid in tried if tried[sid]}:
-            final, final_layout, extra = _render_with(book, path, margins, profile, images,
-                                                      keep, chosen_from, shared)
+            final, final_html, final_layout, extra = _render_with(
+                book, path, margins, profile, images, keep, chosen_from, shared)
             passes += extra
         if effective_margins(book, len(final.pages)) == margins:
-            document = final
+            document, html = final, final_html
             layout = final_layout or layout_of(book, path, profile, margins, final)
     layout.passes = passes
+    reset_loose(shared["typesetter"], document, html, trials=shared["trials"])
     justify(document)
     check_margins(book, margins, len(document.pages), report)
     report.stop_if_errors()
@@ -150,21 +153,23 @@ def _found(book: Book, document: Document, layout: PdfLayout,
 
 def _render_with(book: Book, path: Path, margins: dict[str, float], profile: str,
                  images: dict[str, str], changes: dict[str, _Changes],
-                 planned_on: Document, shared: dict) -> tuple[Document, PdfLayout, int]:
-    """The book laid out with these sections' changes; (document, layout, passes)."""
+                 planned_on: Document, shared: dict) -> tuple[Document, str, PdfLayout, int]:
+    """The book laid out with these sections' changes; (document, its HTML, layout,
+    passes)."""
     nudged = set().union(*(c.nudged for c in changes.values()))
     unhyphenated = set().union(*(c.unhyphenated for c in changes.values()))
     mends = Mends()
     for c in changes.values():
         mends = mends.merged(c.mends)
     where = starts(planned_on)
-    retry = render(book, margins, profile, images, nudged=nudged, unhyphenated=unhyphenated,
-                   mends=mends, starts=where, **shared)
+    retry, html = render(book, margins, profile, images, nudged=nudged,
+                         unhyphenated=unhyphenated, mends=mends, starts=where, **shared)
     passes = 1
     if mends.foot and starts(retry) != where:
         # A section before a page run long or short changed its length: lay out again with
         # that page where it now is (a section laid out alone needs no such pass).
         passes += 1
-        retry = render(book, margins, profile, images, nudged=nudged,
-                       unhyphenated=unhyphenated, mends=mends, starts=starts(retry), **shared)
-    return retry, layout_of(book, path, profile, margins, retry), passes
+        retry, html = render(book, margins, profile, images, nudged=nudged,
+                             unhyphenated=unhyphenated, mends=mends, starts=starts(retry),
+                             **shared)
+    return retry, html, layout_of(book, path, profile, margins, retry), passes

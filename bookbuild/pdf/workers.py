@@ -263,6 +263,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     # Each round's changes add to the last's and are written into the section's first HTML,
     # as the single pass writes them into the book's (a note split again takes its new cut).
     original, nudged, unhyphenated, applied = html, set(), set(), makeup.Mends()
+    kept_html = html
     for _ in range(makeup.MEND_ROUNDS):  # more rounds for what the first left or brought
         if not (displaced or hyphens or mends):
             break
@@ -279,7 +280,8 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         mends, makeup_faults = makeup.plan(retry)
         score = (len(displaced), len(hyphens) + makeup_faults)
         if score < best:
-            document, result, best = retry, retry_result, score
+            document, result, best, kept_html = retry, retry_result, score, html
+    reset_loose(_typesetter(theme), document, kept_html, NO_FURNITURE, trials)
     justify(document)
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
@@ -326,7 +328,7 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
     those whose start moves (relay.py)."""
     with relay.seeded(seed, again) as relayed:
         document = _render(theme, html, NO_FURNITURE)
-    reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials)
+    reset_loose(_typesetter(theme), document, html, NO_FURNITURE, trials, turns_only=True)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
