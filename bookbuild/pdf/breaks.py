@@ -241,7 +241,8 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
     from weasyprint.formatting_structure import boxes
 
     # the text in order: [unit or None (a no-break space), character, style, the widths and
-    # calls of what stands right after it]; what stands before the first character: `lead`
+    # calls of what stands right after it, or None]; what stands before the first
+    # character: `lead`
     chars: list[list] = []
     lead: list[tuple[float, int]] = []
     unit = 0
@@ -253,20 +254,26 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
             box = stack.pop()
             if "::" in (box.element_tag or ""):
                 fixed = (box.margin_width(), int("footnote-call" in box.element_tag))
-                (chars[-1][3] if chars else lead).append(fixed)
+                if not chars:
+                    lead.append(fixed)
+                elif chars[-1][3] is None:
+                    chars[-1][3] = [fixed]
+                else:
+                    chars[-1][3].append(fixed)
                 continue
             if isinstance(box, boxes.TextBox):
                 text = box.text
                 if line.hyphen and box is texts[-1]:
                     text = text[: -len(box.style["hyphenate_character"])]
                 main = main or box.style
+                style = box.style
                 for ch in text:
                     if ch in BREAKABLE or ch == "\u00ad":
                         continue
                     if ch.isspace():  # a no-break space, a thin space: set, not counted
-                        chars.append([None, ch, box.style, []])
+                        chars.append([None, ch, style, None])
                     else:
-                        chars.append([unit, ch, box.style, []])
+                        chars.append([unit, ch, style, None])
                         unit += 1
             elif isinstance(box, boxes.InlineBox):
                 if box.margin_width() - box.width > 0.01:
@@ -293,6 +300,9 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
 def _word(word: list) -> list[Item]:
     """A word's boxes and the penalties between them: hyphenation points and dashes."""
     style = word[0][2]
+    if all(entry[0] is not None and entry[2] is style and not entry[3] for entry in word[:-1]
+           ) and word[-1][0] is not None and word[-1][2] is style:
+        return _plain_word("".join(entry[1] for entry in word), style, word[-1][3])
     cuts: dict[int, bool] = {}  # index in `word` a piece begins at → the break adds a hyphen
     for i, entry in enumerate(word[:-1]):
         if entry[1] in DASHES and not entry[3] and word[i + 1][1].isalnum():
@@ -310,18 +320,50 @@ def _word(word: list) -> list[Item]:
             items.append(Item("penalty", hyphen=cuts[end]))
         begin = end
     if any(cuts.values()):
-        # one style: the pieces' widths from the word's own prefixes, so that they add up
-        # to the word (kerning and ligatures across a hyphenation point included)
-        prefix, done = 0.0, 0
-        for item in items:
-            if item.kind == "box":
-                done += item.units
-                whole = _measure(text[:done], style)
-                item.width, prefix = whole - prefix, whole
-            else:
-                item.width = (_measure(text[:done] + style["hyphenate_character"], style)
-                              - prefix)
+        _from_prefixes(items, text, style)
     return items
+
+
+def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
+    """`_word` for a word of one style, every character counted, nothing within it but
+    (`after`) what stands after its last character: the most words, without a list a
+    character."""
+    cuts: dict[int, bool] = {}
+    if any(dash in text for dash in DASHES):
+        for i, ch in enumerate(text[:-1]):
+            if ch in DASHES and text[i + 1].isalnum():
+                cuts[i + 1] = False
+    if not cuts and style["hyphens"] == "auto" and style["lang"]:
+        for index in _hyphenation(text, style):
+            cuts[index] = True
+    items: list[Item] = []
+    begin = 0
+    for end in [*sorted(cuts), len(text)]:
+        piece = text[begin:end]
+        items.append(Item("box", measure(piece, style), units=len(piece), glyphs=len(piece),
+                          text=piece, style=style))
+        if end < len(text):
+            items.append(Item("penalty", hyphen=cuts[end]))
+        begin = end
+    if after:
+        items.extend(Item("box", width, calls=calls) for width, calls in after)
+    if any(cuts.values()):
+        _from_prefixes(items, text, style)
+    return items
+
+
+def _from_prefixes(items: list[Item], text: str, style: Any) -> None:
+    """The widths of a hyphenated word's pieces (one style) from the word's own prefixes, so
+    that they add up to the word (kerning and ligatures across a hyphenation point
+    included); a call keeps its own."""
+    prefix, done = 0.0, 0
+    for item in items:
+        if item.kind == "penalty":
+            item.width = measure(text[:done] + style["hyphenate_character"], style) - prefix
+        elif item.text:
+            done += item.units
+            whole = measure(text[:done], style)
+            item.width, prefix = whole - prefix, whole
 
 
 def _boxes(piece: list) -> list[Item]:
@@ -332,7 +374,7 @@ def _boxes(piece: list) -> list[Item]:
     def flush() -> None:
         if run:
             text = "".join(entry[1] for entry in run)
-            items.append(Item("box", _measure(text, run[0][2]),
+            items.append(Item("box", measure(text, run[0][2]),
                               units=sum(entry[0] is not None for entry in run),
                               stretch=text.count("\u00a0"), glyphs=len(text), text=text,
                               style=run[0][2]))
@@ -384,7 +426,7 @@ def _tracked_sums(items: list[Item]) -> list[float]:
     sums = [0.0]
     for item in items:
         if item.kind == "box":
-            width = (_measure(item.text, tracked(item.style, TRACK_STEP))
+            width = (measure(item.text, tracked(item.style, TRACK_STEP))
                      - TRACK_STEP * len(item.text) if item.text else item.width)
         elif item.kind == "glue":
             width = _glue(tracked(item.style, TRACK_STEP)) - TRACK_STEP
@@ -437,7 +479,7 @@ def _same(style: Any, other: Any) -> bool:
     return style is other or style_key(style) == style_key(other)
 
 
-def _measure(text: str, style: Any) -> float:
+def measure(text: str, style: Any) -> float:
     """The advance of `text` set alone in `style`, as WeasyPrint measures a line."""
     widths = _in_use(style)[2]
     width = widths.get(text)
@@ -465,7 +507,7 @@ def space_width(style: Any) -> float:
     key = (tuple(style["font_family"]), style["font_size"], style["font_weight"],
            style["font_style"], style["font_stretch"], style["font_variant_caps"])
     if key not in _SPACES:
-        _SPACES[key] = (_measure("x x", style) - _measure("xx", style)
+        _SPACES[key] = (measure("x x", style) - measure("xx", style)
                         - style["word_spacing"] - letter_spacing(style))
     return _SPACES[key]
 
@@ -476,5 +518,5 @@ def _glue(style: Any) -> float:
     widths = _in_use(style)[2]
     glue = widths.get("")  # (no text's own width: the key is free)
     if glue is None:
-        glue = widths[""] = _measure("x x", style) - 2 * _measure("x", style)
+        glue = widths[""] = measure("x x", style) - 2 * measure("x", style)
     return glue

@@ -15,10 +15,9 @@ caller lays the lines out in a trial document instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import inf
 from typing import Any
 
-from .breaks import BREAKABLE, style_key, tracked
+from .breaks import BREAKABLE, measure, style_key, tracked
 
 
 @dataclass
@@ -141,8 +140,6 @@ def _build(old: Any, pieces: list[_Char], tops: list[float], hyphen: bool, track
            indent: float) -> Any:
     """The line box of `pieces`, in place of line box `old` (its place and height), before
     justification. `tops`: the top of each old line, where the pieces' boxes stood."""
-    from weasyprint.text.line_break import split_first_line
-
     line = old.copy()
     line.children = []
     open_: list[tuple[tuple, Any]] = []  # the inline boxes open: (the old piece's key, new)
@@ -179,8 +176,9 @@ def _build(old: Any, pieces: list[_Char], tops: list[float], hyphen: bool, track
             text += style["hyphenate_character"]
         box = source.copy_with_text(text)
         box.style = style
-        layout, _, _, width, _, _ = split_first_line(text, style, None, inf, 0)
-        box.pango_layout, box.width, box.justification_spacing = layout, width, 0
+        # (its Pango layout made once it is justified: see _align)
+        width = measure(text, style)
+        box.pango_layout, box.width, box.justification_spacing = None, width, 0
         box.position_x, box.position_y = x, source.position_y + dy
         parent.append(box)
         x += width
@@ -213,10 +211,18 @@ def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
 
 def _align(line: Any, width: float, last: bool) -> None:
     """Align the line in `width` as WeasyPrint does (justified, but for a paragraph's
-    `last` line)."""
+    `last` line); each text box given the Pango layout it is drawn from (justifying a text
+    with spaces makes it)."""
+    from weasyprint.formatting_structure import boxes
     from weasyprint.layout.inline import text_align
+    from weasyprint.text.line_break import create_layout
 
     offset = text_align(None, line, width, last)
     if offset:
         for child in line.children:
             child.translate(offset, 0)
+    for box in line.descendants():
+        if isinstance(box, boxes.TextBox) and box.pango_layout is None:
+            box.pango_layout = create_layout(box.text, box.style, None, None,
+                                             box.justification_spacing)
+            box.pango_layout.deactivate()
