@@ -33,8 +33,7 @@ WIDE = 2.0  # a line looser than this (the report's other bound) costs OVER once
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
 TRACK_IN, TRACK_OUT = -0.01, 0.03  # em
-# px: the tracking set in is rounded to TRACK_STEP, out to twice that (the same line, the
-# same key; and each tracking measures the paragraph's words again)
+# px: the tracking is rounded to this (the same line, the same key)
 TRACK_STEP = 0.05
 TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal word space
 EASY = 1.3
@@ -157,9 +156,9 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             # tracked out, towards an easy word space
             track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
                         TRACK_OUT * em)
-            track = math.floor(track / (2 * TRACK_STEP)) * 2 * TRACK_STEP
+            track = math.floor(track / TRACK_STEP) * TRACK_STEP
             while track > 0 and left(track) < MARGIN:
-                track -= 2 * TRACK_STEP
+                track -= TRACK_STEP
         value = (base + 2 * track + left(track) / stretch) / space
         return (value, track) if value >= TIGHTEST + SURE or (k, a, b) in laid else None
 
