@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-SLACK = 24  # how far (text units) a line's start may move from where WeasyPrint put it
+SLACK = 40  # how far (text units) a line's start may move from where WeasyPrint put it
 MARGIN = 0.1  # px kept free at a new line's end: what the measure here may be off by
 HYPHEN_COST = 40.0  # a hyphen weighs as a line 1.34 times the normal word space
 SHORT = 0.5  # no line but the last is tried shorter than this part of the measure
@@ -28,7 +28,8 @@ RUNT_COST = 50.0
 AIM = 1.45  # a line looser than this is loose (the report's 1.5, less what the PDF's
 # measure of a space may differ by)
 OVER = 1000.0
-WIDE = 2.0  # a line looser than this (the report's other bound) costs OVER once more
+WIDE = 2.0  # a line looser than this (the report's other bound, which must not be passed)
+WIDER = 5 * OVER  # costs this more: as five more loose lines
 # A line may be tracked (letter-spacing: every character's advance) in or out a little, as
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
@@ -73,9 +74,9 @@ class Choice:
 def badness(ratio: float) -> float:
     """A justified line's cost: nothing at the normal word space, 100 at 1.5 times it,
     growing with the cube beyond; a line looser than AIM costs OVER more, so that fewer
-    loose lines are always better than more, and one looser than WIDE OVER again."""
+    loose lines are always better than more, and one looser than WIDE costs WIDER more."""
     return (100.0 * (max(ratio - 1.0, 0.0) / 0.5) ** 3 + (OVER if ratio > AIM else 0.0)
-            + (OVER if ratio > WIDE else 0.0))
+            + (WIDER if ratio > WIDE else 0.0))
 
 
 def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]

@@ -34,7 +34,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import breaks, setlines
-from .breaks import AIM, TIGHTEST, letter_spacing, space_width
+from .breaks import AIM, TIGHTEST, WIDE, letter_spacing, space_width
 
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
     from weasyprint.document import Document
@@ -322,20 +322,23 @@ def _turn_hyphens(lines: list[Line]) -> list[bool]:
 
 
 def _better(after: list[Line], before: list[Line], turns: list[bool] | None = None) -> bool:
-    """Do lines `after` set lines `before` better: fewer loose lines, or as many and the
-    loosest less loose by more than a hair? Given `turns` (which of the lines end a page),
-    fewer hyphens there, with no more loose lines, is better too."""
-    def score(lines: list[Line]) -> tuple[int, float]:
+    """Do lines `after` set lines `before` better: fewer lines over WIDE, or as many and
+    fewer loose lines, or as many and the loosest less loose by more than a hair? Given
+    `turns` (which of the lines end a page), fewer hyphens there, with no more loose lines,
+    is better too."""
+    def score(lines: list[Line]) -> tuple[int, int, float]:
         ratios = [line.ratio for line in lines if line.ratio is not None]
-        return sum(ratio > AIM for ratio in ratios), max(ratios, default=0.0)
+        return (sum(ratio > WIDE for ratio in ratios), sum(ratio > AIM for ratio in ratios),
+                max(ratios, default=0.0))
 
-    (count, worst), (was_count, was_worst) = score(after), score(before)
+    (wide, count, worst), (was_wide, was_count, was_worst) = score(after), score(before)
     if turns is not None:
         hyphens, were = (sum(line.hyphen and turn for line, turn in
                              zip(lines, turns, strict=True)) for lines in (after, before))
         if hyphens != were:
-            return hyphens < were and count <= was_count
-    return count < was_count or (count == was_count and worst < was_worst - 0.05)
+            return hyphens < were and (wide, count) <= (was_wide, was_count)
+    return (wide, count) < (was_wide, was_count) or (
+        (wide, count) == (was_wide, was_count) and worst < was_worst - 0.05)
 
 
 def _spaces(el) -> set[int]:
@@ -677,6 +680,14 @@ def fits(paragraph: Paragraph, a: int, b: int, candidate: Paragraph,
         return False
     for before, after in zip(old, candidate.lines, strict=True):
         if abs(before.box.height - after.box.height) > 0.01:
+            return False
+        # a justified line with no space to stretch, short (WeasyPrint's early break before
+        # an inline box, its issue #1614, sets one in a trial now and then): never in place
+        # of a line that has
+        if after.ratio is None and before.ratio is not None:
+            return False
+        # nor a line over twice the word space where the line it replaces was not as loose
+        if after.ratio is not None and after.ratio > WIDE and after.ratio > (before.ratio or 0.0):
             return False
     # no more than two hyphens in a row, unless there were already
     hyphens = [line.hyphen for line in paragraph.lines]
