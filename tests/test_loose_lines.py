@@ -354,3 +354,19 @@ def _page_lines(document) -> list[list[tuple[float, float]]]:
     return [[(round(box.position_y, 3), round(box.height, 3))
              for box in page._page_box.descendants() if isinstance(box, boxes.LineBox)]
             for page in document.pages]
+
+
+def test_a_line_over_twice_the_word_space_weighs_first():
+    """A re-set that spreads a paragraph's slack over more loose lines is better than one
+    that leaves a line over twice the word space (WeasyPrint's early break before an inline
+    box sets such a line, its issue #1614); fewer loose lines, with as many over twice, is
+    better too; and a hair less loose is not."""
+    def lines(*ratios):
+        return [loose.Line(None, ratio, 10, 0, False) for ratio in ratios]
+
+    spread = lines(1.6, 1.7, 1.8, 1.6, 1.9, 1.55)
+    concentrated = lines(1.0, 1.1, 88.0, 1.2, 2.5, 1.0)
+    assert loose._better(spread, concentrated)
+    assert not loose._better(concentrated, spread)
+    assert loose._better(lines(1.2, 1.6, 1.3), lines(1.6, 1.6, 1.3))
+    assert not loose._better(lines(1.2, 1.58, 1.3), lines(1.2, 1.6, 1.3))
