@@ -682,8 +682,8 @@ def fits(paragraph: Paragraph, a: int, b: int, candidate: Paragraph,
         if abs(before.box.height - after.box.height) > 0.01:
             return False
         # a justified line with no space to stretch, short (WeasyPrint's early break before
-        # an inline box, its issue #1614, sets one in a trial now and then): never in place
-        # of a line that has
+        # an inline box, its issue #1614, sets one in a trial now and then), never in place
+        # of a line that has one
         if after.ratio is None and before.ratio is not None:
             return False
         # nor a line over twice the word space where the line it replaces was not as loose
