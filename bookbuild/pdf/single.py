@@ -81,16 +81,17 @@ def lay_out(book: Book, path: Path, profile: str,
         found = _found(book, retry, retry_layout, planned)
     keep = {sid: changes for sid, (_, changes) in best.items() if changes}
     if keep:
-        final, final_html, final_layout = retry, retry_html, None
+        final, final_html = retry, retry_html
         if keep != {sid: tried[sid] for sid in tried if tried[sid]}:
-            final, final_html, final_layout, extra = _render_with(
+            final, final_html, _, extra = _render_with(
                 book, path, margins, profile, images, keep, chosen_from, shared)
             passes += extra
         if effective_margins(book, len(final.pages)) == margins:
             document, html = final, final_html
-            layout = final_layout or layout_of(book, path, profile, margins, final)
-    layout.passes = passes
     reset_loose(shared["typesetter"], document, html, trials=shared["trials"])
+    # (a word may have crossed a page turn: the layout's facts read again)
+    layout = layout_of(book, path, profile, margins, document)
+    layout.passes = passes
     justify(document)
     check_margins(book, margins, len(document.pages), report)
     report.stop_if_errors()

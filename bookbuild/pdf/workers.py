@@ -282,6 +282,8 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         if score < best:
             document, result, best, kept_html = retry, retry_result, score, html
     reset_loose(_typesetter(theme), document, kept_html, NO_FURNITURE, trials)
+    # (a word may have crossed a page turn: where each page's text begins, again)
+    result.starts = _page_starts(document)
     justify(document)
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
@@ -337,10 +339,15 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
                        if note in anchors and call in anchors and anchors[note] != anchors[call])
     hyphens = {key: number for number, page in enumerate(document.pages[:-1], start=1)
                if (key := page_end_hyphen(page)) is not None}
-    starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
-    starts += [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
-    result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), starts)
+    result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()),
+                         _page_starts(document))
     return document, result, (displaced, sorted(hyphens)), relayed["seed"]
+
+
+def _page_starts(document) -> list[tuple[str, int | None]]:
+    """Where each page's text begins: (section id, text units before it)."""
+    starts = [(b.section, b.offset) for b in page_breaks(document, 1)]
+    return starts + [starts[-1] if starts else ("", None)] * (len(document.pages) - len(starts))
 
 
 def _finish_section(document, pdf) -> None:
