@@ -34,8 +34,7 @@ WIDER = 5 * OVER  # costs this more: as five more loose lines
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
 TRACK_IN, TRACK_OUT = -0.01, 0.03  # em
-# px: the tracking is rounded to this (the same line, the same key)
-TRACK_STEP = 0.05
+TRACK_STEP = 0.05  # px: the tracking is rounded to this (the same line, the same key)
 TRACK_COST = 15.0  # a line tracked 0.01 em costs as one 1.28 times the normal word space
 EASY = 1.3
 CHANGE_COST = 20.0  # a line set otherwise than WeasyPrint set it
@@ -303,15 +302,9 @@ def _word(word: list) -> list[Item]:
     if all(entry[0] is not None and entry[2] is style and not entry[3] for entry in word[:-1]
            ) and word[-1][0] is not None and word[-1][2] is style:
         return _plain_word("".join(entry[1] for entry in word), style, word[-1][3])
-    cuts: dict[int, bool] = {}  # index in `word` a piece begins at → the break adds a hyphen
-    for i, entry in enumerate(word[:-1]):
-        if entry[1] in DASHES and not entry[3] and word[i + 1][1].isalnum():
-            cuts[i + 1] = False
     text = "".join(entry[1] for entry in word)
-    if (not cuts and style["hyphens"] == "auto" and style["lang"]
-            and all(_same(entry[2], style) and not entry[3] for entry in word[:-1])):
-        for index in _hyphenation(text, style):
-            cuts[index] = True
+    cuts = _cuts(text, style, {i for i, entry in enumerate(word) if entry[3]},
+                 all(_same(entry[2], style) and not entry[3] for entry in word[:-1]))
     items: list[Item] = []
     begin = 0
     for end in [*sorted(cuts), len(word)]:
@@ -328,14 +321,7 @@ def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
     """`_word` for a word of one style, every character counted, nothing within it but
     (`after`) what stands after its last character: the most words, without a list a
     character."""
-    cuts: dict[int, bool] = {}
-    if any(dash in text for dash in DASHES):
-        for i, ch in enumerate(text[:-1]):
-            if ch in DASHES and text[i + 1].isalnum():
-                cuts[i + 1] = False
-    if not cuts and style["hyphens"] == "auto" and style["lang"]:
-        for index in _hyphenation(text, style):
-            cuts[index] = True
+    cuts = _cuts(text, style, set(), True)
     items: list[Item] = []
     begin = 0
     for end in [*sorted(cuts), len(text)]:
@@ -350,6 +336,21 @@ def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
     if any(cuts.values()):
         _from_prefixes(items, text, style)
     return items
+
+
+def _cuts(text: str, style: Any, called: set[int], hyphenate: bool) -> dict[int, bool]:
+    """Where a word may break: the index in `text` a piece begins at → whether the break
+    adds a hyphen. After a dash with a letter or a digit next (not one a call stands after:
+    `called`); else, where it is of one style (`hyphenate`), at pyphen's points."""
+    cuts: dict[int, bool] = {}
+    if any(dash in text for dash in DASHES):
+        for i, ch in enumerate(text[:-1]):
+            if ch in DASHES and i not in called and text[i + 1].isalnum():
+                cuts[i + 1] = False
+    if not cuts and hyphenate and style["hyphens"] == "auto" and style["lang"]:
+        for index in _hyphenation(text, style):
+            cuts[index] = True
+    return cuts
 
 
 def _from_prefixes(items: list[Item], text: str, style: Any) -> None:
