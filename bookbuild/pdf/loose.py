@@ -293,11 +293,15 @@ def _take(paragraph: Paragraph, a: int, b: int, candidate: Paragraph,
     if not fits(paragraph, a, b, candidate, check_width):
         return 0
     if (_better(candidate.lines, paragraph.lines[a:b + 1], _turns(paragraph.lines)[a:b + 1])
-            and min((line.ratio for line in candidate.lines if line.ratio is not None),
-                    default=1.0) >= TIGHTEST):
+            and _tightest(candidate.lines) >= TIGHTEST):
         replace_lines(paragraph, a, candidate)
         return 1
     return 0
+
+
+def _tightest(lines: list[Line]) -> float:
+    """The narrowest word space of the justified lines, over the normal one (1 if none)."""
+    return min((line.ratio for line in lines if line.ratio is not None), default=1.0)
 
 
 def _first_style(paragraph: Paragraph) -> Any:
@@ -396,9 +400,7 @@ def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         if candidate is None or not fits(paragraph, a, b, candidate):
             continue
         old = max((line.ratio or 0.0) for line in paragraph.lines[a:b + 1])
-        tightest = min((line.ratio for line in candidate.lines if line.ratio is not None),
-                       default=1.0)
-        if candidate.worst < old - 0.05 and tightest >= TIGHTEST:
+        if candidate.worst < old - 0.05 and _tightest(candidate.lines) >= TIGHTEST:
             best.append((candidate.worst, paragraph, a, b, candidate))
     # Windows of a paragraph may overlap: the best first, then any that do not overlap it.
     taken: dict[str, set[int]] = {}
