@@ -121,6 +121,13 @@ def unavailable(reason: str) -> None:
 # ---- `bookbuild watch` as the author runs it ----
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child before it runs: SIGINT back to its default action. A runner started in
+    the background of a script (`.ci/run &`) ignores SIGINT, the child would inherit that,
+    and Python then installs no Ctrl-C handler at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Watch:
     """`python -m bookbuild watch BOOK --port 0` in its own process (or any command that ends
     in `bookbuild watch`), its output read as it comes. Stopped with SIGINT, as Ctrl-C stops
@@ -133,7 +140,8 @@ class Watch:
                               "--port", "0", *extra]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-            env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
+            env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_ctrl_c_as_in_a_terminal)
         self.out: queue.Queue[str] = queue.Queue()
         self.err_lines: list[str] = []
         self.out_lines: list[str] = []
