@@ -267,3 +267,40 @@ def test_a_retry_laid_out_from_the_page_before_its_first_change_is_a_full_layout
     assert _boxes(part) == _boxes(full)
     assert (part_result, part_faults) == (full_result, full_faults)
     assert _boxes(full) != _boxes(first)  # the changes changed the pages
+
+
+@pytest.mark.slow
+def test_a_retry_that_splits_a_note_keeps_the_pages_before_it_and_is_a_full_layout():
+    """A split note puts elements into the section (its second part, after its call): the
+    elements after it are paired from the end, so the pages before the note's page are still
+    kept (relay.py), and the section comes out box for box as when laid out from its start."""
+    from bookbuild.pdf import makeup, relay
+
+    book = read_book(config_module.load(ROOT))
+    workers = pool.Workers(ROOT)
+    margins = chunking.effective_margins(book, 60)
+    section = max(chunking.body_sections(book), key=lambda s: len(s.notes))
+    html = print_html(book, margins, "pod", print_images(book), only={section.id})
+    notes = [(n.id, n.ref_id) for n in section.notes]
+    trials: dict = {}
+    first, _, _, seed = pool._lay_out_chunk(workers.theme, html, notes, trials)
+    elements = [e for e in first.pages[0]._page_box.children[0].element.iter()
+                if isinstance(e.tag, str)]
+    index = {id(el): n for n, el in enumerate(elements)}
+    # the last note whose call is past the second page, split after half its words
+    note, page = next((box.element, number) for number in range(len(first.pages) - 1, 1, -1)
+                      for box in first.pages[number]._page_box.descendants()
+                      if (box.element_tag or "").endswith("::footnote-call"))
+    words = len(" ".join(note.itertext()).split())
+    assert words >= 6
+    mended = makeup.apply(html, makeup.Mends(split={index[id(note)]: words // 2}))
+    assert "footnote continued" in mended
+    again = relay.changes(seed, html, mended)
+    assert again is not None and min(again) == page - 1
+    full, full_result, full_faults, _ = pool._lay_out_chunk(workers.theme, mended, notes, trials)
+    part, part_result, part_faults, kept = pool._lay_out_chunk(workers.theme, mended, notes,
+                                                               trials, seed, again)
+    assert kept.reused >= page - 1
+    assert _boxes(part) == _boxes(full)
+    assert (part_result, part_faults) == (full_result, full_faults)
+    assert _boxes(full) != _boxes(first)

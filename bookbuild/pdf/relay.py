@@ -12,14 +12,16 @@ end state differs from the one kept marks the next page to be laid out again too
 keeps a copy of the entries and of the pages (before the loose-line re-set and the margin
 boxes) of a layout; `seeded()` hands both to the next layout's page loop, each page marked to
 be laid out again when `changes()` finds a changed element on it or on the page after it, or
-a page rule of its own. The mended HTML has the same elements as the first (a mend adds
-attributes, and a style element at the end of the body), so the resume points and each
-element's place in document order still hold: the kept pages' boxes are pointed at the new
-document's elements, and a kept page's footnotes are taken off the new document's list of
-notes still to place as the loop passes it. A page whose notes are not exactly its calls' (a
-note carried over the page turn) is laid out again with the next; a layout with boxes out of
-the flow is laid out from its start. tests/test_pdf_chunks.py holds a re-lay to a full one,
-box for box.
+a page rule of its own. A mend adds attributes, and a style element at the end of the body;
+only a split note puts elements in (its second part, after its call). The two documents'
+elements are paired in document order, from the start up to the first difference in shape
+and from the end back to the last (`_align`); the pages holding what lies between, and the
+parent it was put into (WeasyPrint resumes a page at a path of child indices), are laid out
+again. The kept pages' boxes are pointed at the new document's elements, and a kept page's
+footnotes are taken off the new document's list of notes still to place as the loop passes
+it. A page whose notes are not exactly its calls' (a note carried over the page turn) is laid
+out again with the next; a layout with boxes out of the flow is laid out from its start.
+tests/test_pdf_chunks.py holds a re-lay to a full one, box for box.
 
 Only for a section laid out without furniture (its margin boxes, which read strings and
 running elements set on every page, are drawn by the furniture pass).
@@ -123,10 +125,11 @@ def _prepare(seed: Seed, again: set[int], context, html) -> tuple[list, list] | 
 
     if not seed.pages or len(seed.entries) != len(seed.pages) + 1:
         return None
-    old = [el for el in seed.root.iter() if isinstance(el.tag, str)]
-    new = [el for el in html.etree_element.iter() if isinstance(el.tag, str)]
+    old, new = _Tree(seed.root), _Tree(html.etree_element)
+    places, _ = _align(old, new)  # each old element's place in the new document
+    old, new = old.elements, new.elements
     index = {id(el): n for n, el in enumerate(old)}
-    at = {id(el): n for n, el in enumerate(new)}  # the same places, in the new document
+    at = {id(el): n for n, el in enumerate(new)}
     pages = [page.deepcopy() for page in seed.pages]
     again = set(again)
     notes = []
@@ -137,8 +140,12 @@ def _prepare(seed: Seed, again: set[int], context, html) -> tuple[list, list] | 
                     box.is_floated() or box.is_absolutely_positioned() or box.is_running())):
                 return None  # out of the flow: WeasyPrint may carry it over a page turn
             if box.element is not None:
-                n = index.get(id(box.element))
-                if n is None or n >= len(new) or new[n].tag != box.element.tag:
+                n = places.get(index.get(id(box.element), -1))
+                if n is None:
+                    if number in again:
+                        continue  # an element taken out or moved: its page is laid out anew
+                    return None
+                if new[n].tag != box.element.tag:
                     return None
                 box.element = new[n]
                 if box.element_tag.endswith("::footnote-call"):
@@ -159,31 +166,32 @@ def _prepare(seed: Seed, again: set[int], context, html) -> tuple[list, list] | 
 
 def changes(seed: Seed, old_html: str, new_html: str) -> set[int] | None:
     """The 0-based pages of the seed's layout (of `old_html`) to lay out again for
-    `new_html`: each page holding an element whose tag, attributes or text differ, or given
-    its own rule (`@page :nth()`, written by makeup.apply at the end of the body), and the
-    page before each (a change can pull a line back over the page turn). None when the two
-    differ in any other way."""
-    old = [el for el in lxml_html.document_fromstring(old_html).iter() if isinstance(el.tag, str)]
-    new = [el for el in lxml_html.document_fromstring(new_html).iter() if isinstance(el.tag, str)]
-    pages: set[int] = set()
-    changed: set[int] = set()
-    for n, (a, b) in enumerate(zip(old, new, strict=False)):
-        if a.tag != b.tag:
-            return None
-        if a.tag == "style" and a.getparent() is not None and a.getparent().tag == "body":
-            before, after = set(NTH.findall(a.text or "")), set(NTH.findall(b.text or ""))
-            if NTH.sub("", a.text or "") != NTH.sub("", b.text or ""):
-                return None
-            pages |= {_nth(rule) for rule in before ^ after}
-        elif a.attrib != b.attrib or a.text != b.text or a.tail != b.tail:
+    `new_html`: each page holding an element whose tag, attributes or text differ, or that
+    was taken out, or into which elements were put (a split note's second part), or
+    given its own rule (`@page :nth()`, written by makeup.apply at the end of the body); and
+    the page before each (a change can pull a line back over the page turn). None when the
+    two differ in any other way."""
+    old_tree = _Tree(lxml_html.document_fromstring(old_html))
+    new_tree = _Tree(lxml_html.document_fromstring(new_html))
+    places, changed = _align(old_tree, new_tree)
+    old, new = old_tree.elements, new_tree.elements
+    for n, m in places.items():
+        a, b = old[n], new[m]
+        if a.attrib != b.attrib or a.text != b.text or a.tail != b.tail:
             changed.add(n)
-    if len(old) != len(new):
-        extra = old[len(new):] or new[len(old):]
-        if not all(el.tag == "style" for el in extra):
+    pages: set[int] = set()
+    styles = ([el for el in old if old_tree.body_style(el)],
+              [el for el in new if new_tree.body_style(el)])
+    for a, b in zip(*styles, strict=False):
+        if NTH.sub("", a.text or "") != NTH.sub("", b.text or ""):
             return None
-        for el in extra:  # a round's style element added: its rules for elements apply
-            # only to the elements given their classes (found above); its page rules
-            pages |= {_nth(rule) for rule in NTH.findall(el.text or "")}
+        pages |= {_nth(rule) for rule in set(NTH.findall(a.text or ""))
+                  ^ set(NTH.findall(b.text or ""))}
+    shorter = min(len(styles[0]), len(styles[1]))
+    for el in styles[0][shorter:] + styles[1][shorter:]:
+        # a round's style element added: its rules for elements apply only to the elements
+        # given their classes (found above); its page rules
+        pages |= {_nth(rule) for rule in NTH.findall(el.text or "")}
     positions = {id(el): n for n, el in enumerate(e for e in seed.root.iter()
                                                   if isinstance(e.tag, str))}
     found: set[int] = set()
@@ -196,6 +204,60 @@ def changes(seed: Seed, old_html: str, new_html: str) -> set[int] | None:
     if found != changed:
         return None  # an element without a box changed: from the start
     return pages | {number - 1 for number in pages if number > 0}
+
+
+class _Tree:
+    """A document's elements in document order, and each one's parent (WeasyPrint's tree,
+    the standard library's, does not know its elements' parents)."""
+
+    def __init__(self, root):
+        self.elements = [el for el in root.iter() if isinstance(el.tag, str)]
+        # (after: lxml makes an element's Python object anew unless one is held, as here)
+        self.parent = {id(child): el for el in self.elements for child in el
+                       if isinstance(child.tag, str)}
+
+    def depth(self, el) -> int:
+        depth = 0
+        while (el := self.parent.get(id(el))) is not None:
+            depth += 1
+        return depth
+
+    def body_style(self, el) -> bool:
+        """A style element of the body's own: where the make-up writes its rules."""
+        parent = self.parent.get(id(el))
+        return el.tag == "style" and parent is not None and parent.tag == "body"
+
+
+def _align(old: _Tree, new: _Tree) -> tuple[dict[int, int], set[int]]:
+    """Two documents' elements in document order, paired: those before the first place where
+    the two differ in tag or depth keep their place, those after the last are paired from the
+    end (elements put in or taken out between shift them). Returns each paired old element's
+    place in `new`, and the old elements to lay out again whatever their attributes: those
+    not paired (between), and the parents of elements put in or taken out, whose boxes'
+    children are counted anew (WeasyPrint resumes a page at a path of child indices). The
+    body's style elements (the make-up's rules) are left out: changes() compares them."""
+    a = [n for n, el in enumerate(old.elements) if not old.body_style(el)]
+    b = [n for n, el in enumerate(new.elements) if not new.body_style(el)]
+    shape_a = [(old.elements[n].tag, old.depth(old.elements[n])) for n in a]
+    shape_b = [(new.elements[n].tag, new.depth(new.elements[n])) for n in b]
+    shortest = min(len(a), len(b))
+    head = 0
+    while head < shortest and shape_a[head] == shape_b[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and shape_a[-1 - tail] == shape_b[-1 - tail]:
+        tail += 1
+    places = {a[k]: b[k] for k in range(head)}
+    places.update({a[-1 - k]: b[-1 - k] for k in range(tail)})
+    if len(a) == len(b) and head == len(a):
+        return places, set()
+    unpaired = set(a[head:len(a) - tail])
+    counterpart = {id(new.elements[m]): n for n, m in places.items()}
+    at = {id(el): n for n, el in enumerate(old.elements)}
+    parents = {counterpart.get(id(new.parent.get(id(new.elements[m]))))
+               for m in b[head:len(b) - tail]}
+    parents |= {at.get(id(old.parent.get(id(old.elements[n])))) for n in unpaired}
+    return places, unpaired | (parents - {None})
 
 
 def _nth(rule: str) -> int:
