@@ -14,6 +14,7 @@ the layout agrees.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ AIM = 1.45  # a line looser than this is loose (the report's 1.5, less what the 
 OVER = 1000.0
 WIDE = 2.0  # a line looser than this (the report's other bound, which must not be passed)
 WIDER = 5 * OVER  # costs this more: as five more loose lines
+LOOSEST = 3.0  # no new line looser than this is weighed (it costs over twelve loose lines)
 # A line may be tracked (letter-spacing: every character's advance) in or out a little, as
 # InDesign's letter-spacing justification does: in to take a syllable it otherwise could
 # not, out towards an EASY word space; the tracking costs as its square.
@@ -58,6 +60,7 @@ class Item:
     glyphs: int = 0  # the characters it sets, each spaced by the tracking
     text: str = ""  # a box's text (not a call's)
     style: Any = None  # a box's or a glue's style
+    unligated: float | None = None  # a box's width tracked, less the tracking (_tracked_sums)
 
 
 @dataclass
@@ -88,6 +91,8 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     _KEYS.clear()
     if sum(len(widths) for widths in _WIDTHS.values()) > WIDTHS_KEPT:
         _WIDTHS.clear()
+        _WORDS.clear()
+        _STYLES.clear()
     model = _model(lines, spaces)
     if model is None or len(lines) < 2:
         return None
@@ -176,44 +181,59 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         return (badness(value) + TRACK_COST * (track / (0.01 * em)) ** 2
                 + (HYPHEN_COST if items[b].hyphen else 0.0) + change), track
 
+    def _hopeless(a: int, b: int, k: int) -> bool:
+        """Is line k from break a to break b looser than LOOSEST even tracked out as far
+        as it may be? (WeasyPrint's own lines are always tried.) Half the lines a
+        paragraph's breaks allow are; they are not weighed."""
+        start = 0 if a < 0 else a + 1
+        stretch = S[b] - S[start]
+        if not stretch or (k, a, b) in laid:
+            return False
+        room = widths[k] - (W[b] - W[start]) - (
+            items[b].width if items[b].kind == "penalty" else 0.0)
+        out = max((G[b] - G[start]) / stretch - 2, 0.0) * TRACK_OUT * em
+        return (base + room / stretch - out) / space > LOOSEST
+
     # best[k][(b, run)] = (cost, previous state): k + 1 lines set, the last ending at b
     # with `run` lines in a row ending in a hyphen
     layer: dict[tuple[int, int], tuple[float, Any]] = {(-1, 0): (0.0, None)}
     history = []
+    at = [U[b] for b in breaks]  # ascending, as the breaks
     for k in range(len(lines)):
         last = k == len(lines) - 1
         if last:
             ends = [n]
         else:
-            ends = [b for b in breaks if abs(U[b] - starts[k]) <= SLACK]
+            ends = breaks[bisect.bisect_left(at, starts[k] - SLACK):
+                          bisect.bisect_right(at, starts[k] + SLACK)]
             if k in turns:  # a page's foot: no hyphen, and the page keeps its calls
                 ends = [b for b in ends if not items[b].hyphen
                         and C[b] == C[original[k]]]
+        reach = [W[b] for b in ends]  # ascending
+        measure_k, shortest = widths[k], 0.0 if last else SHORT * widths[k]
         following: dict[tuple[int, int], tuple[float, Any]] = {}
         costs: dict[tuple[int, int], tuple[float, float] | None] = {}
         for (a, run), (so_far, _) in layer.items():
             start = 0 if a < 0 else a + 1
-            for b in ends:
-                if b <= a:
-                    continue
-                width = W[b] - W[start]
-                if width + TRACK_IN * em * (G[b] - G[start]) > widths[k]:
+            # from the first end after a that makes a line not too short
+            first = max(bisect.bisect_right(ends, a),
+                        bisect.bisect_left(reach, W[start] + shortest))
+            for b in ends[first:]:
+                if W[b] - W[start] + TRACK_IN * em * (G[b] - G[start]) > measure_k:
                     break  # too long even tracked in: so are the lines that end later
-                if b < n and width < SHORT * widths[k]:
-                    continue
-                if (a, b) not in costs:
-                    costs[a, b] = cost(a, b, k)
-                found = costs[a, b]
+                found = costs.get((a, b), False)
+                if found is False:
+                    found = costs[a, b] = (None if b < n and _hopeless(a, b, k)
+                                           else cost(a, b, k))
                 if found is None:
                     continue
-                here = found[0]
-                hyphen = b < n and items[b].hyphen
-                state = (b, run + 1 if hyphen else 0)
-                if state[1] > STACK:
+                run_after = run + 1 if b < n and items[b].hyphen else 0
+                if run_after > STACK:
                     continue
-                total = so_far + here
-                if state not in following or total < following[state][0]:
-                    following[state] = (total, (a, run))
+                total = so_far + found[0]
+                kept = following.get((b, run_after))
+                if kept is None or total < kept[0]:
+                    following[b, run_after] = (total, (a, run))
         if not following:
             return None
         history.append(following)
@@ -317,10 +337,26 @@ def _word(word: list) -> list[Item]:
     return items
 
 
+_WORDS: dict[tuple, list[Item]] = {}  # _plain_word's items, cleared with _WIDTHS
+_STYLES: dict[tuple, Any] = {}  # the style they are made with, by what of it they depend on
+
+
 def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
     """`_word` for a word of one style, every character counted, nothing within it but
     (`after`) what stands after its last character: the most words, without a list a
-    character."""
+    character. Made once for each text, style and what stands after (the items are only
+    read after)."""
+    key = (text, style_key(style), style["hyphens"], repr(style["hyphenate_limit_chars"]),
+           style["hyphenate_character"], tuple(after) if after else None)
+    found = _WORDS.get(key)
+    if found is None:
+        # made with the first style of its key: the items keep no other document's alive
+        found = _WORDS[key] = _plain_word_items(text, _STYLES.setdefault(key[1:5], style),
+                                                after)
+    return found
+
+
+def _plain_word_items(text: str, style: Any, after: list | None) -> list[Item]:
     cuts = _cuts(text, style, set(), True)
     items: list[Item] = []
     begin = 0
@@ -425,12 +461,18 @@ def _tracked_sums(items: list[Item]) -> list[float]:
     width at any one tracking, less that tracking's share, plus t for each character (to
     within a hundredth of a pixel a line). One measure a word serves every tracking."""
     sums = [0.0]
+    glues: dict[int, float] = {}  # by the id of a style of the paragraph's
     for item in items:
         if item.kind == "box":
-            width = (measure(item.text, tracked(item.style, TRACK_STEP))
-                     - TRACK_STEP * len(item.text) if item.text else item.width)
+            if item.unligated is None:  # (a word's items serve every paragraph: _WORDS)
+                item.unligated = (measure(item.text, tracked(item.style, TRACK_STEP))
+                                  - TRACK_STEP * len(item.text) if item.text else item.width)
+            width = item.unligated
         elif item.kind == "glue":
-            width = _glue(tracked(item.style, TRACK_STEP)) - TRACK_STEP
+            width = glues.get(id(item.style))
+            if width is None:
+                width = glues[id(item.style)] = (_glue(tracked(item.style, TRACK_STEP))
+                                                 - TRACK_STEP)
         else:
             width = 0.0
         sums.append(sums[-1] + width)
