@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
-from bookbuild.pdf import makeup, relay
+from bookbuild.pdf import linememo, makeup, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -256,6 +256,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
     (its changes move page breaks). A retry is kept only if it is better; the page count may
     change (a short ending pulled back), as the caller allows for."""
     trials: dict = {}  # the loose-line trials, shared by the section's layouts (loose.py)
+    linememo.forget()  # the last section's lines: not this one's
     document, result, (displaced, hyphens), seed = _lay_out_chunk(theme, html, notes, trials)
     mends, makeup_faults = makeup.plan(document)
     # A note off its call's page is the worst fault; then the others, counted alike.

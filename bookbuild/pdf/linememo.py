@@ -1,0 +1,83 @@
+"""WeasyPrint's line breaking remembered: the first line of a text, found once for each text,
+width and style, and given again when WeasyPrint asks for it again.
+
+WeasyPrint breaks a paragraph one line at a time (`split_first_line`: Pango sets the text
+that is left, and the first line is taken), and asks again for the same lines whenever it
+lays a page out again: when a footnote placed on the page leaves less room, and in the
+make-up's retry (workers.lay_out_section), which lays out again every page from its first
+change to the section's end (relay.py), where nearly every line is one it set before. What
+a first line comes to depends only on the text, the width it is set in, where it stands
+(the start of a line or not), the justification and those properties of its style that
+`split_first_line` reads (`FIELDS`, read from WeasyPrint 70's text/line_break.py and
+text/fonts.py), all with the same fonts. So each answer is kept under those; what comes back
+is the same answer, its Pango layout a copy not yet made (WeasyPrint makes it again where it
+draws the text). tests/test_linememo.py holds a book laid out with and without it to the same
+boxes, and to the same PDF.
+
+Installed once per process, by the Typesetter (render.py); `forget()` lets go of what was
+kept (a layout worker does so before each section).
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+from typing import Any
+
+FIELDS = ("font_family", "font_size", "font_style", "font_weight", "font_stretch",
+          "font_variant_caps", "font_variant_alternates", "font_variant_east_asian",
+          "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
+          "font_feature_settings", "font_variation_settings", "font_kerning",
+          "font_language_override", "lang", "letter_spacing", "word_spacing", "white_space",
+          "tab_size", "line_height", "hyphens", "hyphenate_character",
+          "hyphenate_limit_zone", "hyphenate_limit_chars", "overflow_wrap", "word_break",
+          "text_decoration_line", "direction")
+KEPT = 20_000  # answers kept at most; then all are let go
+_KEY = "bookbuild_line_key"  # a style's key, kept on the style (a copy of it has none)
+_STATE: dict[str, Any] = {}
+_ANSWERS: dict[tuple, tuple] = {}
+# Let go of the fonts (in the keys) before interpreter shutdown takes WeasyPrint's FFI away.
+atexit.register(_ANSWERS.clear)
+
+
+def install() -> None:
+    """Put the remembering split_first_line in WeasyPrint's inline layout (once)."""
+    import weasyprint.layout.inline as inline
+
+    if "original" in _STATE:
+        return
+    _STATE["original"] = inline.split_first_line
+    inline.split_first_line = split_first_line
+
+
+def forget() -> None:
+    """Let go of every answer kept."""
+    _ANSWERS.clear()
+
+
+def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                     justification_spacing: float, is_line_start: bool = True,
+                     minimum: bool = False) -> tuple:
+    """WeasyPrint's split_first_line, each answer given once and then remembered."""
+    key = (text, _style_key(style), max_width, justification_spacing, is_line_start, minimum)
+    found = _ANSWERS.get(key)
+    if found is not None:
+        return (copy.copy(found[0]), *found[1:])
+    answer = _STATE["original"](text, style, context, max_width, justification_spacing,
+                                is_line_start, minimum)
+    if len(_ANSWERS) >= KEPT:
+        _ANSWERS.clear()
+    kept = copy.copy(answer[0])
+    for name in ("layout", "language", "style"):  # as Layout.deactivate (some come so):
+        kept.__dict__.pop(name, None)  # no Pango objects, no style kept; drawing makes them
+    _ANSWERS[key] = (kept, *answer[1:])
+    return answer
+
+
+def _style_key(style: Any) -> tuple:
+    key = style.__dict__.get(_KEY)
+    if key is None:
+        # (the fonts themselves, not their id: kept alive, it is not another's meanwhile)
+        key = (style.font_config, *(repr(style[name]) for name in FIELDS))
+        setattr(style, _KEY, key)
+    return key
