@@ -105,11 +105,8 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path,
                                         str(out / "pandoc.epub"), *files])
     if epub_only:
         return row
-    row["pdf"], row["pdf_rss_kib"] = median_of(runs, bookbuild + ["--format", "pdf"], clear)
-
-    html, css = _print_html(book, out)
-    row["weasyprint"], _ = median_of(runs, [sys.executable, "-c", PLAIN_WEASYPRINT, str(html),
-                                            str(css), str(out / "plain.pdf")])
+    row["pdf"], row["pdf_rss_kib"], row["weasyprint"] = _pdf_and_plain(runs, bookbuild, clear,
+                                                                       book, out)
 
     edited = book / "chapters" / f"{chapters // 2:03d}.md"
     original = edited.read_text(encoding="utf-8")
@@ -131,6 +128,26 @@ def bench_size(name: str, words: int, chapters: int, runs: int, work: Path,
     with contextlib.suppress(ValueError):
         row["makeup"] = json.loads(check.stdout).get("makeup", {})
     return row
+
+
+def _pdf_and_plain(runs: int, bookbuild: list[str], clear, book: Path, out: Path
+                   ) -> tuple[float, int, float]:
+    """The full PDF build and the plain WeasyPrint pass of the same HTML, taken in turn (this
+    machine's speed drifts by a quarter within minutes: runs in turn see the same drift):
+    each one's median, and the build's peak memory."""
+    clear()
+    first, peak = timed(bookbuild + ["--format", "pdf"])
+    html, css = _print_html(book, out)  # (the page count of the PDF just built sets margins)
+    builds, plains = [first], []
+    for run in range(runs):
+        plains.append(timed([sys.executable, "-c", PLAIN_WEASYPRINT, str(html), str(css),
+                             str(out / "plain.pdf")])[0])
+        if run < runs - 1:
+            clear()
+            elapsed, rss = timed(bookbuild + ["--format", "pdf"])
+            builds.append(elapsed)
+            peak = max(peak, rss)
+    return statistics.median(builds), peak, statistics.median(plains)
 
 
 def _print_html(book: Path, out: Path) -> tuple[Path, Path]:
