@@ -11,11 +11,11 @@ a first line comes to depends only on the text, the width it is set in, where it
 `split_first_line` reads (`FIELDS`, read from WeasyPrint 70's text/line_break.py and
 text/fonts.py), all with the same fonts. So each answer is kept under those; what comes back
 is the same answer, its Pango layout a copy not yet made (WeasyPrint makes it again where it
-draws the text). tests/test_linememo.py holds a book laid out with and without it to the same
-boxes, and to the same PDF.
+draws the text). tests/test_linememo.py holds each section of the sample book laid out with
+and without it to the same PDF, byte for byte.
 
 Installed once per process, by the Typesetter (render.py); `forget()` lets go of what was
-kept (a layout worker does so before each section).
+kept (a new Typesetter does so, and a layout worker before each section).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ class Typesetter:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         keep_notes.install()
         linememo.install()
+        linememo.forget()  # another set-up's lines (and fonts) are let go
         self.fonts = FontConfiguration()  # @font-face rules register into it; render uses it
         self.fetcher = confined_fetcher(book_root)
         self.base_url = str(css.parent)
