@@ -125,11 +125,9 @@ def _prepare(seed: Seed, again: set[int], context, html) -> tuple[list, list] | 
 
     if not seed.pages or len(seed.entries) != len(seed.pages) + 1:
         return None
-    old, new = _Tree(seed.root), _Tree(html.etree_element)
-    places, _ = _align(old, new)  # each old element's place in the new document
-    old, new = old.elements, new.elements
-    index = {id(el): n for n, el in enumerate(old)}
-    at = {id(el): n for n, el in enumerate(new)}
+    old_tree, new_tree = _Tree(seed.root), _Tree(html.etree_element)
+    places, _ = _align(old_tree, new_tree)  # each old element's place in the new document
+    new, index, at = new_tree.elements, old_tree.position, new_tree.position
     pages = [page.deepcopy() for page in seed.pages]
     again = set(again)
     notes = []
@@ -207,11 +205,12 @@ def changes(seed: Seed, old_html: str, new_html: str) -> set[int] | None:
 
 
 class _Tree:
-    """A document's elements in document order, and each one's parent (WeasyPrint's tree,
-    the standard library's, does not know its elements' parents)."""
+    """A document's elements in document order, each one's place in it (by its id) and its
+    parent (WeasyPrint's tree, the standard library's, does not know its elements' parents)."""
 
     def __init__(self, root):
         self.elements = [el for el in root.iter() if isinstance(el.tag, str)]
+        self.position = {id(el): n for n, el in enumerate(self.elements)}
         # (after: lxml makes an element's Python object anew unless one is held, as here)
         self.parent = {id(child): el for el in self.elements for child in el
                        if isinstance(child.tag, str)}
@@ -253,10 +252,9 @@ def _align(old: _Tree, new: _Tree) -> tuple[dict[int, int], set[int]]:
         return places, set()
     unpaired = set(a[head:len(a) - tail])
     counterpart = {id(new.elements[m]): n for n, m in places.items()}
-    at = {id(el): n for n, el in enumerate(old.elements)}
     parents = {counterpart.get(id(new.parent.get(id(new.elements[m]))))
                for m in b[head:len(b) - tail]}
-    parents |= {at.get(id(old.parent.get(id(old.elements[n])))) for n in unpaired}
+    parents |= {old.position.get(id(old.parent.get(id(old.elements[n])))) for n in unpaired}
     return places, unpaired | (parents - {None})
 
 
