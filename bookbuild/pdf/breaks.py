@@ -129,17 +129,23 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     def fit(a: int, b: int, k: int) -> tuple[float, float] | None:
         """Line k from break a to break b: its word space over the normal one, justified
         (0 for the paragraph's last line, set ragged), and the tracking it is set with;
-        None if it cannot be set (too long even tracked in, or no space to stretch)."""
+        None if it cannot be set (too long even tracked in, or no space to stretch) or is not
+        weighed (a new line looser than LOOSEST even tracked out as far as it may be: half
+        the lines a paragraph's breaks allow)."""
         start = 0 if a < 0 else a + 1
         broken = b < n and items[b].kind == "penalty"
         width = W[b] - W[start] + (items[b].width if broken else 0.0)
         room = widths[k] - width
+        own = (k, a, b) in laid  # a line as WeasyPrint set it
         if b == n:  # the last line: as it comes, but not too short
-            return (0.0, 0.0) if room >= MARGIN or (k, a, b) in laid else None
+            return (0.0, 0.0) if room >= MARGIN or own else None
         stretch = S[b] - S[start]
         if not stretch:
             return None
         glyphs = G[b] - G[start] + (1 if broken and items[b].hyphen else 0)
+        if not own and (base + room / stretch - max(glyphs / stretch - 2, 0.0) * TRACK_OUT
+                        * em) / space > LOOSEST:
+            return None
 
         def left(track: float) -> float:
             """The room left on the line set with `track`."""
@@ -151,7 +157,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
                 items[b].width if broken and items[b].hyphen else 0.0)
 
         track = 0.0
-        if room < MARGIN and (k, a, b) not in laid:  # tracked in, just enough
+        if room < MARGIN and not own:  # tracked in, just enough
             track = math.floor((room - MARGIN) / glyphs / TRACK_STEP) * TRACK_STEP
             while track >= TRACK_IN * em and left(track) < MARGIN:
                 track -= TRACK_STEP
@@ -165,7 +171,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             while track > 0 and left(track) < MARGIN:
                 track -= TRACK_STEP
         value = (base + 2 * track + left(track) / stretch) / space
-        return (value, track) if value >= TIGHTEST + SURE or (k, a, b) in laid else None
+        return (value, track) if value >= TIGHTEST + SURE or own else None
 
     def cost(a: int, b: int, k: int) -> tuple[float, float] | None:
         """What line k from break a to break b costs, and its tracking."""
@@ -180,19 +186,6 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
                     else 0.0) + change, 0.0
         return (badness(value) + TRACK_COST * (track / (0.01 * em)) ** 2
                 + (HYPHEN_COST if items[b].hyphen else 0.0) + change), track
-
-    def _hopeless(a: int, b: int, k: int) -> bool:
-        """Is line k from break a to break b looser than LOOSEST even tracked out as far
-        as it may be? (WeasyPrint's own lines are always tried.) Half the lines a
-        paragraph's breaks allow are; they are not weighed."""
-        start = 0 if a < 0 else a + 1
-        stretch = S[b] - S[start]
-        if not stretch or (k, a, b) in laid:
-            return False
-        room = widths[k] - (W[b] - W[start]) - (
-            items[b].width if items[b].kind == "penalty" else 0.0)
-        out = max((G[b] - G[start]) / stretch - 2, 0.0) * TRACK_OUT * em
-        return (base + room / stretch - out) / space > LOOSEST
 
     # best[k][(b, run)] = (cost, previous state): k + 1 lines set, the last ending at b
     # with `run` lines in a row ending in a hyphen
@@ -223,8 +216,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
                     break  # too long even tracked in: so are the lines that end later
                 found = costs.get((a, b), False)
                 if found is False:
-                    found = costs[a, b] = (None if b < n and _hopeless(a, b, k)
-                                           else cost(a, b, k))
+                    found = costs[a, b] = cost(a, b, k)
                 if found is None:
                     continue
                 run_after = run + 1 if b < n and items[b].hyphen else 0
