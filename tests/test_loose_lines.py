@@ -119,7 +119,7 @@ def test_loose_lines_are_reset(tmp_path, monkeypatch):
     run = run_cli("build", reset, "--format", "pdf")
     assert run.code == 0, run.err
     with monkeypatch.context() as patch:  # the same book, without the re-set
-        patch.setattr(loose, "ROUNDS", ())
+        patch.setattr(loose, "VARIANTS", ())
         patch.setattr(breaks, "choose", lambda *args: None)
         run = run_cli("build", plain, "--format", "pdf")
         assert run.code == 0, run.err
@@ -255,11 +255,11 @@ def _archive(tmp_path):
 
 @pytest.mark.slow
 def test_paragraphs_broken_anew_set_as_measured(tmp_path, monkeypatch):
-    """Total-fit breaking (pdf/breaks.py) alone, the variants' rounds left out: it mends
+    """Total-fit breaking (pdf/breaks.py) alone, the variants' trials left out: it mends
     most loose lines of the book, and each line it chose is set with the word space it
     measured (the model is WeasyPrint's own measure, kerning and tracking included), the
     tracking within its bounds; and a page no longer ends in a hyphen."""
-    monkeypatch.setattr(loose, "ROUNDS", ())
+    monkeypatch.setattr(loose, "VARIANTS", ())
     html, typesetter = _archive(tmp_path)
     choices = {}
     original = breaks.choose
@@ -316,7 +316,7 @@ def test_lines_set_from_boxes_as_weasyprint_sets_them(tmp_path, monkeypatch):
     """The new breaks' lines built from the paragraph's own boxes (pdf/setlines.py) are the
     lines WeasyPrint lays out for the same breaks in a trial document: the same text in
     each text box, at the same places, with the same word spaces, for every line both took."""
-    monkeypatch.setattr(loose, "ROUNDS", ())
+    monkeypatch.setattr(loose, "VARIANTS", ())
     html, typesetter = _archive(tmp_path)
     built, laid_out = typesetter.render(html), typesetter.render(html)
     calls = []

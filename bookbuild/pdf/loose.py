@@ -42,9 +42,10 @@ if TYPE_CHECKING:  # types only: WeasyPrint is imported when a layout is made
 LOOSE = 1.5  # the target: no word space wider than this many of the font's own space
 # AIM: lines looser than this are re-set; TIGHTEST: no line of a re-set may set its word
 # spaces narrower than this (breaks.py declares both)
-# What is tried: every loose line in these windows (the first
-# and last line of the window, counted from the loose line) and variants (added to the
-# paragraph's style; print.css's base is hyphenate-limit-chars 5 2 2, word-spacing -0.05em).
+# What is tried for each loose line, in this order: these windows (the first and last line of
+# the window, counted from the loose line) set in these variants (added to the paragraph's
+# style; print.css's base is hyphenate-limit-chars 5 2 2, word-spacing -0.05em), all in one
+# small trial document, the best that fit kept.
 # Chosen by how many of the sample book's loose lines each mends that the earlier ones do not,
 # of 55: the line before set with narrower word spaces and a hair of tracking, so that it
 # takes a word from the loose line or gives it one (34); the loose line and the next lines
@@ -52,19 +53,19 @@ LOOSE = 1.5  # the target: no word space wider than this many of the font's own 
 # same windows squeezed harder (narrower spaces, tracking -0.01em, words of four letters may
 # break: SQUEEZE), or the loose line alone tracked out, set as WeasyPrint sets it. (The loose
 # line tracked out as far as 0.03em, which mends a paragraph's first line that no neighbour
-# can help, is breaks.py's. The rounds take what it leaves: over 1.5 times the normal space,
-# in 12 chapters of the benchmark novel, 4 lines of 6.) All in one small layout, the best
-# that fit kept: one layout a round, each for what was still loose, mended one more line in
-# Sherlock Holmes' 305 pages and none in the novel, at three more layouts a section.
+# can help, is breaks.py's. The variants take what it leaves: over 1.5 times the normal space,
+# in 12 chapters of the benchmark novel, 4 lines of 6.) Set in four rounds, a layout each for
+# what the rounds before left loose, they mended one more line in Sherlock Holmes' 305 pages
+# and none in the novel, at three more layouts a section.
 TIGHT = "word-spacing: -0.07em"
 SQUEEZE = "word-spacing: -0.1em; letter-spacing: -0.01em; hyphenate-limit-chars: 4 2 2"
-ROUNDS = (
-    (((-1, 0), f"letter-spacing: 0.01em; {TIGHT}"),),
-    (((0, 4), f"letter-spacing: -0.005em; {TIGHT}"), ((0, 1), f"letter-spacing: 0.01em; {TIGHT}")),
-    (((0, 3), f"letter-spacing: 0.005em; {TIGHT}"), ((-2, 0), "letter-spacing: 0.01em"),
-     ((0, 2), TIGHT)),
-    (((0, 2), SQUEEZE), ((-1, 1), SQUEEZE), ((-2, 0), SQUEEZE),
-     ((0, 0), "letter-spacing: 0.02em")),
+VARIANTS = (
+    ((-1, 0), f"letter-spacing: 0.01em; {TIGHT}"),
+    ((0, 4), f"letter-spacing: -0.005em; {TIGHT}"), ((0, 1), f"letter-spacing: 0.01em; {TIGHT}"),
+    ((0, 3), f"letter-spacing: 0.005em; {TIGHT}"), ((-2, 0), "letter-spacing: 0.01em"),
+    ((0, 2), TIGHT),
+    ((0, 2), SQUEEZE), ((-1, 1), SQUEEZE), ((-2, 0), SQUEEZE),
+    ((0, 0), "letter-spacing: 0.02em"),
 )
 # The lines the trials of a document may set, over the lines of the document: a bound on
 # the time the re-set takes (a trial line costs about what a line of the book does). A loose
@@ -149,10 +150,9 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     trials = {} if trials is None else trials
     replaced = _refit(typesetter, root, elements, faulty, extra_css, budget, trials)
     loose = [p for p in ([] if turns_only else faulty) if p.worst > AIM]
-    if loose:  # every round's windows in one trial document: one layout, not one a round
-        replaced += _round(typesetter, root, elements, loose,
-                           [tried for tries in ROUNDS for tried in tries], extra_css, budget,
-                           trials)
+    if loose:
+        replaced += _vary(typesetter, root, elements, loose, VARIANTS, extra_css, budget,
+                          trials)
     return replaced
 
 
@@ -362,8 +362,8 @@ def _spaces(el) -> set[int]:
     return spaces
 
 
-def _round(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
-           extra_css: str, budget: dict[str, float], trials: dict) -> int:
+def _vary(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
+          extra_css: str, budget: dict[str, float], trials: dict) -> int:
     """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
     document, as far as its section's `budget` of lines goes (which is spent); the best that
     fits put in place. Windows found in `trials` are not set again. Returns how many windows
