@@ -23,7 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bookbuild.config import Config, PartEntry
-from bookbuild.pdf import linememo, makeup, relay
+from bookbuild.pdf import linememo, makeup, margin_boxes, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
@@ -35,13 +35,9 @@ from bookbuild.theme import theme_file
 if TYPE_CHECKING:  # types only: WeasyPrint is imported when the pool starts
     from weasyprint.document import Document
 
-MARGIN_BOXES = (
-    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
-    "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
-    "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
 # A body section is laid out without furniture; the furniture pass draws it instead.
 NO_FURNITURE = "@page { " + " ".join(
-    f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES) + " }"
+    f"@{box} {{ content: none !important; }}" for box in margin_boxes.NAMES) + " }"
 # The furniture pass: each empty block stands for one page of a laid-out section.
 FURNITURE = ".furniture-page + .furniture-page { break-before: page; }"
 
