@@ -581,6 +581,12 @@ def _window(el, paragraph: Paragraph, a: int, b: int, variant: str, key: str,
     # the document's own elements (replace_lines); ids kept, for the anchors they make
     for n, node in enumerate(twin.iter(tag=etree.Element)):
         node.set(ORIGIN, str(n))
+    # A note called in the window is set at the page's foot, not in its lines: emptied, it
+    # still makes its call, and its text costs the trial nothing.
+    for note in [n for n in twin.iter(tag=etree.Element) if n is not twin and _is_note(n)]:
+        note.text = None
+        for child in list(note):
+            note.remove(child)
     position = 0
     for kind, owner, tail in list(_pieces(twin)):
         if kind == "call":
