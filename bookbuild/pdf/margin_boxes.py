@@ -11,6 +11,7 @@ none, as WeasyPrint would have given it; any other page is made by WeasyPrint as
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 NAMES = (
@@ -31,7 +32,7 @@ def install() -> None:
         layout.make_margin_boxes = make_margin_boxes
 
 
-def make_margin_boxes(context: Any, page: Any, state: Any):
+def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterable:
     """The page's margin boxes, as WeasyPrint makes them; none made where none has content.
     (A box with no style of its own takes the page's anonymous style: content normal.)"""
     for name in NAMES:
