@@ -279,7 +279,7 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         if score < best:
             document, result, best, kept_html = retry, retry_result, score, html
     reset_loose(_typesetter(theme), document, kept_html, NO_FURNITURE, trials)
-    # (a word may have crossed a page turn: where each page's text begins, again)
+    # where each page's text begins, once the re-set is done (a word may cross a page turn)
     result.starts = _page_starts(document)
     justify(document)
     result.pdf = document.write_pdf(finisher=_finish_section)
@@ -321,7 +321,8 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
                    trials: dict | None = None, seed: relay.Seed | None = None,
                    again: set[int] | None = None):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
-    without its PDF, (displaced note ids, data-i of paragraphs with a page-final hyphen),
+    without its PDF or its pages' starts (lay_out_section finds those on the layout it keeps,
+    its loose lines re-set), (displaced note ids, data-i of paragraphs with a page-final hyphen),
     its pages kept for a re-lay). `trials`: see loose.reset_loose; with a `seed` (a layout of
     the same section with fewer changes), its pages are reused but those in `again` and
     those whose start moves (relay.py)."""
@@ -336,8 +337,7 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
                        if note in anchors and call in anchors and anchors[note] != anchors[call])
     hyphens = {key: number for number, page in enumerate(document.pages[:-1], start=1)
                if (key := page_end_hyphen(page)) is not None}
-    result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()),
-                         _page_starts(document))
+    result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), [])
     return document, result, (displaced, sorted(hyphens)), relayed["seed"]
 
 
