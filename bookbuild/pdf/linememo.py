@@ -14,6 +14,11 @@ is the same answer, its Pango layout a copy not yet made (WeasyPrint makes it ag
 draws the text). tests/test_linememo.py holds each section of the sample book laid out with
 and without it to the same PDF, byte for byte.
 
+The strut of a style (the height and baseline its line-height gives a line, `strut`) is
+remembered too, on the style itself: WeasyPrint keeps it under a key it builds from fourteen
+of the style's properties at every line and every text box it splits, and the building costs
+more than the looking up.
+
 Installed once per process, by the Typesetter (render.py); `forget()` lets go of what was
 kept (a new Typesetter does so, and a layout worker before each section).
 """
@@ -34,6 +39,7 @@ FIELDS = ("font_family", "font_size", "font_style", "font_weight", "font_stretch
           "text_decoration_line", "direction")
 KEPT = 20_000  # answers kept at most; then all are let go
 _KEY = "bookbuild_line_key"  # a style's key, kept on the style (a copy of it has none)
+_STRUT = "bookbuild_strut"  # a style's strut, kept on the style likewise
 _STATE: dict[str, Any] = {}
 _ANSWERS: dict[tuple, tuple] = {}
 # Let go of the fonts (in the keys) before interpreter shutdown takes WeasyPrint's FFI away.
@@ -48,6 +54,8 @@ def install() -> None:
         return
     _STATE["original"] = inline.split_first_line
     inline.split_first_line = split_first_line
+    _STATE["strut"] = inline.strut
+    inline.strut = strut
 
 
 def forget() -> None:
@@ -81,3 +89,12 @@ def _style_key(style: Any) -> tuple:
         key = (style.font_config, *(repr(style[name]) for name in FIELDS))
         setattr(style, _KEY, key)
     return key
+
+
+def strut(style: Any) -> tuple[float, float]:
+    """WeasyPrint's strut of `style` (its line height and baseline), found once per style."""
+    found = style.__dict__.get(_STRUT)
+    if found is None:
+        found = _STATE["strut"](style)
+        setattr(style, _STRUT, found)
+    return found
