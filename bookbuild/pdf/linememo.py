@@ -14,10 +14,12 @@ is the same answer, its Pango layout a copy not yet made (WeasyPrint makes it ag
 draws the text). tests/test_linememo.py holds each section of the sample book laid out with
 and without it to the same PDF, byte for byte.
 
-The strut of a style (the height and baseline its line-height gives a line, `strut`) is
-remembered too, on the style itself: WeasyPrint keeps it under a key it builds from fourteen
-of the style's properties at every line and every text box it splits, and the building costs
-more than the looking up.
+Two things WeasyPrint works out from a style again and again are remembered too, on the
+style itself: its strut (the height and baseline its line-height gives a line, `strut`), which
+WeasyPrint keeps under a key it builds from fourteen of the style's properties at every line
+and every text box it splits, the building costing more than the looking up; and its Pango
+font description, which it makes anew for every Pango layout (`get_font_description`; Pango
+copies it into the layout, so one serves them all).
 
 Installed once per process, by the Typesetter (render.py); `forget()` lets go of what was
 kept (a new Typesetter does so, and a layout worker before each section).
@@ -40,6 +42,7 @@ FIELDS = ("font_family", "font_size", "font_style", "font_weight", "font_stretch
 KEPT = 20_000  # answers kept at most; then all are let go
 _KEY = "bookbuild_line_key"  # a style's key, kept on the style (a copy of it has none)
 _STRUT = "bookbuild_strut"  # a style's strut, kept on the style likewise
+_FONT = "bookbuild_font"  # and its Pango font description
 _STATE: dict[str, Any] = {}
 _ANSWERS: dict[tuple, tuple] = {}
 # Let go of the fonts (in the keys) before interpreter shutdown takes WeasyPrint's FFI away.
@@ -47,8 +50,9 @@ atexit.register(_ANSWERS.clear)
 
 
 def install() -> None:
-    """Put the remembering split_first_line in WeasyPrint's inline layout (once)."""
+    """Put the remembering split_first_line, strut and font description in WeasyPrint (once)."""
     import weasyprint.layout.inline as inline
+    import weasyprint.text.line_break as line_break
 
     if "original" in _STATE:
         return
@@ -56,6 +60,8 @@ def install() -> None:
     inline.split_first_line = split_first_line
     _STATE["strut"] = inline.strut
     inline.strut = strut
+    _STATE["font_description"] = line_break.get_font_description
+    line_break.get_font_description = font_description
 
 
 def forget() -> None:
@@ -97,4 +103,13 @@ def strut(style: Any) -> tuple[float, float]:
     if found is None:
         found = _STATE["strut"](style)
         setattr(style, _STRUT, found)
+    return found
+
+
+def font_description(style: Any) -> Any:
+    """WeasyPrint's Pango font description of `style`, made once per style."""
+    found = style.__dict__.get(_FONT)
+    if found is None:
+        found = _STATE["font_description"](style)
+        setattr(style, _FONT, found)
     return found
