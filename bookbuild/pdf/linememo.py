@@ -5,7 +5,8 @@ WeasyPrint breaks a paragraph one line at a time (`split_first_line`: Pango sets
 that is left, and the first line is taken), and asks again for the same lines whenever it
 lays a page out again: when a footnote placed on the page leaves less room, and in the
 make-up's retry (workers.lay_out_section), which lays out again every page from its first
-change to the section's end (relay.py), where nearly every line is one it set before. What
+change to the section's end (relay.py), where nearly every line is one it set before; and it
+breaks the same running head on every page to find how wide its margin box may be. What
 a first line comes to depends only on the text, the width it is set in, where it stands
 (the start of a line or not), the justification and those properties of its style that
 `split_first_line` reads (`FIELDS`, read from WeasyPrint 70's text/line_break.py and
@@ -52,12 +53,14 @@ atexit.register(_ANSWERS.clear)
 def install() -> None:
     """Put the remembering split_first_line, strut and font description in WeasyPrint (once)."""
     import weasyprint.layout.inline as inline
+    import weasyprint.layout.preferred as preferred
     import weasyprint.text.line_break as line_break
 
     if "original" in _STATE:
         return
     _STATE["original"] = inline.split_first_line
     inline.split_first_line = split_first_line
+    preferred.split_first_line = split_first_line  # (a box's narrowest and widest widths)
     _STATE["strut"] = inline.strut
     inline.strut = strut
     _STATE["font_description"] = line_break.get_font_description
