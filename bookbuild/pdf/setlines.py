@@ -215,7 +215,6 @@ def _align(line: Any, width: float, last: bool) -> None:
     with spaces makes it)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.inline import text_align
-    from weasyprint.text.line_break import create_layout
 
     offset = text_align(None, line, width, last)
     if offset:
@@ -223,6 +222,23 @@ def _align(line: Any, width: float, last: bool) -> None:
             child.translate(offset, 0)
     for box in line.descendants():
         if isinstance(box, boxes.TextBox) and box.pango_layout is None:
-            box.pango_layout = create_layout(box.text, box.style, None, None,
-                                             box.justification_spacing)
-            box.pango_layout.deactivate()
+            box.pango_layout = _drawn(box.text, box.style, box.justification_spacing)
+
+
+def _drawn(text: str, style: Any, justification_spacing: float) -> Any:
+    """The deactivated Pango layout a text box is drawn from, as WeasyPrint's create_layout
+    and deactivate leave it. Drawing sets it up anew (Layout.reactivate) from its text and
+    justification spacing alone, so the Pango layout create_layout would make is not made:
+    only where a decoration's font metrics are read, or set_text would change the text."""
+    from weasyprint.text.line_break import Layout, create_layout
+
+    if style["text_decoration_line"] != "none" or "\n" in text or text == " ":
+        layout = create_layout(text, style, None, None, justification_spacing)
+        layout.deactivate()
+        return layout
+    layout = Layout.__new__(Layout)
+    layout.justification_spacing, layout.max_width = justification_spacing, None
+    layout.first_line_direction = 0
+    layout.ascent = layout.underline_position = layout.strikethrough_position = None
+    layout.text = text
+    return layout
