@@ -6,10 +6,11 @@ A line box is text boxes (each a run of one style), inline boxes around them (an
 and fixed boxes (a footnote call), each at a place on the line. The breaks move text from
 one line to another and nothing else: so each new line is the paragraph's text from one
 break to the next, cut into runs where the old lines' boxes change, each run copied from the
-box it came from (its style, its element, its vertical place) and shaped anew with Pango, the
-calls moved whole, the line then justified as WeasyPrint justifies one (text_align). Where a
-paragraph holds anything else, or its lines are not all of one height, nothing is set and the
-caller lays the lines out in a trial document instead.
+box it came from (its style, its element, its vertical place) and measured as Pango sets it
+(breaks.measure_words: most often summed from its words' widths, to the bit), the calls
+moved whole, the line then justified as WeasyPrint justifies one (text_align). Where a
+paragraph holds anything else, or its lines are not all of one height, nothing is set and
+the caller lays the lines out in a trial document instead.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .breaks import BREAKABLE, measure, style_key, tracked
+from .breaks import BREAKABLE, measure_words, style_key, tracked
 
 
 @dataclass
@@ -177,7 +178,7 @@ def _build(old: Any, pieces: list[_Char], tops: list[float], hyphen: bool, track
         box = source.copy_with_text(text)
         box.style = style
         # (its Pango layout made once it is justified: see _align)
-        width = measure(text, style)
+        width = measure_words(text, style)
         box.pango_layout, box.width, box.justification_spacing = None, width, 0
         box.position_x, box.position_y = x, source.position_y + dy
         parent.append(box)
