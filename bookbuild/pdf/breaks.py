@@ -90,6 +90,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     WeasyPrint's breaks are already the best."""
     _TRACKED.clear()  # keyed by the styles of this paragraph only
     _KEYS.clear()
+    _LAYOUTS.clear()
     if sum(len(widths) for widths in _WIDTHS.values()) > WIDTHS_KEPT:
         _WIDTHS.clear()
         _WORDS.clear()
@@ -520,13 +521,35 @@ def measure(text: str, style: Any) -> float:
     widths = _in_use(style)[2]
     width = widths.get(text)
     if width is None:
-        from weasyprint.text.line_break import Layout, line_size
+        from weasyprint.text.line_break import line_size
 
-        layout = Layout(style)
+        layout = _layout(style)
         layout.set_text(text)
         line, _ = layout.get_first_line()
         width = widths[text] = line_size(line, style)[0]
     return width
+
+
+_LAYOUTS: dict[int, tuple[Any, Any]] = {}  # by the id of a style in use: it, its layout
+
+
+def _layout(style: Any) -> Any:
+    """A WeasyPrint layout set up in `style`, its text to be set: one for each style (most
+    of a short text's measure is the setting up), unless the style sets attributes of its
+    own (font features), which setting a text changes."""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    found = _LAYOUTS.get(id(style))
+    if found is None or found[0] is not style:  # (kept with it: its id is not reused)
+        layout = Layout(style)
+        plain = pango.pango_layout_get_attributes(layout.layout) == ffi.NULL
+        found = _LAYOUTS[id(style)] = (style, layout if plain else None)
+    if found[1] is None:
+        return Layout(style)
+    # as set up: without the attributes (the word and letter spacing) the last text set
+    pango.pango_layout_set_attributes(found[1].layout, ffi.NULL)
+    return found[1]
 
 
 # A word of Latin letters: the letters and the common characters (digits, punctuation,
