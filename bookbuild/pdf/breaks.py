@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -100,13 +101,18 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         return None
     items, style = model
     n = len(items)
-    W, S, U, C, G = [0.0], [0], [0], [0], [0]
-    for item in items:
-        W.append(W[-1] + (item.width if item.kind != "penalty" else 0.0))
-        G.append(G[-1] + (item.glyphs if item.kind != "penalty" else 0))
-        S.append(S[-1] + item.stretch)
-        U.append(U[-1] + item.units)
-        C.append(C[-1] + item.calls)
+    W = list(itertools.accumulate(
+        (item.width if item.kind != "penalty" else 0.0 for item in items), initial=0.0))
+    G = list(itertools.accumulate(
+        (item.glyphs if item.kind != "penalty" else 0 for item in items), initial=0))
+    S = list(itertools.accumulate((item.stretch for item in items), initial=0))
+    U = list(itertools.accumulate((item.units for item in items), initial=0))
+    C = list(itertools.accumulate((item.calls for item in items), initial=0))
+    # by break (n: the paragraph's end): whether it adds a hyphen, and what it adds to the
+    # line before it (a penalty's width: its hyphen's, and kerning across the break)
+    hyphens = [item.hyphen for item in items] + [False]
+    added = [item.width if item.kind == "penalty" else 0.0 for item in items] + [0.0]
+    hyphen_width = [item.width if item.hyphen else 0.0 for item in items] + [0.0]
     # WeasyPrint's breaks, as items of the model: each must be one, or the model is wrong
     starts, position = [], 0
     for line in lines[:-1]:
@@ -127,6 +133,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     base = space + style["word_spacing"] + 2 * letter_spacing(style)
     em = style["font_size"]
     unligated: list[float] = []  # the widths summed as set with any tracking (_tracked_sums)
+    track_in = TRACK_IN * em
 
     def fit(a: int, b: int, k: int) -> tuple[float, float] | None:
         """Line k from break a to break b: its word space over the normal one, justified
@@ -135,44 +142,47 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         weighed (a new line looser than LOOSEST even tracked out as far as it may be: half
         the lines a paragraph's breaks allow)."""
         start = 0 if a < 0 else a + 1
-        broken = b < n and items[b].kind == "penalty"
-        width = W[b] - W[start] + (items[b].width if broken else 0.0)
-        room = widths[k] - width
+        room = widths[k] - (W[b] - W[start] + added[b])
         own = (k, a, b) in laid  # a line as WeasyPrint set it
         if b == n:  # the last line: as it comes, but not too short
             return (0.0, 0.0) if room >= MARGIN or own else None
         stretch = S[b] - S[start]
         if not stretch:
             return None
-        glyphs = G[b] - G[start] + (1 if broken and items[b].hyphen else 0)
+        glyphs = G[b] - G[start] + (1 if hyphens[b] else 0)
         if not own and (base + room / stretch - max(glyphs / stretch - 2, 0.0) * TRACK_OUT
                         * em) / space > LOOSEST:
             return None
 
-        def left(track: float) -> float:
-            """The room left on the line set with `track`."""
-            if not track:
-                return room
+        def rest() -> float:
+            """The room left on the line set with some tracking, before the tracking's own
+            share and the hyphen's."""
             if not unligated:
                 unligated.extend(_tracked_sums(items))
-            return widths[k] - (unligated[b] - unligated[start]) - track * glyphs - (
-                items[b].width if broken and items[b].hyphen else 0.0)
+            return widths[k] - (unligated[b] - unligated[start])
 
         track = 0.0
         if room < MARGIN and not own:  # tracked in, just enough
             track = math.floor((room - MARGIN) / glyphs / TRACK_STEP) * TRACK_STEP
-            while track >= TRACK_IN * em and left(track) < MARGIN:
-                track -= TRACK_STEP
-            if track < TRACK_IN * em:
+            if track >= track_in:
+                tracked_room = rest()
+                while (track >= track_in
+                       and tracked_room - track * glyphs - hyphen_width[b] < MARGIN):
+                    track -= TRACK_STEP
+            if track < track_in:
                 return None
         elif (base + room / stretch) / space > AIM and glyphs > 2 * stretch:
             # tracked out, towards an easy word space
             track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
                         TRACK_OUT * em)
             track = math.floor(track / TRACK_STEP) * TRACK_STEP
-            while track > 0 and left(track) < MARGIN:
-                track -= TRACK_STEP
-        value = (base + 2 * track + left(track) / stretch) / space
+            if track > 0:
+                tracked_room = rest()
+                while track > 0 and tracked_room - track * glyphs - hyphen_width[b] < MARGIN:
+                    track -= TRACK_STEP
+        # the room left on the line set with the tracking
+        left = rest() - track * glyphs - hyphen_width[b] if track else room
+        value = (base + 2 * track + left / stretch) / space
         return (value, track) if value >= TIGHTEST + SURE or own else None
 
     def cost(a: int, b: int, k: int) -> tuple[float, float] | None:
@@ -182,12 +192,12 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             return None
         value, track = found
         # a line set anew costs a little: it is laid out again
-        change = 0.0 if (k, a, b) in laid and not track else CHANGE_COST
+        change = 0.0 if not track and (k, a, b) in laid else CHANGE_COST
         if b == n:
             return (RUNT_COST if W[b] - W[0 if a < 0 else a + 1] < RUNT * widths[k]
                     else 0.0) + change, 0.0
         return (badness(value) + TRACK_COST * (track / (0.01 * em)) ** 2
-                + (HYPHEN_COST if items[b].hyphen else 0.0) + change), track
+                + (HYPHEN_COST if hyphens[b] else 0.0) + change), track
 
     # best[k][(b, run)] = (cost, previous state): k + 1 lines set, the last ending at b
     # with `run` lines in a row ending in a hyphen
@@ -207,21 +217,23 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         reach = [W[b] for b in ends]  # ascending
         measure_k, shortest = widths[k], 0.0 if last else SHORT * widths[k]
         following: dict[tuple[int, int], tuple[float, Any]] = {}
-        costs: dict[tuple[int, int], tuple[float, float] | None] = {}
+        costs: dict[int, dict[int, tuple[float, float] | None]] = {}  # by a, by b
         for (a, run), (so_far, _) in layer.items():
             start = 0 if a < 0 else a + 1
+            w_start, g_start = W[start], G[start]
+            from_a = costs.setdefault(a, {})
             # from the first end after a that makes a line not too short
             first = max(bisect.bisect_right(ends, a),
-                        bisect.bisect_left(reach, W[start] + shortest))
+                        bisect.bisect_left(reach, w_start + shortest))
             for b in ends[first:]:
-                if W[b] - W[start] + TRACK_IN * em * (G[b] - G[start]) > measure_k:
+                if W[b] - w_start + track_in * (G[b] - g_start) > measure_k:
                     break  # too long even tracked in: so are the lines that end later
-                found = costs.get((a, b), False)
+                found = from_a.get(b, False)
                 if found is False:
-                    found = costs[a, b] = cost(a, b, k)
+                    found = from_a[b] = cost(a, b, k)
                 if found is None:
                     continue
-                run_after = run + 1 if b < n and items[b].hyphen else 0
+                run_after = run + 1 if hyphens[b] else 0
                 if run_after > STACK:
                     continue
                 total = so_far + found[0]
