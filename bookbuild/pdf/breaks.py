@@ -265,11 +265,14 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
     footnote calls and markers (an image, an inline block, an inline box with a border)."""
     from weasyprint.formatting_structure import boxes
 
-    # the text in order: [unit or None (a no-break space), character, style, the widths and
-    # calls of what stands right after it, or None]; what stands before the first
-    # character: `lead`
-    chars: list[list] = []
+    # what stands before the first character: `lead`; the word being read, as runs of its
+    # text: [text, style, the widths and calls of what stands right after its last
+    # character or None, the unit of its first character or None (a no-break space, a thin
+    # space: set, not counted)]
     lead: list[tuple[float, int]] = []
+    items: list[Item] = []
+    word: list[list] = []
+    bounds = sorted(spaces)
     unit = 0
     main = None
     for line in lines:
@@ -279,12 +282,12 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
             box = stack.pop()
             if "::" in (box.element_tag or ""):
                 fixed = (box.margin_width(), int("footnote-call" in box.element_tag))
-                if not chars:
+                if not word:
                     lead.append(fixed)
-                elif chars[-1][3] is None:
-                    chars[-1][3] = [fixed]
+                elif word[-1][2] is None:
+                    word[-1][2] = [fixed]
                 else:
-                    chars[-1][3].append(fixed)
+                    word[-1][2].append(fixed)
                 continue
             if isinstance(box, boxes.TextBox):
                 text = box.text
@@ -292,14 +295,27 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
                     text = text[: -len(box.style["hyphenate_character"])]
                 main = main or box.style
                 style = box.style
-                for ch in text:
-                    if ch in BREAKABLE or ch == "\u00ad":
+                text = text.translate(_UNSET)
+                runs = ([(ch, not ch.isspace()) for ch in text] if _SPACE.search(text)
+                        else [(text, True)] if text else [])
+                for run, counted in runs:
+                    if not counted:
+                        word.append([run, style, None, None])
                         continue
-                    if ch.isspace():  # a no-break space, a thin space: set, not counted
-                        chars.append([None, ch, style, None])
-                    else:
-                        chars.append([unit, ch, style, None])
-                        unit += 1
+                    # a new word at each unit a breakable space stands before
+                    cut = 0
+                    for at in bounds[bisect.bisect_left(bounds, unit):
+                                     bisect.bisect_left(bounds, unit + len(run))]:
+                        if at - unit > cut:
+                            word.append([run[cut:at - unit], style, None, unit + cut])
+                            cut = at - unit
+                        if word:
+                            items.extend(_word(word))
+                            word = []
+                            items.append(Item("glue", _glue(style), stretch=1, glyphs=1,
+                                              style=style))
+                    word.append([run[cut:], style, None, unit + cut])
+                    unit += len(run)
             elif isinstance(box, boxes.InlineBox):
                 if box.margin_width() - box.width > 0.01:
                     return None
@@ -308,26 +324,29 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
                 return None
     if main is None:
         return None
-    items = [Item("box", width, calls=calls) for width, calls in lead]
-    word: list[list] = []
-    for entry in chars:
-        if entry[0] in spaces and word:
-            items.extend(_word(word))
-            word = []
-            items.append(Item("glue", _glue(entry[2]), stretch=1, glyphs=1,
-                              style=entry[2]))
-        word.append(entry)
     if word:
         items.extend(_word(word))
-    return items, main
+    return [Item("box", width, calls=calls) for width, calls in lead] + items, main
 
 
-def _word(word: list) -> list[Item]:
-    """A word's boxes and the penalties between them: hyphenation points and dashes."""
-    style = word[0][2]
-    if all(entry[0] is not None and entry[2] is style and not entry[3] for entry in word[:-1]
-           ) and word[-1][0] is not None and word[-1][2] is style:
-        return _plain_word("".join(entry[1] for entry in word), style, word[-1][3])
+_UNSET = dict.fromkeys(map(ord, BREAKABLE + "\u00ad"))  # (str.translate: taken out)
+_SPACE = re.compile(r"\s")  # (what str.isspace holds white space)
+
+
+def _word(runs: list[list]) -> list[Item]:
+    """A word's boxes and the penalties between them (hyphenation points and dashes), from
+    its runs (`_model`)."""
+    style = runs[0][1]
+    if all(run[1] is style and run[3] is not None for run in runs) and all(
+            run[2] is None for run in runs[:-1]):
+        return _plain_word("".join(run[0] for run in runs), style, runs[-1][2])
+    # a character at a time: [unit or None, character, style, what stands right after it]
+    word = []
+    for text, run_style, after, first in runs:
+        word.extend([None if first is None else first + i, ch, run_style, None]
+                    for i, ch in enumerate(text))
+        if after:
+            word[-1][3] = after
     text = "".join(entry[1] for entry in word)
     cuts = _cuts(text, style, {i for i, entry in enumerate(word) if entry[3]},
                  all(_same(entry[2], style) and not entry[3] for entry in word[:-1]))
@@ -352,13 +371,12 @@ def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
     (`after`) what stands after its last character: the most words, without a list a
     character. Made once for each text, style and what stands after (the items are only
     read after)."""
-    key = (text, style_key(style), style["hyphens"], repr(style["hyphenate_limit_chars"]),
-           style["hyphenate_character"], tuple(after) if after else None)
+    sets = _in_use(style)[3]
+    key = (text, sets, tuple(after) if after else None)
     found = _WORDS.get(key)
     if found is None:
         # made with the first style of its key: the items keep no other document's alive
-        found = _WORDS[key] = _plain_word_items(text, _STYLES.setdefault(key[1:5], style),
-                                                after)
+        found = _WORDS[key] = _plain_word_items(text, _STYLES.setdefault(sets, style), after)
     return found
 
 
@@ -506,14 +524,19 @@ _FONT = ("font_family", "font_size", "font_weight", "font_style", "font_stretch"
 # of every paragraph; and, by the id of a style in use, its key and its widths
 _WIDTHS: dict[tuple, dict[str, float]] = {}
 WIDTHS_KEPT = 300_000  # widths kept at most
-_KEYS: dict[int, tuple[Any, tuple, dict[str, float]]] = {}
+_KEYS: dict[int, tuple[Any, tuple, dict[str, float], tuple]] = {}
 
 
-def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float]]:
+def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float], tuple]:
+    """`style`, its key, the widths measured in it, and what of it a word's items depend
+    on (`_plain_word`: its key and how it hyphenates)."""
     found = _KEYS.get(id(style))
     if found is None or found[0] is not style:  # (kept with it: its id is not reused)
         key = tuple(repr(style[name]) for name in _FONT)
-        found = _KEYS[id(style)] = (style, key, _WIDTHS.setdefault(key, {}))
+        found = _KEYS[id(style)] = (
+            style, key, _WIDTHS.setdefault(key, {}),
+            (key, style["hyphens"], repr(style["hyphenate_limit_chars"]),
+             style["hyphenate_character"]))
     return found
 
 
