@@ -565,26 +565,44 @@ def measure(text: str, style: Any) -> float:
     return width
 
 
-_LAYOUTS: dict[int, tuple[Any, Any]] = {}  # by the id of a style in use: it, its layout
+_LAYOUTS: dict[int, tuple[Any, Any, Any]] = {}  # by the id of a style in use: it, its
+# layout, the attributes it was set up with (font features) or NULL
 
 
 def _layout(style: Any) -> Any:
     """A WeasyPrint layout set up in `style`, its text to be set: one for each style (most
-    of a short text's measure is the setting up), unless the style sets attributes of its
-    own (font features), which setting a text changes."""
+    of a short text's measure is the setting up), its attributes put back as they were set
+    up (setting a text adds to them its word and letter spacing)."""
     from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.line_break import Layout
 
     found = _LAYOUTS.get(id(style))
     if found is None or found[0] is not style:  # (kept with it: its id is not reused)
         layout = Layout(style)
-        plain = pango.pango_layout_get_attributes(layout.layout) == ffi.NULL
-        found = _LAYOUTS[id(style)] = (style, layout if plain else None)
-    if found[1] is None:
-        return Layout(style)
-    # as set up: without the attributes (the word and letter spacing) the last text set
-    pango.pango_layout_set_attributes(found[1].layout, ffi.NULL)
-    return found[1]
+        attributes = pango.pango_layout_get_attributes(layout.layout)
+        if attributes != ffi.NULL:
+            attributes = ffi.gc(_attr_list_copy()(attributes), pango.pango_attr_list_unref)
+        found = _LAYOUTS[id(style)] = (style, layout, attributes)
+        return layout
+    _, layout, attributes = found
+    if attributes == ffi.NULL:
+        pango.pango_layout_set_attributes(layout.layout, ffi.NULL)
+    else:
+        fresh = _attr_list_copy()(attributes)
+        pango.pango_layout_set_attributes(layout.layout, fresh)  # (the layout's own now)
+        pango.pango_attr_list_unref(fresh)
+    return layout
+
+
+def _attr_list_copy() -> Any:
+    """Pango's pango_attr_list_copy, which WeasyPrint does not declare."""
+    from weasyprint.text.ffi import ffi, pango
+
+    try:
+        return pango.pango_attr_list_copy
+    except AttributeError:
+        ffi.cdef("PangoAttrList * pango_attr_list_copy (PangoAttrList *list);")
+        return pango.pango_attr_list_copy
 
 
 # A word of Latin letters: the letters and the common characters (digits, punctuation,
