@@ -15,21 +15,16 @@ the caller lays the lines out in a trial document instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .breaks import BREAKABLE, measure_words, style_key, tracked
 
-
-@dataclass
-class _Char:
-    """One character of the paragraph's text, or a fixed box (a footnote's call, or its
-    number before its text) as `source`, with `ch` empty."""
-    ch: str
-    unit: int | None  # its text unit (loose.text_units), None if uncounted
-    source: Any  # the text box it came from, or the fixed box
-    chain: tuple  # the inline boxes around its source, outermost first
-    line: int  # the old line it stood on
+# One character of the paragraph's text, or a fixed box (a footnote's call, or its number
+# before its text) as its source, with `ch` empty: (ch, its text unit (loose.text_units),
+# None if uncounted; the text box it came from, or the fixed box; the inline boxes around
+# its source, outermost first; the old line it stood on). A tuple: a paragraph makes
+# thousands.
+_Char = tuple[str, int | None, Any, tuple, int]
 
 
 def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[float],
@@ -46,10 +41,10 @@ def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[flo
             abs(line.box.height - first.height) > 0.01
             or abs(line.box.baseline - first.baseline) > 0.01 for line in lines):
         return None
-    text = _text(paragraph, spaces, boxes)
-    if text is None:
+    found = _text(paragraph, spaces, boxes)
+    if found is None:
         return None
-    where = {c.unit: i for i, c in enumerate(text) if c.unit is not None}
+    text, where = found
     bounds = [0, *(unit for unit, _ in starts), None]
     hyphens = [hyphen for _, hyphen in starts] + [False]
     tops = [line.box.position_y for line in lines]
@@ -68,11 +63,13 @@ def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[flo
     return result
 
 
-def _text(paragraph: Any, spaces: set[int], boxes: Any) -> list[_Char] | None:
+def _text(paragraph: Any, spaces: set[int], boxes: Any
+          ) -> tuple[list[_Char], dict[int, int]] | None:
     """The paragraph's characters in order, each with the box it came from; the spaces the
     old breaks took away put back (in the style of what follows them, as breaks.py
-    measures them)."""
+    measures them). And each unit's index in them."""
     chars: list[_Char] = []
+    where: dict[int, int] = {}
     unit = 0
     pending_space = False
     for number, line in enumerate(paragraph.lines):
@@ -85,25 +82,28 @@ def _text(paragraph: Any, spaces: set[int], boxes: Any) -> list[_Char] | None:
             if "::" in (box.element_tag or ""):
                 if not box.element_tag.endswith(("::footnote-call", "::footnote-marker")):
                     return None
-                chars.append(_Char("", None, box, chain, number))
+                chars.append(("", None, box, chain, number))
             elif isinstance(box, boxes.TextBox):
                 value = box.text
                 if line.hyphen and box is texts[-1]:
                     value = value[: -len(box.style["hyphenate_character"])]
                 for ch in value:
-                    counted = not (ch.isspace() or ch == "\u00ad")
-                    if pending_space and counted:
-                        chars.append(_Char(" ", None, box, chain, number))
+                    if ch.isspace() or ch == "\u00ad":
+                        chars.append((ch, None, box, chain, number))
+                        continue
+                    if pending_space:
+                        chars.append((" ", None, box, chain, number))
                         pending_space = False
-                    chars.append(_Char(ch, unit if counted else None, box, chain, number))
-                    unit += counted
+                    where[unit] = len(chars)
+                    chars.append((ch, unit, box, chain, number))
+                    unit += 1
             elif isinstance(box, boxes.InlineBox):
                 if box.margin_width() - box.width > 0.01:
                     return None
                 stack.extend((child, (*chain, box)) for child in reversed(box.children))
             else:
                 return None
-    return chars
+    return chars, where
 
 
 def _cut(text: list[_Char], where: dict[int, int], start: int, end: int | None
@@ -120,12 +120,12 @@ def _cut(text: list[_Char], where: dict[int, int], start: int, end: int | None
         stop = where[end]
         # back over what stands before the next line's first character: the space (or
         # the no-hyphen break) goes, the calls stay on this line
-        while stop > begin and text[stop - 1].unit is None and text[stop - 1].ch:
+        while stop > begin and text[stop - 1][1] is None and text[stop - 1][0]:
             stop -= 1
     line = text[begin:stop]
-    while line and line[0].ch and line[0].ch in BREAKABLE:
+    while line and line[0][0] and line[0][0] in BREAKABLE:
         line = line[1:]
-    while line and line[-1].ch and (line[-1].ch in BREAKABLE or line[-1].ch == "\u00ad"):
+    while line and line[-1][0] and (line[-1][0] in BREAKABLE or line[-1][0] == "\u00ad"):
         line = line[:-1]
     return line
 
@@ -194,18 +194,18 @@ def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
     runs: list[list] = []
     keys: dict[int, tuple] = {}  # a source box → what it and its chain set text as
     last_key = None
-    for c in pieces:
-        if not c.ch:
-            runs.append([c.chain, c.source, None, c.line])
+    for ch, _, source, chain, line in pieces:
+        if not ch:
+            runs.append([chain, source, None, line])
             last_key = None
             continue
-        key = keys.get(id(c.source))
+        key = keys.get(id(source))
         if key is None:
-            key = keys[id(c.source)] = (_key(c.source), *(_key(p) for p in c.chain))
+            key = keys[id(source)] = (_key(source), *(_key(p) for p in chain))
         if key == last_key:
-            runs[-1][2] += c.ch
+            runs[-1][2] += ch
         else:
-            runs.append([c.chain, c.source, c.ch, c.line])
+            runs.append([chain, source, ch, line])
             last_key = key
     return [tuple(run) for run in runs]
 
