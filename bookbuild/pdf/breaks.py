@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +91,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     WeasyPrint's breaks are already the best."""
     _TRACKED.clear()  # keyed by the styles of this paragraph only
     _KEYS.clear()
+    _LAYOUTS.clear()
     if sum(len(widths) for widths in _WIDTHS.values()) > WIDTHS_KEPT:
         _WIDTHS.clear()
         _WORDS.clear()
@@ -98,13 +101,18 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         return None
     items, style = model
     n = len(items)
-    W, S, U, C, G = [0.0], [0], [0], [0], [0]
-    for item in items:
-        W.append(W[-1] + (item.width if item.kind != "penalty" else 0.0))
-        G.append(G[-1] + (item.glyphs if item.kind != "penalty" else 0))
-        S.append(S[-1] + item.stretch)
-        U.append(U[-1] + item.units)
-        C.append(C[-1] + item.calls)
+    W = list(itertools.accumulate(
+        (item.width if item.kind != "penalty" else 0.0 for item in items), initial=0.0))
+    G = list(itertools.accumulate(
+        (item.glyphs if item.kind != "penalty" else 0 for item in items), initial=0))
+    S = list(itertools.accumulate((item.stretch for item in items), initial=0))
+    U = list(itertools.accumulate((item.units for item in items), initial=0))
+    C = list(itertools.accumulate((item.calls for item in items), initial=0))
+    # by break (n: the paragraph's end): whether it adds a hyphen, and what it adds to the
+    # line before it (a penalty's width: its hyphen's, and kerning across the break)
+    hyphens = [item.hyphen for item in items] + [False]
+    added = [item.width if item.kind == "penalty" else 0.0 for item in items] + [0.0]
+    hyphen_width = [item.width if item.hyphen else 0.0 for item in items] + [0.0]
     # WeasyPrint's breaks, as items of the model: each must be one, or the model is wrong
     starts, position = [], 0
     for line in lines[:-1]:
@@ -125,6 +133,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     base = space + style["word_spacing"] + 2 * letter_spacing(style)
     em = style["font_size"]
     unligated: list[float] = []  # the widths summed as set with any tracking (_tracked_sums)
+    track_in = TRACK_IN * em
 
     def fit(a: int, b: int, k: int) -> tuple[float, float] | None:
         """Line k from break a to break b: its word space over the normal one, justified
@@ -133,44 +142,47 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         weighed (a new line looser than LOOSEST even tracked out as far as it may be: half
         the lines a paragraph's breaks allow)."""
         start = 0 if a < 0 else a + 1
-        broken = b < n and items[b].kind == "penalty"
-        width = W[b] - W[start] + (items[b].width if broken else 0.0)
-        room = widths[k] - width
+        room = widths[k] - (W[b] - W[start] + added[b])
         own = (k, a, b) in laid  # a line as WeasyPrint set it
         if b == n:  # the last line: as it comes, but not too short
             return (0.0, 0.0) if room >= MARGIN or own else None
         stretch = S[b] - S[start]
         if not stretch:
             return None
-        glyphs = G[b] - G[start] + (1 if broken and items[b].hyphen else 0)
+        glyphs = G[b] - G[start] + (1 if hyphens[b] else 0)
         if not own and (base + room / stretch - max(glyphs / stretch - 2, 0.0) * TRACK_OUT
                         * em) / space > LOOSEST:
             return None
 
-        def left(track: float) -> float:
-            """The room left on the line set with `track`."""
-            if not track:
-                return room
+        def rest() -> float:
+            """The room left on the line set with some tracking, before the tracking's own
+            share and the hyphen's."""
             if not unligated:
                 unligated.extend(_tracked_sums(items))
-            return widths[k] - (unligated[b] - unligated[start]) - track * glyphs - (
-                items[b].width if broken and items[b].hyphen else 0.0)
+            return widths[k] - (unligated[b] - unligated[start])
 
         track = 0.0
         if room < MARGIN and not own:  # tracked in, just enough
             track = math.floor((room - MARGIN) / glyphs / TRACK_STEP) * TRACK_STEP
-            while track >= TRACK_IN * em and left(track) < MARGIN:
-                track -= TRACK_STEP
-            if track < TRACK_IN * em:
+            if track >= track_in:
+                tracked_room = rest()
+                while (track >= track_in
+                       and tracked_room - track * glyphs - hyphen_width[b] < MARGIN):
+                    track -= TRACK_STEP
+            if track < track_in:
                 return None
         elif (base + room / stretch) / space > AIM and glyphs > 2 * stretch:
             # tracked out, towards an easy word space
             track = min((base + room / stretch - EASY * space) / (glyphs / stretch - 2),
                         TRACK_OUT * em)
             track = math.floor(track / TRACK_STEP) * TRACK_STEP
-            while track > 0 and left(track) < MARGIN:
-                track -= TRACK_STEP
-        value = (base + 2 * track + left(track) / stretch) / space
+            if track > 0:
+                tracked_room = rest()
+                while track > 0 and tracked_room - track * glyphs - hyphen_width[b] < MARGIN:
+                    track -= TRACK_STEP
+        # the room left on the line set with the tracking
+        left = rest() - track * glyphs - hyphen_width[b] if track else room
+        value = (base + 2 * track + left / stretch) / space
         return (value, track) if value >= TIGHTEST + SURE or own else None
 
     def cost(a: int, b: int, k: int) -> tuple[float, float] | None:
@@ -180,12 +192,12 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
             return None
         value, track = found
         # a line set anew costs a little: it is laid out again
-        change = 0.0 if (k, a, b) in laid and not track else CHANGE_COST
+        change = 0.0 if not track and (k, a, b) in laid else CHANGE_COST
         if b == n:
             return (RUNT_COST if W[b] - W[0 if a < 0 else a + 1] < RUNT * widths[k]
                     else 0.0) + change, 0.0
         return (badness(value) + TRACK_COST * (track / (0.01 * em)) ** 2
-                + (HYPHEN_COST if items[b].hyphen else 0.0) + change), track
+                + (HYPHEN_COST if hyphens[b] else 0.0) + change), track
 
     # best[k][(b, run)] = (cost, previous state): k + 1 lines set, the last ending at b
     # with `run` lines in a row ending in a hyphen
@@ -205,21 +217,23 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
         reach = [W[b] for b in ends]  # ascending
         measure_k, shortest = widths[k], 0.0 if last else SHORT * widths[k]
         following: dict[tuple[int, int], tuple[float, Any]] = {}
-        costs: dict[tuple[int, int], tuple[float, float] | None] = {}
+        costs: dict[int, dict[int, tuple[float, float] | None]] = {}  # by a, by b
         for (a, run), (so_far, _) in layer.items():
             start = 0 if a < 0 else a + 1
+            w_start, g_start = W[start], G[start]
+            from_a = costs.setdefault(a, {})
             # from the first end after a that makes a line not too short
             first = max(bisect.bisect_right(ends, a),
-                        bisect.bisect_left(reach, W[start] + shortest))
+                        bisect.bisect_left(reach, w_start + shortest))
             for b in ends[first:]:
-                if W[b] - W[start] + TRACK_IN * em * (G[b] - G[start]) > measure_k:
+                if W[b] - w_start + track_in * (G[b] - g_start) > measure_k:
                     break  # too long even tracked in: so are the lines that end later
-                found = costs.get((a, b), False)
+                found = from_a.get(b, False)
                 if found is False:
-                    found = costs[a, b] = cost(a, b, k)
+                    found = from_a[b] = cost(a, b, k)
                 if found is None:
                     continue
-                run_after = run + 1 if b < n and items[b].hyphen else 0
+                run_after = run + 1 if hyphens[b] else 0
                 if run_after > STACK:
                     continue
                 total = so_far + found[0]
@@ -251,11 +265,14 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
     footnote calls and markers (an image, an inline block, an inline box with a border)."""
     from weasyprint.formatting_structure import boxes
 
-    # the text in order: [unit or None (a no-break space), character, style, the widths and
-    # calls of what stands right after it, or None]; what stands before the first
-    # character: `lead`
-    chars: list[list] = []
+    # what stands before the first character: `lead`; the word being read, as runs of its
+    # text: [text, style, the widths and calls of what stands right after its last
+    # character or None, the unit of its first character or None (a no-break space, a thin
+    # space: set, not counted)]
     lead: list[tuple[float, int]] = []
+    items: list[Item] = []
+    word: list[list] = []
+    bounds = sorted(spaces)
     unit = 0
     main = None
     for line in lines:
@@ -265,12 +282,12 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
             box = stack.pop()
             if "::" in (box.element_tag or ""):
                 fixed = (box.margin_width(), int("footnote-call" in box.element_tag))
-                if not chars:
+                if not word:
                     lead.append(fixed)
-                elif chars[-1][3] is None:
-                    chars[-1][3] = [fixed]
+                elif word[-1][2] is None:
+                    word[-1][2] = [fixed]
                 else:
-                    chars[-1][3].append(fixed)
+                    word[-1][2].append(fixed)
                 continue
             if isinstance(box, boxes.TextBox):
                 text = box.text
@@ -278,14 +295,27 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
                     text = text[: -len(box.style["hyphenate_character"])]
                 main = main or box.style
                 style = box.style
-                for ch in text:
-                    if ch in BREAKABLE or ch == "\u00ad":
+                text = text.translate(_UNSET)
+                runs = ([(ch, not ch.isspace()) for ch in text] if _SPACE.search(text)
+                        else [(text, True)] if text else [])
+                for run, counted in runs:
+                    if not counted:
+                        word.append([run, style, None, None])
                         continue
-                    if ch.isspace():  # a no-break space, a thin space: set, not counted
-                        chars.append([None, ch, style, None])
-                    else:
-                        chars.append([unit, ch, style, None])
-                        unit += 1
+                    # a new word at each unit a breakable space stands before
+                    cut = 0
+                    for at in bounds[bisect.bisect_left(bounds, unit):
+                                     bisect.bisect_left(bounds, unit + len(run))]:
+                        if at - unit > cut:
+                            word.append([run[cut:at - unit], style, None, unit + cut])
+                            cut = at - unit
+                        if word:
+                            items.extend(_word(word))
+                            word = []
+                            items.append(Item("glue", _glue(style), stretch=1, glyphs=1,
+                                              style=style))
+                    word.append([run[cut:], style, None, unit + cut])
+                    unit += len(run)
             elif isinstance(box, boxes.InlineBox):
                 if box.margin_width() - box.width > 0.01:
                     return None
@@ -294,26 +324,29 @@ def _model(lines: list, spaces: set[int]) -> tuple[list[Item], Any] | None:
                 return None
     if main is None:
         return None
-    items = [Item("box", width, calls=calls) for width, calls in lead]
-    word: list[list] = []
-    for entry in chars:
-        if entry[0] in spaces and word:
-            items.extend(_word(word))
-            word = []
-            items.append(Item("glue", _glue(entry[2]), stretch=1, glyphs=1,
-                              style=entry[2]))
-        word.append(entry)
     if word:
         items.extend(_word(word))
-    return items, main
+    return [Item("box", width, calls=calls) for width, calls in lead] + items, main
 
 
-def _word(word: list) -> list[Item]:
-    """A word's boxes and the penalties between them: hyphenation points and dashes."""
-    style = word[0][2]
-    if all(entry[0] is not None and entry[2] is style and not entry[3] for entry in word[:-1]
-           ) and word[-1][0] is not None and word[-1][2] is style:
-        return _plain_word("".join(entry[1] for entry in word), style, word[-1][3])
+_UNSET = dict.fromkeys(map(ord, BREAKABLE + "\u00ad"))  # (str.translate: taken out)
+_SPACE = re.compile(r"\s")  # (what str.isspace holds white space)
+
+
+def _word(runs: list[list]) -> list[Item]:
+    """A word's boxes and the penalties between them (hyphenation points and dashes), from
+    its runs (`_model`)."""
+    style = runs[0][1]
+    if all(run[1] is style and run[3] is not None for run in runs) and all(
+            run[2] is None for run in runs[:-1]):
+        return _plain_word("".join(run[0] for run in runs), style, runs[-1][2])
+    # a character at a time: [unit or None, character, style, what stands right after it]
+    word = []
+    for text, run_style, after, first in runs:
+        word.extend([None if first is None else first + i, ch, run_style, None]
+                    for i, ch in enumerate(text))
+        if after:
+            word[-1][3] = after
     text = "".join(entry[1] for entry in word)
     cuts = _cuts(text, style, {i for i, entry in enumerate(word) if entry[3]},
                  all(_same(entry[2], style) and not entry[3] for entry in word[:-1]))
@@ -338,13 +371,12 @@ def _plain_word(text: str, style: Any, after: list | None) -> list[Item]:
     (`after`) what stands after its last character: the most words, without a list a
     character. Made once for each text, style and what stands after (the items are only
     read after)."""
-    key = (text, style_key(style), style["hyphens"], repr(style["hyphenate_limit_chars"]),
-           style["hyphenate_character"], tuple(after) if after else None)
+    sets = _in_use(style)[3]
+    key = (text, sets, tuple(after) if after else None)
     found = _WORDS.get(key)
     if found is None:
         # made with the first style of its key: the items keep no other document's alive
-        found = _WORDS[key] = _plain_word_items(text, _STYLES.setdefault(key[1:5], style),
-                                                after)
+        found = _WORDS[key] = _plain_word_items(text, _STYLES.setdefault(sets, style), after)
     return found
 
 
@@ -492,14 +524,19 @@ _FONT = ("font_family", "font_size", "font_weight", "font_style", "font_stretch"
 # of every paragraph; and, by the id of a style in use, its key and its widths
 _WIDTHS: dict[tuple, dict[str, float]] = {}
 WIDTHS_KEPT = 300_000  # widths kept at most
-_KEYS: dict[int, tuple[Any, tuple, dict[str, float]]] = {}
+_KEYS: dict[int, tuple[Any, tuple, dict[str, float], tuple]] = {}
 
 
-def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float]]:
+def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float], tuple]:
+    """`style`, its key, the widths measured in it, and what of it a word's items depend
+    on (`_plain_word`: its key and how it hyphenates)."""
     found = _KEYS.get(id(style))
     if found is None or found[0] is not style:  # (kept with it: its id is not reused)
         key = tuple(repr(style[name]) for name in _FONT)
-        found = _KEYS[id(style)] = (style, key, _WIDTHS.setdefault(key, {}))
+        found = _KEYS[id(style)] = (
+            style, key, _WIDTHS.setdefault(key, {}),
+            (key, style["hyphens"], repr(style["hyphenate_limit_chars"]),
+             style["hyphenate_character"]))
     return found
 
 
@@ -519,12 +556,86 @@ def measure(text: str, style: Any) -> float:
     widths = _in_use(style)[2]
     width = widths.get(text)
     if width is None:
-        from weasyprint.text.line_break import Layout, line_size
+        from weasyprint.text.line_break import line_size
 
-        layout = Layout(style)
+        layout = _layout(style)
         layout.set_text(text)
         line, _ = layout.get_first_line()
         width = widths[text] = line_size(line, style)[0]
+    return width
+
+
+_LAYOUTS: dict[int, tuple[Any, Any, Any]] = {}  # by the id of a style in use: it, its
+# layout, the attributes it was set up with (font features) or NULL
+
+
+def _layout(style: Any) -> Any:
+    """A WeasyPrint layout set up in `style`, its text to be set: one for each style (most
+    of a short text's measure is the setting up), its attributes put back as they were set
+    up (setting a text adds to them its word and letter spacing)."""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    found = _LAYOUTS.get(id(style))
+    if found is None or found[0] is not style:  # (kept with it: its id is not reused)
+        layout = Layout(style)
+        attributes = pango.pango_layout_get_attributes(layout.layout)
+        if attributes != ffi.NULL:
+            attributes = ffi.gc(_attr_list_copy()(attributes), pango.pango_attr_list_unref)
+        found = _LAYOUTS[id(style)] = (style, layout, attributes)
+        return layout
+    _, layout, attributes = found
+    if attributes == ffi.NULL:
+        pango.pango_layout_set_attributes(layout.layout, ffi.NULL)
+    else:
+        fresh = _attr_list_copy()(attributes)
+        pango.pango_layout_set_attributes(layout.layout, fresh)  # (the layout's own now)
+        pango.pango_attr_list_unref(fresh)
+    return layout
+
+
+def _attr_list_copy() -> Any:
+    """Pango's pango_attr_list_copy, which WeasyPrint does not declare."""
+    from weasyprint.text.ffi import ffi, pango
+
+    try:
+        return pango.pango_attr_list_copy
+    except AttributeError:
+        ffi.cdef("PangoAttrList * pango_attr_list_copy (PangoAttrList *list);")
+        return pango.pango_attr_list_copy
+
+
+# A word of Latin letters: the letters and the common characters (digits, punctuation,
+# quotes, dashes) they take into their script; printable, no space of any kind, no soft
+# hyphen, no mark, no format character, no micro sign (a Latin-1 letter of no script)
+_LATIN = re.compile("[!-~\u00a1-\u00ac\u00ae-\u00b4\u00b6-\u024f\u2010-\u2027"
+                    "\u2030-\u205e]+")
+_LETTER = re.compile("[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+
+
+def measure_words(text: str, style: Any) -> float:
+    """`measure` of a text of words and single spaces, summed from the words' own widths
+    (most measured already, by `choose`) where that sum is Pango's width to the bit.
+
+    That is where WeasyPrint gives each space a letter spacing of its own (the word
+    spacing) and the words none: Pango makes a run of each span of one letter spacing and
+    shapes each alone, so the text is its words and spaces side by side, each word as wide
+    as set alone, each space a word space (`_glue`), all in whole Pango units (so the sum of
+    their floats is exact). Only for words of Latin letters, set left to right: a word of
+    none (a number, a dash) is set alone in no script, but in the line's within it, which
+    may shape it otherwise; and set right to left, the punctuation at a word's end goes
+    the other way alone than between two words."""
+    widths = _in_use(style)[2]
+    width = widths.get(text)
+    if width is not None:
+        return width
+    words = text.split(" ")
+    if (len(words) < 2 or style["direction"] != "ltr" or letter_spacing(style)
+            or not int(style["word_spacing"] * 1024)
+            or not all(_LATIN.fullmatch(word) and _LETTER.search(word) for word in words)):
+        return measure(text, style)
+    width = widths[text] = (sum(measure(word, style) for word in words)
+                            + (len(words) - 1) * _glue(style))
     return width
 
 

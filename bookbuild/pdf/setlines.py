@@ -6,29 +6,25 @@ A line box is text boxes (each a run of one style), inline boxes around them (an
 and fixed boxes (a footnote call), each at a place on the line. The breaks move text from
 one line to another and nothing else: so each new line is the paragraph's text from one
 break to the next, cut into runs where the old lines' boxes change, each run copied from the
-box it came from (its style, its element, its vertical place) and shaped anew with Pango, the
-calls moved whole, the line then justified as WeasyPrint justifies one (text_align). Where a
-paragraph holds anything else, or its lines are not all of one height, nothing is set and the
-caller lays the lines out in a trial document instead.
+box it came from (its style, its element, its vertical place) and measured as Pango sets it
+(breaks.measure_words: most often summed from its words' widths, to the bit), the calls
+moved whole, the line then justified as WeasyPrint justifies one (text_align). Where a
+paragraph holds anything else, or its lines are not all of one height, nothing is set and
+the caller lays the lines out in a trial document instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .breaks import BREAKABLE, measure, style_key, tracked
+from .breaks import BREAKABLE, measure_words, style_key, tracked
 
-
-@dataclass
-class _Char:
-    """One character of the paragraph's text, or a fixed box (a footnote's call, or its
-    number before its text) as `source`, with `ch` empty."""
-    ch: str
-    unit: int | None  # its text unit (loose.text_units), None if uncounted
-    source: Any  # the text box it came from, or the fixed box
-    chain: tuple  # the inline boxes around its source, outermost first
-    line: int  # the old line it stood on
+# One character of the paragraph's text, or a fixed box (a footnote's call, or its number
+# before its text) as its source, with `ch` empty: (ch, its text unit (loose.text_units),
+# None if uncounted; the text box it came from, or the fixed box; the inline boxes around
+# its source, outermost first; the old line it stood on). A tuple: a paragraph makes
+# thousands.
+_Char = tuple[str, int | None, Any, tuple, int]
 
 
 def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[float],
@@ -45,10 +41,10 @@ def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[flo
             abs(line.box.height - first.height) > 0.01
             or abs(line.box.baseline - first.baseline) > 0.01 for line in lines):
         return None
-    text = _text(paragraph, spaces, boxes)
-    if text is None:
+    found = _text(paragraph, spaces, boxes)
+    if found is None:
         return None
-    where = {c.unit: i for i, c in enumerate(text) if c.unit is not None}
+    text, where = found
     bounds = [0, *(unit for unit, _ in starts), None]
     hyphens = [hyphen for _, hyphen in starts] + [False]
     tops = [line.box.position_y for line in lines]
@@ -67,11 +63,13 @@ def set_lines(paragraph: Any, starts: list[tuple[int, bool]], tracking: list[flo
     return result
 
 
-def _text(paragraph: Any, spaces: set[int], boxes: Any) -> list[_Char] | None:
+def _text(paragraph: Any, spaces: set[int], boxes: Any
+          ) -> tuple[list[_Char], dict[int, int]] | None:
     """The paragraph's characters in order, each with the box it came from; the spaces the
     old breaks took away put back (in the style of what follows them, as breaks.py
-    measures them)."""
+    measures them). And each unit's index in them."""
     chars: list[_Char] = []
+    where: dict[int, int] = {}
     unit = 0
     pending_space = False
     for number, line in enumerate(paragraph.lines):
@@ -84,25 +82,28 @@ def _text(paragraph: Any, spaces: set[int], boxes: Any) -> list[_Char] | None:
             if "::" in (box.element_tag or ""):
                 if not box.element_tag.endswith(("::footnote-call", "::footnote-marker")):
                     return None
-                chars.append(_Char("", None, box, chain, number))
+                chars.append(("", None, box, chain, number))
             elif isinstance(box, boxes.TextBox):
                 value = box.text
                 if line.hyphen and box is texts[-1]:
                     value = value[: -len(box.style["hyphenate_character"])]
                 for ch in value:
-                    counted = not (ch.isspace() or ch == "\u00ad")
-                    if pending_space and counted:
-                        chars.append(_Char(" ", None, box, chain, number))
+                    if ch.isspace() or ch == "\u00ad":
+                        chars.append((ch, None, box, chain, number))
+                        continue
+                    if pending_space:
+                        chars.append((" ", None, box, chain, number))
                         pending_space = False
-                    chars.append(_Char(ch, unit if counted else None, box, chain, number))
-                    unit += counted
+                    where[unit] = len(chars)
+                    chars.append((ch, unit, box, chain, number))
+                    unit += 1
             elif isinstance(box, boxes.InlineBox):
                 if box.margin_width() - box.width > 0.01:
                     return None
                 stack.extend((child, (*chain, box)) for child in reversed(box.children))
             else:
                 return None
-    return chars
+    return chars, where
 
 
 def _cut(text: list[_Char], where: dict[int, int], start: int, end: int | None
@@ -119,12 +120,12 @@ def _cut(text: list[_Char], where: dict[int, int], start: int, end: int | None
         stop = where[end]
         # back over what stands before the next line's first character: the space (or
         # the no-hyphen break) goes, the calls stay on this line
-        while stop > begin and text[stop - 1].unit is None and text[stop - 1].ch:
+        while stop > begin and text[stop - 1][1] is None and text[stop - 1][0]:
             stop -= 1
     line = text[begin:stop]
-    while line and line[0].ch and line[0].ch in BREAKABLE:
+    while line and line[0][0] and line[0][0] in BREAKABLE:
         line = line[1:]
-    while line and line[-1].ch and (line[-1].ch in BREAKABLE or line[-1].ch == "\u00ad"):
+    while line and line[-1][0] and (line[-1][0] in BREAKABLE or line[-1][0] == "\u00ad"):
         line = line[:-1]
     return line
 
@@ -177,7 +178,7 @@ def _build(old: Any, pieces: list[_Char], tops: list[float], hyphen: bool, track
         box = source.copy_with_text(text)
         box.style = style
         # (its Pango layout made once it is justified: see _align)
-        width = measure(text, style)
+        width = measure_words(text, style)
         box.pango_layout, box.width, box.justification_spacing = None, width, 0
         box.position_x, box.position_y = x, source.position_y + dy
         parent.append(box)
@@ -193,36 +194,89 @@ def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
     runs: list[list] = []
     keys: dict[int, tuple] = {}  # a source box → what it and its chain set text as
     last_key = None
-    for c in pieces:
-        if not c.ch:
-            runs.append([c.chain, c.source, None, c.line])
+    for ch, _, source, chain, line in pieces:
+        if not ch:
+            runs.append([chain, source, None, line])
             last_key = None
             continue
-        key = keys.get(id(c.source))
+        key = keys.get(id(source))
         if key is None:
-            key = keys[id(c.source)] = (_key(c.source), *(_key(p) for p in c.chain))
+            key = keys[id(source)] = (_key(source), *(_key(p) for p in chain))
         if key == last_key:
-            runs[-1][2] += c.ch
+            runs[-1][2] += ch
         else:
-            runs.append([c.chain, c.source, c.ch, c.line])
+            runs.append([chain, source, ch, line])
             last_key = key
     return [tuple(run) for run in runs]
 
 
 def _align(line: Any, width: float, last: bool) -> None:
     """Align the line in `width` as WeasyPrint does (justified, but for a paragraph's
-    `last` line); each text box given the Pango layout it is drawn from (justifying a text
-    with spaces makes it)."""
+    `last` line); each text box given the Pango layout it is drawn from (`_drawn`)."""
     from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.inline import text_align
-    from weasyprint.text.line_break import create_layout
+    from weasyprint.layout.inline import count_expandable_spaces, text_align
 
-    offset = text_align(None, line, width, last)
-    if offset:
-        for child in line.children:
-            child.translate(offset, 0)
+    style = line.style
+    align = style["text_align_all"]
+    if last and style["text_align_last"] != "auto":
+        align = style["text_align_last"]
+    if (align == "justify" and style["white_space"] in ("normal", "nowrap", "pre-line")
+            and line.width < width):
+        # as text_align justifies it (justify_line), without the Pango layouts it makes
+        spaces = count_expandable_spaces(line)
+        if spaces:
+            _spread(line, (width - line.width) / spaces, 0.0, count_expandable_spaces,
+                    boxes)
+    else:
+        offset = text_align(None, line, width, last)
+        if offset:
+            for child in line.children:
+                child.translate(offset, 0)
     for box in line.descendants():
         if isinstance(box, boxes.TextBox) and box.pango_layout is None:
-            box.pango_layout = create_layout(box.text, box.style, None, None,
-                                             box.justification_spacing)
-            box.pango_layout.deactivate()
+            box.pango_layout = _drawn(box.text, box.style, box.justification_spacing)
+
+
+def _spread(box: Any, spacing: float, advance: float, count: Any, boxes: Any) -> float:
+    """Open each expandable space in and under `box` by `spacing`, moving what follows it
+    along, as WeasyPrint's add_word_spacing does (the same sums in the same order, so the
+    same floats); `advance`: how far what precedes has moved. Returns how far what follows
+    moves."""
+    if isinstance(box, boxes.TextBox):
+        box.justification_spacing = spacing
+        box.position_x += advance
+        spaces = count(box)
+        if spaces:
+            box.pango_layout = None  # (a call's, kept from the old line): made anew, below
+            extra = spacing * spaces
+            advance += extra
+            box.width += extra
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += advance
+        before = advance
+        for child in box.children if box.style["direction"] != "rtl" else box.children[::-1]:
+            if child.is_in_normal_flow():
+                advance = _spread(child, spacing, advance, count, boxes)
+        box.width += advance - before
+    else:
+        box.translate(advance, 0)
+    return advance
+
+
+def _drawn(text: str, style: Any, justification_spacing: float) -> Any:
+    """The deactivated Pango layout a text box is drawn from, as WeasyPrint's create_layout
+    and deactivate leave it. Drawing sets it up anew (Layout.reactivate) from its text and
+    justification spacing alone, so the Pango layout create_layout would make is not made:
+    only where a decoration's font metrics are read, or set_text would change the text."""
+    from weasyprint.text.line_break import Layout, create_layout
+
+    if style["text_decoration_line"] != "none" or "\n" in text or text == " ":
+        layout = create_layout(text, style, None, None, justification_spacing)
+        layout.deactivate()
+        return layout
+    layout = Layout.__new__(Layout)
+    layout.justification_spacing, layout.max_width = justification_spacing, None
+    layout.first_line_direction = 0
+    layout.ascent = layout.underline_position = layout.strikethrough_position = None
+    layout.text = text
+    return layout
