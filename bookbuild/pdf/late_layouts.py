@@ -33,9 +33,14 @@ def install() -> None:
 def create_layout(text: str, style: Any, context: Any, max_width: float | None,
                   justification_spacing: float) -> Any:
     """A Pango layout of `text` for justification, its Pango objects not made (see the module's
-    docstring); WeasyPrint's own where it is asked for a width or the text is decorated."""
+    docstring); WeasyPrint's own where it is asked for a width or the text is decorated. (Also
+    for the lines setlines.py builds, installed or not.)"""
     if max_width is not None or style["text_decoration_line"] != "none":
-        return _STATE["original"](text, style, context, max_width, justification_spacing)
+        if "original" in _STATE:
+            return _STATE["original"](text, style, context, max_width, justification_spacing)
+        from weasyprint.text.line_break import create_layout as original
+
+        return original(text, style, context, max_width, justification_spacing)
     return _later_class()(text, style, justification_spacing)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import late_layouts
 from .breaks import BREAKABLE, measure_words, style_key, tracked
 
 # One character of the paragraph's text, or a fixed box (a footnote's call, or its number
@@ -212,71 +213,18 @@ def _runs(pieces: list[_Char]) -> list[tuple[tuple, Any, str | None, int]]:
 
 def _align(line: Any, width: float, last: bool) -> None:
     """Align the line in `width` as WeasyPrint does (justified, but for a paragraph's
-    `last` line); each text box given the Pango layout it is drawn from (`_drawn`)."""
+    `last` line); each text box given the Pango layout it is drawn from (justifying a text
+    with spaces gives it one; late_layouts.py makes those, and these, without their Pango
+    objects, which drawing makes)."""
     from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.inline import count_expandable_spaces, text_align
+    from weasyprint.layout.inline import text_align
 
-    style = line.style
-    align = style["text_align_all"]
-    if last and style["text_align_last"] != "auto":
-        align = style["text_align_last"]
-    if (align == "justify" and style["white_space"] in ("normal", "nowrap", "pre-line")
-            and line.width < width):
-        # as text_align justifies it (justify_line), without the Pango layouts it makes
-        spaces = count_expandable_spaces(line)
-        if spaces:
-            _spread(line, (width - line.width) / spaces, 0.0, count_expandable_spaces,
-                    boxes)
-    else:
-        offset = text_align(None, line, width, last)
-        if offset:
-            for child in line.children:
-                child.translate(offset, 0)
+    offset = text_align(None, line, width, last)
+    if offset:
+        for child in line.children:
+            child.translate(offset, 0)
     for box in line.descendants():
         if isinstance(box, boxes.TextBox) and box.pango_layout is None:
-            box.pango_layout = _drawn(box.text, box.style, box.justification_spacing)
-
-
-def _spread(box: Any, spacing: float, advance: float, count: Any, boxes: Any) -> float:
-    """Open each expandable space in and under `box` by `spacing`, moving what follows it
-    along, as WeasyPrint's add_word_spacing does (the same sums in the same order, so the
-    same floats); `advance`: how far what precedes has moved. Returns how far what follows
-    moves."""
-    if isinstance(box, boxes.TextBox):
-        box.justification_spacing = spacing
-        box.position_x += advance
-        spaces = count(box)
-        if spaces:
-            box.pango_layout = None  # (a call's, kept from the old line): made anew, below
-            extra = spacing * spaces
-            advance += extra
-            box.width += extra
-    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        box.position_x += advance
-        before = advance
-        for child in box.children if box.style["direction"] != "rtl" else box.children[::-1]:
-            if child.is_in_normal_flow():
-                advance = _spread(child, spacing, advance, count, boxes)
-        box.width += advance - before
-    else:
-        box.translate(advance, 0)
-    return advance
-
-
-def _drawn(text: str, style: Any, justification_spacing: float) -> Any:
-    """The deactivated Pango layout a text box is drawn from, as WeasyPrint's create_layout
-    and deactivate leave it. Drawing sets it up anew (Layout.reactivate) from its text and
-    justification spacing alone, so the Pango layout create_layout would make is not made:
-    only where a decoration's font metrics are read, or set_text would change the text."""
-    from weasyprint.text.line_break import Layout, create_layout
-
-    if style["text_decoration_line"] != "none" or "\n" in text or text == " ":
-        layout = create_layout(text, style, None, None, justification_spacing)
-        layout.deactivate()
-        return layout
-    layout = Layout.__new__(Layout)
-    layout.justification_spacing, layout.max_width = justification_spacing, None
-    layout.first_line_direction = 0
-    layout.ascent = layout.underline_position = layout.strikethrough_position = None
-    layout.text = text
-    return layout
+            box.pango_layout = late_layouts.create_layout(box.text, box.style, None, None,
+                                                          box.justification_spacing)
+            box.pango_layout.deactivate()
