@@ -5,8 +5,8 @@ whole book; only page numbers tie them together. So each body section is laid ou
 without page furniture (folios, running heads), by a pool of processes, and kept in the user's
 cache folder keyed by its content. The furniture of the whole body is then laid out from the same
 print.css on empty pages and overlaid, and the front matter, whose contents list the body's
-page numbers, comes last and carries the PDF/X identification. Hands pdf.py the PDF's bytes and
-the same `PdfLayout` a single pass would give.
+page numbers, comes last (laid out by a worker too) and carries the PDF/X identification.
+Hands pdf.py the PDF's bytes and the same `PdfLayout` a single pass would give.
 
 workers.py runs the jobs in a pool of processes, chunk_cache.py keeps what they made.
 """
@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from bookbuild.book import Book, PageBreak, Section
 from bookbuild.errors import Report
 from bookbuild.output import cache_folder
-from bookbuild.pdf.boxes import PdfLayout, page_breaks, roman
+from bookbuild.pdf.boxes import PdfLayout, roman
 from bookbuild.pdf.chunk_cache import ChunkCache, ChunkResult
 from bookbuild.pdf.finish import finisher, unique_subset_tags
 from bookbuild.pdf.fonts import check_glyphs
@@ -37,11 +37,12 @@ from bookbuild.pdf.margins import (
     last_page_count,
     standard_for,
 )
-from bookbuild.pdf.render import pdf_options, render
+from bookbuild.pdf.render import pdf_options
 from bookbuild.pdf.workers import (
     LayoutMismatch,
     Workers,
     lay_out_blank,
+    lay_out_front,
     lay_out_furniture,
     lay_out_section,
 )
@@ -75,7 +76,8 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report,
                                                       cache, workers, on_section)
             laid_out += fresh
             owners = page_owners(results)
-            front, front_pages = _front(book, body, owners, margins, profile, images)
+            front, front_pages, front_breaks = _front(book, body, owners, margins, profile,
+                                                      images, workers)
             total = front_pages + (front_pages % 2) + len(owners)
             needed = effective_margins(book, total)
             if needed == margins:
@@ -84,9 +86,10 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report,
         check_margins(book, margins, total, report)
         report.stop_if_errors()
         blank = _blank_verso(book, body, margins, profile, cache, workers)
-    data = _assemble(book, front, front_pages, furniture, blank, owners, results, profile)
+    data = _assemble(front, front_pages, furniture, blank, owners, results)
     cache.prune()
-    layout = _layout(book, path, profile, margins, body, results, owners, front, front_pages)
+    layout = _layout(book, path, profile, margins, body, results, owners, front_breaks,
+                     front_pages)
     layout.passes, layout.sections_laid_out, layout.sections = passes, laid_out, len(body)
     return data, layout
 
@@ -215,16 +218,16 @@ def groups(sizes: list[int], count: int) -> list[tuple[int, int]]:
 
 
 def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
-           profile, images):
-    """The front matter laid out, its contents numbered from the assembled body."""
+           profile, images, workers: Workers) -> tuple[bytes, int, list[PageBreak]]:
+    """The front matter laid out by a worker, its contents numbered from the assembled body:
+    its PDF, page count and page breaks (workers.lay_out_front)."""
     first_pages = {}
     for number, owner in enumerate(owners, start=1):
         if owner is not None and owner[1] == 0:
             first_pages[body[owner[0]].id] = str(number)
     front_ids = {s.id for s in book.sections if s.kind == "frontmatter" and s.role != "cover"}
-    document, _ = render(book, margins, profile, images, only=front_ids,
-                         contents_pages=first_pages)
-    return document, len(document.pages)
+    html = print_html(book, margins, profile, images, only=front_ids, contents_pages=first_pages)
+    return workers.call(lay_out_front, html, finisher(book, profile), pdf_options(book, profile))
 
 
 def _blank_verso(book: Book, body: list[Section], margins, profile, cache: ChunkCache,
@@ -245,15 +248,14 @@ def _blank_verso(book: Book, body: list[Section], margins, profile, cache: Chunk
     return cached[0]
 
 
-def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, int]],
-              blank: bytes, owners: list[tuple[int, int] | None], results: list[ChunkResult],
-              profile: str) -> bytes:
+def _assemble(front: bytes, front_pages: int, furniture: list[tuple[bytes, int]],
+              blank: bytes, owners: list[tuple[int, int] | None], results: list[ChunkResult]
+              ) -> bytes:
     """One PDF: the front matter's file (with its PDF/X identification), a blank verso if
     the front matter ends on a recto, then each body page with its furniture overlaid."""
     import pikepdf
 
-    book_pdf = pikepdf.open(io.BytesIO(front.write_pdf(
-        finisher=finisher(book, profile), **pdf_options(book, profile))))
+    book_pdf = pikepdf.open(io.BytesIO(front))
     chunks = [pikepdf.open(io.BytesIO(r.pdf)) for r in results]
     pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in furniture]
     dress = {first + number: page for piece, first in pieces
@@ -294,7 +296,8 @@ def _overlay(pdf, page, dress) -> None:
 
 
 def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
-            results: list[ChunkResult], owners, front, front_pages: int):
+            results: list[ChunkResult], owners, front_breaks: list[PageBreak],
+            front_pages: int):
     blank_after_front = front_pages % 2
     offset = front_pages + blank_after_front  # pages before the body
     layout = PdfLayout(path, profile, standard_for(book, profile),
@@ -313,7 +316,6 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
         for page in result.hyphen_pages:
             layout.page_end_hyphens[f"{section.id}:{page}"] = base + page
     layout.body_first_page = offset + 1
-    front_breaks = page_breaks(front, 10 ** 9)  # all of it is roman-numbered
     layout.page_breaks = list(front_breaks)
     if blank_after_front:
         layout.page_breaks.append(PageBreak(roman(front_pages + 1), body[0].id, None))
