@@ -5,8 +5,9 @@ whole book; only page numbers tie them together. So each body section is laid ou
 without page furniture (folios, running heads), by a pool of processes, and kept in the user's
 cache folder keyed by its content. The furniture of the whole body is then laid out from the same
 print.css on empty pages and overlaid, and the front matter, whose contents list the body's
-page numbers, comes last and carries the PDF/X identification. Hands pdf.py the PDF's bytes and
-the same `PdfLayout` a single pass would give.
+page numbers, comes last (laid out by a worker too, beside the last furniture) and carries the
+PDF/X identification. Hands pdf.py the PDF's bytes and the same `PdfLayout` a single pass would
+give.
 
 workers.py runs the jobs in a pool of processes, chunk_cache.py keeps what they made.
 """
@@ -16,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -24,7 +27,7 @@ from lxml import html as lxml_html
 from bookbuild.book import Book, PageBreak, Section
 from bookbuild.errors import Report
 from bookbuild.output import cache_folder
-from bookbuild.pdf.boxes import PdfLayout, page_breaks, roman
+from bookbuild.pdf.boxes import PdfLayout, roman
 from bookbuild.pdf.chunk_cache import ChunkCache, ChunkResult
 from bookbuild.pdf.finish import finisher, unique_subset_tags
 from bookbuild.pdf.fonts import check_glyphs
@@ -37,11 +40,12 @@ from bookbuild.pdf.margins import (
     last_page_count,
     standard_for,
 )
-from bookbuild.pdf.render import pdf_options, render
+from bookbuild.pdf.render import pdf_options
 from bookbuild.pdf.workers import (
     LayoutMismatch,
     Workers,
     lay_out_blank,
+    lay_out_front,
     lay_out_furniture,
     lay_out_section,
 )
@@ -71,22 +75,20 @@ def write_chunked(book: Book, path: Path, profile: str, report: Report,
         cache = ChunkCache(cache_folder(path.parent, "chunks", profile), workers.digest)
         for _ in range(4):  # the gutter depends on the page count, and the reverse
             passes += 1
-            results, furniture, fresh = _lay_out_body(book, body, margins, profile, images,
-                                                      cache, workers, on_section)
-            laid_out += fresh
-            owners = page_owners(results)
-            front, front_pages = _front(book, body, owners, margins, profile, images)
-            total = front_pages + (front_pages % 2) + len(owners)
+            laid = _lay_out_pieces(book, body, margins, profile, images, cache, workers,
+                                   on_section)
+            laid_out += laid.fresh
+            owners = page_owners(laid.results)
+            total = laid.front_pages + (laid.front_pages % 2) + len(owners)
             needed = effective_margins(book, total)
             if needed == margins:
                 break
             margins = needed
         check_margins(book, margins, total, report)
         report.stop_if_errors()
-        blank = _blank_verso(book, body, margins, profile, cache, workers)
-    data = _assemble(book, front, front_pages, furniture, blank, owners, results, profile)
+    data = _assemble(laid, owners)
     cache.prune()
-    layout = _layout(book, path, profile, margins, body, results, owners, front, front_pages)
+    layout = _layout(book, path, profile, margins, body, laid, owners)
     layout.passes, layout.sections_laid_out, layout.sections = passes, laid_out, len(body)
     return data, layout
 
@@ -95,15 +97,29 @@ def body_sections(book: Book) -> list[Section]:
     return [s for s in book.sections if s.kind != "frontmatter" and s.role != "cover"]
 
 
-def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cache: ChunkCache,
-                  workers: Workers, on_section=None):
-    """Every body section laid out, and the body's furniture, each from the cache where it can
-    be: (sections' results, each furniture piece's PDF and first body page, how many sections
-    were laid out).
+@dataclass
+class _Pieces:
+    """The interior laid out in pieces at one set of margins, ready to be assembled."""
 
-    One stream of jobs: the sections, and each piece of furniture as soon as the sections up to
-    its end are laid out (it needs their page counts), ahead of the sections still waiting; so
-    less furniture is left to lay out after the last section.
+    results: list[ChunkResult]  # each body section's
+    furniture: list[tuple[bytes, int]]  # each furniture piece's PDF and first body page
+    fresh: int  # how many sections were laid out (not taken from the cache)
+    front: bytes  # the front matter's PDF, with the book's PDF/X identification
+    front_pages: int
+    front_breaks: list[PageBreak]
+    blank: bytes  # a blank verso's PDF
+
+
+def _lay_out_pieces(book: Book, body: list[Section], margins, profile, images,
+                    cache: ChunkCache, workers: Workers, on_section=None) -> _Pieces:
+    """Every body section laid out, the body's furniture, a blank verso, each from the cache
+    where it can be, and the front matter.
+
+    One stream of jobs: the sections; each piece of furniture as soon as the sections up to its
+    end are laid out (it needs their page counts), ahead of the sections still waiting; the
+    front matter as soon as they all are (its contents list their first pages); the blank
+    verso once no section is waiting. So what has to wait for the last section runs beside the
+    last furniture, in the workers, and little is left to lay out after the last section.
     """
     html = [print_html(book, margins, profile, images, only={s.id}) for s in body]
     keys = [cache.key(text) for text in html]
@@ -115,6 +131,11 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
     pieces = groups([len(text) for text in html], 3 * workers.size)
     waiting = list(range(len(pieces)))
     furniture: dict[int, tuple[bytes, int]] = {}
+    blank_html = _blank_html(book, body, margins, profile)
+    blank_key = "blank-" + cache.key(blank_html)
+    blank = cache.get_raw(blank_key)
+    ends: dict[str, Any] = {"blank": blank[0]} if blank else {}  # the front matter, the blank
+    handed: set[str] = set(ends)  # of those two, the ones handed out or taken from the cache
     if fresh > 1:
         workers.start()
 
@@ -129,15 +150,28 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
             if piece.cached is None:
                 return ("furniture", ready, piece), lay_out_furniture, (piece.html,)
             furniture[ready] = piece.finish(piece.cached)
+        if "front" not in handed and all(r is not None for r in results):
+            handed.add("front")
+            front = _front_html(book, body, page_owners(results), margins, profile, images)
+            return ("front",), lay_out_front, (front, finisher(book, profile),
+                                               pdf_options(book, profile))
         if queue:
             index = queue.pop(0)
             notes = [(n.id, n.ref_id) for n in body[index].notes]
             return ("section", index), lay_out_section, (html[index], notes)
+        if "blank" not in handed:
+            handed.add("blank")
+            return ("blank",), lay_out_blank, (blank_html,)
         return None
 
     def finished(tag, result) -> None:
         if tag[0] == "furniture":
             furniture[tag[1]] = tag[2].finish(result)
+            return
+        if tag[0] in ("front", "blank"):
+            ends[tag[0]] = result
+            if tag[0] == "blank":
+                cache.put_raw(blank_key, result, {})
             return
         cache.put(keys[tag[1]], result)
         results[tag[1]] = result
@@ -145,7 +179,8 @@ def _lay_out_body(book: Book, body: list[Section], margins, profile, images, cac
             on_section(fresh - sum(r is None for r in results), fresh)
 
     workers.stream(next_job, finished)
-    return results, [furniture[p] for p in range(len(pieces))], fresh
+    return _Pieces(results, [furniture[p] for p in range(len(pieces))], fresh, *ends["front"],
+                   ends["blank"])
 
 
 def page_owners(results: list[ChunkResult]) -> list[tuple[int, int] | None]:
@@ -214,52 +249,41 @@ def groups(sizes: list[int], count: int) -> list[tuple[int, int]]:
     return list(zip(bounds, bounds[1:] + [len(sizes)], strict=True))
 
 
-def _front(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
-           profile, images):
-    """The front matter laid out, its contents numbered from the assembled body."""
+def _front_html(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
+           profile, images) -> str:
+    """The front matter's print HTML, its contents numbered from the assembled body."""
     first_pages = {}
     for number, owner in enumerate(owners, start=1):
         if owner is not None and owner[1] == 0:
             first_pages[body[owner[0]].id] = str(number)
     front_ids = {s.id for s in book.sections if s.kind == "frontmatter" and s.role != "cover"}
-    document, _ = render(book, margins, profile, images, only=front_ids,
-                         contents_pages=first_pages)
-    return document, len(document.pages)
+    return print_html(book, margins, profile, images, only=front_ids, contents_pages=first_pages)
 
 
-def _blank_verso(book: Book, body: list[Section], margins, profile, cache: ChunkCache,
-                 workers: Workers) -> bytes:
-    """A blank verso as a single pass draws it (a proof's crop marks included): the page
-    WeasyPrint puts between two one-page sections, each opening on a recto."""
+def _blank_html(book: Book, body: list[Section], margins, profile) -> str:
+    """A blank verso as a single pass draws it (a proof's crop marks included): the HTML of
+    the page WeasyPrint puts between two one-page sections, each opening on a recto (see
+    workers.lay_out_blank)."""
     source = print_html(book, margins, profile, {}, only={s.id for s in body[:2]},
                                shells=True)
     root = lxml_html.document_fromstring(source)
     for section in body[:2]:
         etree.SubElement(root.get_element_by_id(section.id), "div", {"class": "furniture-page"})
-    html = lxml_html.tostring(root, encoding="unicode")
-    key = "blank-" + cache.key(html)
-    cached = cache.get_raw(key)
-    if cached is None:
-        cached = (workers.call(lay_out_blank, html), {})
-        cache.put_raw(key, *cached)
-    return cached[0]
+    return lxml_html.tostring(root, encoding="unicode")
 
 
-def _assemble(book: Book, front, front_pages: int, furniture: list[tuple[bytes, int]],
-              blank: bytes, owners: list[tuple[int, int] | None], results: list[ChunkResult],
-              profile: str) -> bytes:
+def _assemble(laid: _Pieces, owners: list[tuple[int, int] | None]) -> bytes:
     """One PDF: the front matter's file (with its PDF/X identification), a blank verso if
     the front matter ends on a recto, then each body page with its furniture overlaid."""
     import pikepdf
 
-    book_pdf = pikepdf.open(io.BytesIO(front.write_pdf(
-        finisher=finisher(book, profile), **pdf_options(book, profile))))
-    chunks = [pikepdf.open(io.BytesIO(r.pdf)) for r in results]
-    pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in furniture]
+    book_pdf = pikepdf.open(io.BytesIO(laid.front))
+    chunks = [pikepdf.open(io.BytesIO(r.pdf)) for r in laid.results]
+    pieces = [(pikepdf.open(io.BytesIO(data)), first) for data, first in laid.furniture]
     dress = {first + number: page for piece, first in pieces
              for number, page in enumerate(piece.pages)}
-    blank_pdf = pikepdf.open(io.BytesIO(blank))
-    if front_pages % 2:  # the body opens on a recto; a single pass would insert this blank
+    blank_pdf = pikepdf.open(io.BytesIO(laid.blank))
+    if laid.front_pages % 2:  # the body opens on a recto; a single pass would insert this blank
         book_pdf.pages.append(blank_pdf.pages[0])
     for number, owner in enumerate(owners):
         if owner is None:
@@ -293,8 +317,9 @@ def _overlay(pdf, page, dress) -> None:
     page.contents_add(pdf.make_stream(b"\nQ\nq /Furniture Do Q\n"))
 
 
-def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
-            results: list[ChunkResult], owners, front, front_pages: int):
+def _layout(book: Book, path: Path, profile: str, margins, body: list[Section], laid: _Pieces,
+            owners):
+    results, front_pages = laid.results, laid.front_pages
     blank_after_front = front_pages % 2
     offset = front_pages + blank_after_front  # pages before the body
     layout = PdfLayout(path, profile, standard_for(book, profile),
@@ -313,8 +338,7 @@ def _layout(book: Book, path: Path, profile: str, margins, body: list[Section],
         for page in result.hyphen_pages:
             layout.page_end_hyphens[f"{section.id}:{page}"] = base + page
     layout.body_first_page = offset + 1
-    front_breaks = page_breaks(front, 10 ** 9)  # all of it is roman-numbered
-    layout.page_breaks = list(front_breaks)
+    layout.page_breaks = list(laid.front_breaks)
     if blank_after_front:
         layout.page_breaks.append(PageBreak(roman(front_pages + 1), body[0].id, None))
     for number, owner in enumerate(owners, start=1):

@@ -5,6 +5,7 @@ book) one subset tag per embedded font program.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -58,24 +59,26 @@ def drop_annotations(pdf: pydyf.PDF) -> None:
 
 
 def finisher(book: Book, profile: str) -> Callable[[Document, pydyf.PDF], None]:
-    """Last touches on the PDF objects: no annotations in print, repeatable identifiers."""
+    """Last touches on the PDF objects: no annotations in print, repeatable identifiers. It
+    can be pickled: a layout worker writes the front matter's PDF with it (chunked.py)."""
     document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.config.identifier)}"
+    return functools.partial(_finish, document_id, standard_for(book, profile), profile)
 
-    def finish(document: Document, pdf: pydyf.PDF) -> None:
-        draw_footnote_rules(document, pdf)
-        if standard_for(book, profile) != "none" and "OutputIntents" not in pdf.catalog:
-            pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])
-        if profile != "screen":
-            drop_annotations(pdf)
-            pdf.catalog.pop("Outlines", None)
-            pdf.catalog.pop("PageMode", None)
-            pdf.catalog.pop("Names", None)
-        # PDF/X-4 metadata carries a random document id; derive it from the book instead.
-        for obj in pdf.objects:
-            if isinstance(getattr(obj, "stream", None), list):
-                obj.stream = [_fixed_xmp(part, document_id) for part in obj.stream]
 
-    return finish
+def _finish(document_id: str, standard: str, profile: str, document: Document,
+            pdf: pydyf.PDF) -> None:
+    draw_footnote_rules(document, pdf)
+    if standard != "none" and "OutputIntents" not in pdf.catalog:
+        pdf.catalog["OutputIntents"] = pydyf.Array([_registered_output_intent()])
+    if profile != "screen":
+        drop_annotations(pdf)
+        pdf.catalog.pop("Outlines", None)
+        pdf.catalog.pop("PageMode", None)
+        pdf.catalog.pop("Names", None)
+    # PDF/X-4 metadata carries a random document id; derive it from the book instead.
+    for obj in pdf.objects:
+        if isinstance(getattr(obj, "stream", None), list):
+            obj.stream = [_fixed_xmp(part, document_id) for part in obj.stream]
 
 
 def _registered_output_intent():
