@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from weasyprint.text import line_break
 
 from bookbuild import config as config_module
 from bookbuild.pdf import chunked as chunking
@@ -32,7 +33,7 @@ class Shortcuts:
         self.done = {"later": 0, "no margin boxes": 0, "strut": 0, "font": 0, "widths": 0}
         self.weasyprint_strut = linememo._STATE["strut"]
         self.weasyprint_font = linememo._STATE["font_description"]
-        self.weasyprint_layout = late_layouts._STATE["original"]
+        self.weasyprint_layout = line_break.create_layout
         self.weasyprint_boxes = margin_boxes._STATE["original"]
         self.weasyprint_lines = linememo._STATE["original"]
         self.late = late_layouts.create_layout

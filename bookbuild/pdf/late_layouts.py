@@ -25,22 +25,18 @@ def install() -> None:
     per process)."""
     import weasyprint.layout.inline as inline
 
-    if "original" not in _STATE:
-        _STATE["original"] = inline.create_layout
-        inline.create_layout = create_layout
+    inline.create_layout = create_layout
 
 
 def create_layout(text: str, style: Any, context: Any, max_width: float | None,
                   justification_spacing: float) -> Any:
     """A Pango layout of `text` for justification, its Pango objects not made (see the module's
-    docstring); WeasyPrint's own where it is asked for a width or the text is decorated. (Also
-    for the lines setlines.py builds, installed or not.)"""
+    docstring); WeasyPrint's own (text/line_break.py's, which stays as it is) where it is
+    asked for a width or the text is decorated. Also for the lines setlines.py builds."""
     if max_width is not None or style["text_decoration_line"] != "none":
-        if "original" in _STATE:
-            return _STATE["original"](text, style, context, max_width, justification_spacing)
-        from weasyprint.text.line_break import create_layout as original
+        from weasyprint.text.line_break import create_layout as weasyprints
 
-        return original(text, style, context, max_width, justification_spacing)
+        return weasyprints(text, style, context, max_width, justification_spacing)
     return _later_class()(text, style, justification_spacing)
 
 
