@@ -149,8 +149,7 @@ def reset_loose(typesetter: Any, document: Document, html: str, extra_css: str =
     replaced = _refit(typesetter, root, elements, faulty, extra_css, budget, trials)
     loose = [p for p in ([] if turns_only else faulty) if p.worst > AIM]
     if loose:
-        replaced += _vary(typesetter, root, elements, loose, VARIANTS, extra_css, budget,
-                          trials)
+        replaced += _vary(typesetter, root, elements, loose, extra_css, budget, trials)
     return replaced
 
 
@@ -360,9 +359,9 @@ def _spaces(el) -> set[int]:
     return spaces
 
 
-def _vary(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
-          extra_css: str, budget: dict[str, float], trials: dict) -> int:
-    """Each loose line of `loose`, the loosest first, set in each of `tries` in one trial
+def _vary(typesetter: Any, root, elements: dict, loose: list[Paragraph], extra_css: str,
+          budget: dict[str, float], trials: dict) -> int:
+    """Each loose line of `loose`, the loosest first, set in each of VARIANTS in one trial
     document, as far as its section's `budget` of lines goes (which is spent); the best that
     fits put in place. Windows found in `trials` are not set again. Returns how many windows
     were replaced."""
@@ -377,7 +376,7 @@ def _vary(typesetter: Any, root, elements: dict, loose: list[Paragraph], tries,
         last = len(paragraph.lines) - 1
         el = elements[paragraph.key]
         section = _section_of(el)
-        for (before, after), variant in tries:
+        for (before, after), variant in VARIANTS:
             a, b = max(0, k + before), min(last, k + after)
             # the loose line alone costs no more than itself: only windows are counted
             cost = b - a + 1 if b > a else 0
