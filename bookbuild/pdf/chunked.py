@@ -250,7 +250,7 @@ def groups(sizes: list[int], count: int) -> list[tuple[int, int]]:
 
 
 def _front_html(book: Book, body: list[Section], owners: list[tuple[int, int] | None], margins,
-           profile, images) -> str:
+                profile, images) -> str:
     """The front matter's print HTML, its contents numbered from the assembled body."""
     first_pages = {}
     for number, owner in enumerate(owners, start=1):
