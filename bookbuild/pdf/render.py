@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bookbuild.book import Book
-from bookbuild.pdf import keep_notes, late_layouts, linememo, margin_boxes
+from bookbuild.pdf import keep_notes, late_layouts, linememo, margin_boxes, normal_flow, page_styles
 from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
 from bookbuild.pdf.loose import reset_loose
@@ -36,6 +36,8 @@ class Typesetter:
         keep_notes.install()
         linememo.install()
         margin_boxes.install()
+        page_styles.install()
+        normal_flow.install()
         late_layouts.install()
         linememo.forget()  # another set-up's lines (and fonts) are let go
         self.fonts = FontConfiguration()  # @font-face rules register into it; render uses it
