@@ -1,7 +1,9 @@
 """The steps of WeasyPrint's that bookbuild leaves out or remembers lay a book out exactly as
 WeasyPrint does: justification's Pango layouts made when drawn (pdf/late_layouts.py), no
 margin boxes made for a page that has none (pdf/margin_boxes.py), a style's strut and font
-description found once and a box's widths broken through the line memo (pdf/linememo.py).
+description found once and a box's widths broken through the line memo (pdf/linememo.py),
+pages selected by the same @page rules sharing their styles (pdf/page_styles.py), whether a box
+is in normal flow found once per float and position (pdf/normal_flow.py).
 Each section of the sample book, and pages with running heads and folios, laid out with and
 without them come out the same, byte for byte; and each of them did its work."""
 
@@ -16,7 +18,7 @@ from weasyprint.text import line_break
 
 from bookbuild import config as config_module
 from bookbuild.pdf import chunked as chunking
-from bookbuild.pdf import late_layouts, linememo, margin_boxes
+from bookbuild.pdf import late_layouts, linememo, margin_boxes, normal_flow, page_styles
 from bookbuild.pdf import workers as pool
 from bookbuild.pdf.html import print_html, print_images
 from bookbuild.read import read_book
@@ -30,12 +32,15 @@ class Shortcuts:
 
     def __init__(self, monkeypatch):
         self.monkeypatch = monkeypatch
-        self.done = {"later": 0, "no margin boxes": 0, "strut": 0, "font": 0, "widths": 0}
+        self.done = {"later": 0, "no margin boxes": 0, "strut": 0, "font": 0, "widths": 0,
+                     "page styles lent": 0, "flow": 0}
         self.weasyprint_strut = linememo._STATE["strut"]
         self.weasyprint_font = linememo._STATE["font_description"]
         self.weasyprint_layout = line_break.create_layout
         self.weasyprint_boxes = margin_boxes._STATE["original"]
         self.weasyprint_lines = linememo._STATE["original"]
+        self.weasyprint_page_styles = page_styles._STATE["original"]
+        self.weasyprint_flow = normal_flow._STATE["original"]
         self.late = late_layouts.create_layout
         self.asked = {"strut": 0, "font": 0}
         monkeypatch.setitem(linememo._STATE, "strut", self._count("strut",
@@ -74,7 +79,21 @@ class Shortcuts:
                 self.done["widths"] += 1
                 return linememo.split_first_line(*args, **kwargs)
 
+            def page_styles_of(page_type, html, style_for):
+                computed = style_for.get_computed_styles()
+                made = sum(1 for key in computed if key[0] == page_type)
+                page_styles.set_page_type_computed_styles(page_type, html, style_for)
+                self.done["page styles lent"] += made == 0 and any(
+                    style is computed[key] for key in computed if key[0] == page_type
+                    for other, style in computed.items() if other[0] != page_type)
+
+            def flow(box):
+                self.done["flow"] += 1
+                return normal_flow.is_in_normal_flow(box)
+
             patch("weasyprint.layout.inline.create_layout", later)
+            patch("weasyprint.layout.page.set_page_type_computed_styles", page_styles_of)
+            patch("weasyprint.formatting_structure.boxes.Box.is_in_normal_flow", flow)
             patch("weasyprint.layout.make_margin_boxes", boxes)
             patch("weasyprint.layout.inline.strut", strut)
             patch("weasyprint.text.line_break.get_font_description", font)
@@ -82,6 +101,10 @@ class Shortcuts:
             patch(late_layouts, "create_layout", self.late)
         else:
             patch("weasyprint.layout.inline.create_layout", self.weasyprint_layout)
+            patch("weasyprint.layout.page.set_page_type_computed_styles",
+                  self.weasyprint_page_styles)
+            patch("weasyprint.formatting_structure.boxes.Box.is_in_normal_flow",
+                  self.weasyprint_flow)
             patch("weasyprint.layout.make_margin_boxes", self.weasyprint_boxes)
             patch("weasyprint.layout.inline.strut", self.weasyprint_strut)
             patch("weasyprint.text.line_break.get_font_description", self.weasyprint_font)
@@ -116,6 +139,7 @@ def test_sections_laid_out_with_the_shortcuts_are_the_same_pdf(shortcuts):
             getattr(without, name) for name in facts], section.id
     done = shortcuts.done
     assert done["later"] > 1000 and done["no margin boxes"] > 40, done
+    assert done["flow"] > 10_000 and done["page styles lent"] > 10, done
     # each style's strut and font description found by WeasyPrint once for every five asked or more
     assert 0 < shortcuts.asked["strut"] < done["strut"] / 5, (shortcuts.asked, done)
     assert 0 < shortcuts.asked["font"] < done["font"] / 5, (shortcuts.asked, done)
@@ -137,3 +161,4 @@ def test_pages_with_running_heads_and_folios_are_the_same_pdf(shortcuts):
     without, taken = pages(False), pages(True)
     assert len(without) >= 4 and taken == without
     assert shortcuts.done["widths"] > 0 and shortcuts.done["no margin boxes"] == 0
+    assert shortcuts.done["page styles lent"] >= len(taken) - 3, shortcuts.done
