@@ -37,15 +37,27 @@ def both(tmp_path_factory):
     document, one_pass = lay_out(book, out / "single.pdf", "pod", Report(ROOT))
     single_pdf = document.write_pdf(finisher=finisher(book, "pod"),
                                     **pdf_options(book, "pod"))
+    handed = []  # each job's tag, in the order they are handed out
+    stream = pool.Workers.stream
+
+    def recorded(self, next_job, finished):
+        def job():
+            found = next_job()
+            if found is not None:
+                handed.append(found[0])
+            return found
+        return stream(self, job, finished)
+
     with pytest.MonkeyPatch.context() as patch:
         # Furniture in nine pieces, whatever this machine's cores.
         patch.setattr(pool, "cpus", lambda: 3)
+        patch.setattr(pool.Workers, "stream", recorded)
         chunked_pdf, chunked = chunking.write_chunked(book, out / "chunked.pdf", "pod",
                                                         Report(ROOT))
     (out / "single.pdf").write_bytes(single_pdf)
     (out / "chunked.pdf").write_bytes(chunked_pdf)
     return {"out": out, "book": book, "single": one_pass, "chunked": chunked,
-            "single_pdf": single_pdf, "chunked_pdf": chunked_pdf}
+            "single_pdf": single_pdf, "chunked_pdf": chunked_pdf, "handed": handed}
 
 
 def test_the_sample_book_is_laid_out_in_pieces(both):
@@ -53,6 +65,23 @@ def test_the_sample_book_is_laid_out_in_pieces(both):
     assert not chunking.worth_chunking(both["book"], "screen")
     # Furniture in several pieces, each numbered from its own first page.
     assert len(list(cache_folder(both["out"], "chunks", "pod").glob("furniture-*.pdf"))) >= 3
+
+
+def test_sections_go_first_in_book_order_then_the_furniture_then_the_front_matter(both):
+    """So that the furniture of all but the last sections is ready while those are laid out."""
+    kinds = [tag[0] for tag in both["handed"]]
+    sections = [tag[1] for tag in both["handed"] if tag[0] == "section"]
+    body = chunking.body_sections(both["book"])
+    assert sorted(sections) == list(range(len(body)))
+    assert kinds == ["section"] * len(body) + ["furniture"] * kinds.count("furniture") + [
+        "front", "blank"]
+    assert kinds.count("furniture") >= 3
+    # in book order, but for a section over twice the median length, handed out first
+    sizes = [len(print_html(both["book"], chunking.effective_margins(both["book"], 60), "pod",
+                            print_images(both["book"]), only={s.id})) for s in body]
+    median = sorted(sizes)[len(sizes) // 2]
+    long = [i for i in range(len(body)) if sizes[i] > 2 * median]
+    assert sections == long + [i for i in range(len(body)) if i not in long]
 
 
 def test_blank_versos_and_furniture_pieces():

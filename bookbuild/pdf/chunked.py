@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,18 +116,21 @@ def _lay_out_pieces(book: Book, body: list[Section], margins, profile, images,
     """Every body section laid out, the body's furniture, a blank verso, each from the cache
     where it can be, and the front matter.
 
-    One stream of jobs: the sections; each piece of furniture as soon as the sections up to its
-    end are laid out (it needs their page counts), ahead of the sections still waiting; the
-    front matter as soon as they all are (its contents list their first pages); the blank
-    verso once no section is waiting. So what has to wait for the last section runs beside the
-    last furniture, in the workers, and little is left to lay out after the last section.
+    One stream of jobs: the sections, in book order but for a long one (over twice the median
+    length), handed out first; then each piece of furniture whose sections are laid out (it
+    needs their page counts, and those of all before it); the front matter once every section
+    is (its contents list their first pages); the blank verso last. Sections in book order make
+    all the furniture but the last piece's ready while the last sections are laid out: a worker
+    left with no section lays it out while the other finishes, and after the last section only
+    the last piece and the front matter are left, one for each worker.
     """
     html = [print_html(book, margins, profile, images, only={s.id}) for s in body]
     keys = [cache.key(text) for text in html]
     results: list[ChunkResult | None] = [cache.get(key) for key in keys]
-    # Longest first, so that no worker is left with a long chapter at the end (measured: book
-    # order, which would free the furniture sooner, finishes half a second later).
-    queue = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: -len(html[i]))
+    # (a long section handed out last would leave one worker laying it out alone at the end)
+    long = 2 * statistics.median(len(text) for text in html)
+    queue = sorted((i for i, r in enumerate(results) if r is None),
+                   key=lambda i: len(html[i]) <= long)
     fresh = len(queue)
     pieces = groups([len(text) for text in html], 3 * workers.size)
     waiting = list(range(len(pieces)))
@@ -140,6 +144,10 @@ def _lay_out_pieces(book: Book, body: list[Section], margins, profile, images,
         workers.start()
 
     def next_job():
+        if queue:
+            index = queue.pop(0)
+            notes = [(n.id, n.ref_id) for n in body[index].notes]
+            return ("section", index), lay_out_section, (html[index], notes)
         while True:
             ready = next((p for p in waiting
                           if all(r is not None for r in results[:pieces[p][1]])), None)
@@ -155,10 +163,6 @@ def _lay_out_pieces(book: Book, body: list[Section], margins, profile, images,
             front = _front_html(book, body, page_owners(results), margins, profile, images)
             return ("front",), lay_out_front, (front, finisher(book, profile),
                                                pdf_options(book, profile))
-        if queue:
-            index = queue.pop(0)
-            notes = [(n.id, n.ref_id) for n in body[index].notes]
-            return ("section", index), lay_out_section, (html[index], notes)
         if "blank" not in handed:
             handed.add("blank")
             return ("blank",), lay_out_blank, (blank_html,)
