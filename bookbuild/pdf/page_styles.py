@@ -38,13 +38,13 @@ def set_page_type_computed_styles(page_type: Any, html: Any, style_for: Any) -> 
                     for selector in selectors)
     # kept on the layout's StyleFor: a new layout (a new document) starts afresh
     shared = style_for.__dict__.setdefault("bookbuild_page_styles", {})
-    keys = shared.get(matched)
+    earlier = shared.get(matched)  # an earlier page type's styles, by (page type, pseudo)
     computed = style_for.get_computed_styles()
-    if keys is None or page_type.index == 0:
+    if earlier is None or page_type.index == 0:
         _STATE["original"](page_type, html, style_for)
         if page_type.index > 0:  # (see the module's note on the first page)
             shared[matched] = [(key, computed[key]) for key in computed
                                if key[0] == page_type]
         return
-    for (_type, pseudo_type), style in keys:
+    for (_type, pseudo_type), style in earlier:
         computed[page_type, pseudo_type] = style
