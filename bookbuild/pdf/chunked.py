@@ -119,10 +119,11 @@ def _lay_out_pieces(book: Book, body: list[Section], margins, profile, images,
     One stream of jobs: the sections, in book order but for a long one (over twice the median
     length), handed out first; then each piece of furniture whose sections are laid out (it
     needs their page counts, and those of all before it); the front matter once every section
-    is (its contents list their first pages); the blank verso last. Sections in book order make
-    all the furniture but the last piece's ready while the last sections are laid out: a worker
-    left with no section lays it out while the other finishes, and after the last section only
-    the last piece and the front matter are left, one for each worker.
+    is (its contents list their first pages); the blank verso as soon as nothing else is ready,
+    once no section is waiting. Sections in book order make all the furniture but the last
+    piece's ready while the last sections are laid out: a worker left with no section lays it
+    out while the other finishes, and after the last section only the last piece and the front
+    matter are left, one for each worker.
     """
     html = [print_html(book, margins, profile, images, only={s.id}) for s in body]
     keys = [cache.key(text) for text in html]
