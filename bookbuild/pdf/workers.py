@@ -163,13 +163,6 @@ class Workers:
             for _ in range(1 if self.method == "fork" else self.size):
                 self.pool.submit(int)
 
-    def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """`function(theme, *args)` as a job: in a worker when there is a pool."""
-        results = []
-        jobs = iter([(None, function, args)])
-        self.stream(lambda: next(jobs, None), lambda _tag, result: results.append(result))
-        return results[0]
-
     def stream(self, next_job: Callable[[], tuple | None],
                finished: Callable[[Any, Any], None]) -> None:
         """Run the jobs `next_job()` hands out, each `(tag, function, args)`, or None when
