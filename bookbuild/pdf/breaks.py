@@ -90,8 +90,7 @@ def choose(lines: list, widths: list[float], spaces: set[int], turns: set[int]
     `turns`: the lines that end a page. None when the paragraph cannot be modelled, or
     WeasyPrint's breaks are already the best."""
     _TRACKED.clear()  # keyed by the styles of this paragraph only
-    _KEYS.clear()
-    _LAYOUTS.clear()
+    _KEYS.clear()  # (and the layouts kept with them)
     if sum(len(widths) for widths in _WIDTHS.values()) > WIDTHS_KEPT:
         _WIDTHS.clear()
         _WORDS.clear()
@@ -524,19 +523,20 @@ _FONT = ("font_family", "font_size", "font_weight", "font_style", "font_stretch"
 # of every paragraph; and, by the id of a style in use, its key and its widths
 _WIDTHS: dict[tuple, dict[str, float]] = {}
 WIDTHS_KEPT = 300_000  # widths kept at most
-_KEYS: dict[int, tuple[Any, tuple, dict[str, float], tuple]] = {}
+_KEYS: dict[int, tuple[Any, tuple, dict[str, float], tuple, list]] = {}
 
 
-def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float], tuple]:
-    """`style`, its key, the widths measured in it, and what of it a word's items depend
-    on (`_plain_word`: its key and how it hyphenates)."""
+def _in_use(style: Any) -> tuple[Any, tuple, dict[str, float], tuple, list]:
+    """`style`, its key, the widths measured in it, what of it a word's items depend on
+    (`_plain_word`: its key and how it hyphenates), and its layout for measuring once made
+    (`_layout`: the layout and the attributes it was set up with)."""
     found = _KEYS.get(id(style))
     if found is None or found[0] is not style:  # (kept with it: its id is not reused)
         key = tuple(repr(style[name]) for name in _FONT)
         found = _KEYS[id(style)] = (
             style, key, _WIDTHS.setdefault(key, {}),
             (key, style["hyphens"], repr(style["hyphenate_limit_chars"]),
-             style["hyphenate_character"]))
+             style["hyphenate_character"]), [])
     return found
 
 
@@ -565,26 +565,23 @@ def measure(text: str, style: Any) -> float:
     return width
 
 
-_LAYOUTS: dict[int, tuple[Any, Any, Any]] = {}  # by the id of a style in use: it, its
-# layout, the attributes it was set up with (font features) or NULL
-
-
 def _layout(style: Any) -> Any:
     """A WeasyPrint layout set up in `style`, its text to be set: one for each style (most
     of a short text's measure is the setting up), its attributes put back as they were set
-    up (setting a text adds to them its word and letter spacing)."""
+    up (setting a text adds to them its word and letter spacing: the attributes it was set up
+    with are font features, or none)."""
     from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.line_break import Layout
 
-    found = _LAYOUTS.get(id(style))
-    if found is None or found[0] is not style:  # (kept with it: its id is not reused)
+    made = _in_use(style)[4]
+    if not made:
         layout = Layout(style)
         attributes = pango.pango_layout_get_attributes(layout.layout)
         if attributes != ffi.NULL:
             attributes = ffi.gc(_attr_list_copy()(attributes), pango.pango_attr_list_unref)
-        found = _LAYOUTS[id(style)] = (style, layout, attributes)
+        made += [layout, attributes]
         return layout
-    _, layout, attributes = found
+    layout, attributes = made
     if attributes == ffi.NULL:
         pango.pango_layout_set_attributes(layout.layout, ffi.NULL)
     else:
