@@ -142,10 +142,12 @@ def test_a_footnote_opens_as_a_popup(page, watch):
     # The frame loads the chapter again when the preview's state moves on (a rebuild the
     # previous test's clean-up started may still land, on a busy machine): a popup opened in
     # the document it replaced is gone with it, so the call is clicked again, in the new one.
+    # (That may happen after the popup was seen: CI once saw it open, then found none.)
     for _ in range(5):
         frame.locator('a[role="doc-noteref"]').click()
         try:
             expect(popup).to_be_visible(timeout=10_000)
+            expect(popup).to_contain_text("High water came at six.", timeout=10_000)
             break
         except AssertionError:
             continue
