@@ -73,7 +73,11 @@ def chapter_one(book, watch):
     path = book / "chapters" / "one.md"
     yield path
     if path.read_text(encoding="utf-8") != ONE:
-        version = watch.state()["version"]
+        # The test may end while the build of its edit is still writing the PDF: that build's
+        # end must not pass for the rebuild of the restored chapter, which would then land in
+        # the next test (and reload the chapter under it).
+        version = watch.wait_for(lambda s: not s["building"],
+                                 what="the end of the test's build")["version"]
         path.write_text(ONE, encoding="utf-8")
         watch.wait_for(lambda s: s["version"] > version and not s["building"]
                        and not s["problems"], what="the rebuild of the restored chapter")
@@ -136,21 +140,13 @@ def test_saving_a_chapter_updates_the_open_page_without_a_reload(page, watch, ch
 def test_a_footnote_opens_as_a_popup(page, watch):
     from playwright.sync_api import expect
 
+    # No rebuild may land while the popup is open: a new build reloads the chapter, and the
+    # popup goes with the document it was opened in.
+    watch.wait_for(lambda s: not s["building"], what="a quiet preview")
     page.goto(watch.url + "#text/one")
     frame = text_frame(page)
     popup = frame.locator(".bookbuild-popup")
-    # The frame loads the chapter again when the preview's state moves on (a rebuild the
-    # previous test's clean-up started may still land, on a busy machine): a popup opened in
-    # the document it replaced is gone with it, so the call is clicked again, in the new one.
-    # (That may happen after the popup was seen: CI once saw it open, then found none.)
-    for _ in range(5):
-        frame.locator('a[role="doc-noteref"]').click()
-        try:
-            expect(popup).to_be_visible(timeout=10_000)
-            expect(popup).to_contain_text("High water came at six.", timeout=10_000)
-            break
-        except AssertionError:
-            continue
+    frame.locator('a[role="doc-noteref"]').click()
     expect(popup).to_be_visible()
     expect(popup).to_contain_text("High water came at six.")
     frame.locator("h1").press("Escape")
