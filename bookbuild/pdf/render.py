@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bookbuild.book import Book
 from bookbuild.pdf import keep_notes, late_layouts, linememo, margin_boxes, normal_flow, page_styles
+from bookbuild.pdf.engine import import_weasyprint
 from bookbuild.pdf.fetcher import confined_fetcher
 from bookbuild.pdf.html import print_html
 from bookbuild.pdf.loose import reset_loose
@@ -29,6 +30,7 @@ class Typesetter:
     documents; an extra stylesheet (a piece of the layout's own rules) is parsed once."""
 
     def __init__(self, book_root: Path, css: Path):
+        import_weasyprint()
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 

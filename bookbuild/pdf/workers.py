@@ -28,6 +28,7 @@ from bookbuild.config import Config, PartEntry
 from bookbuild.pdf import linememo, makeup, margin_boxes, relay
 from bookbuild.pdf.boxes import page_breaks, page_end_hyphen
 from bookbuild.pdf.chunk_cache import ChunkResult, theme_digest
+from bookbuild.pdf.engine import import_weasyprint
 from bookbuild.pdf.finish import draw_footnote_rules, drop_annotations
 from bookbuild.pdf.justify import justify
 from bookbuild.pdf.loose import reset_loose
@@ -134,7 +135,7 @@ class Workers:
             # Imported once, here, rather than in each worker. (Forking first, each worker
             # importing it while this process reads the manuscript, was measured: on two cores
             # the reading slowed more than the import saved, the workers ready 0.27 s later.)
-            import weasyprint  # noqa: F401
+            import_weasyprint()
 
             context = multiprocessing.get_context(self.method)
             self._lifeline = context.Pipe(duplex=False)  # (read end, write end)
