@@ -19,6 +19,7 @@ from bookbuild.errors import BookError, Problem, Report
 from bookbuild.output import cache_folder, check_output_folder
 from bookbuild.progress import Progress
 from bookbuild.read import read_book
+from bookbuild.read.ahead import ReadAhead
 from bookbuild.read.cache import ChapterCache
 
 
@@ -50,7 +51,15 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...], profile: str 
             # Layout workers start now: they load WeasyPrint and the theme while we read.
             layout = cleanup.enter_context(_layout_workers(config, formats, profile, workers))
             chapter_cache = ChapterCache(cache_folder(out_dir, "chapters"))
-            book = read_book(config, report, chapter_cache)
+            # Idle until the book is read, the workers read files too (read/ahead.py).
+            ahead = (ReadAhead(config, chapter_cache.folder, layout.submit)
+                     if layout is not None else None)
+            try:
+                book = read_book(config, report, chapter_cache,
+                                 ahead.entries if ahead is not None else None)
+            finally:
+                if ahead is not None:
+                    ahead.close()
         if on_book:
             on_book(book)
         result = BuildResult()

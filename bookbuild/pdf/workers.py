@@ -16,7 +16,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +163,11 @@ class Workers:
             # they load the theme while this process reads the manuscript.
             for _ in range(1 if self.method == "fork" else self.size):
                 self.pool.submit(int)
+
+    def submit(self, function: Callable, *args: Any) -> Future | None:
+        """Run `function(*args)` in a worker, if the pool is started (else None): a job of
+        another step's (read/ahead.py), which the workers take before the stream's."""
+        return self.pool.submit(function, *args) if self.pool is not None else None
 
     def stream(self, next_job: Callable[[], tuple | None],
                finished: Callable[[Any, Any], None]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,9 @@ from bookbuild.read.typography import book_settings, set_typography, typeset
 from bookbuild.theme import check_stylesheets
 from bookbuild.xhtml import h, unique_id
 
+# The chapter cache entries another process made of spine file n (read/ahead.py), if any.
+AheadEntries = Callable[[int], dict[str, bytes]]
+
 
 @dataclass
 class Chapters:
@@ -59,13 +63,14 @@ class Chapters:
 
 
 def read_book(config: Config, report: Report | None = None,
-              cache: ChapterCache | None = None) -> Book:
+              cache: ChapterCache | None = None, ahead: AheadEntries | None = None) -> Book:
     """Parse every spine file into a `Book`; raises BookError listing every problem found.
 
-    With a `cache`, a chapter whose text has not changed is not read again (cache.py).
+    With a `cache`, a chapter whose text has not changed is not read again (cache.py); with
+    `ahead` too, other processes read files ahead into it (ahead.py).
     """
     report = report or Report(config.root)
-    chapters = read_chapters(config, report, cache)
+    chapters = read_chapters(config, report, cache, ahead)
     sections = add_matter(config, chapters.sections, report)
     report.stop_if_errors()
     blurb, blurb_problems = back_cover(config)
@@ -80,7 +85,7 @@ def read_book(config: Config, report: Report | None = None,
 
 
 def read_chapters(config: Config, report: Report, cache: ChapterCache | None = None,
-                  ) -> Chapters:
+                  ahead: AheadEntries | None = None) -> Chapters:
     """Every spine file read, checked and converted, links resolved across them; the problems
     found are in `report`, in file and line order."""
     first_problem = len(report.problems)
@@ -90,7 +95,7 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
     used_ids: set[str] = set()
     sources: list[tuple[Section, Source]] = []
     texts: dict[Path, str] = {}
-    chapter_number = part_number = 0
+    chapter_number = part_number = files = 0
     for entry in config.spine:
         entries = [entry]
         part_id = None
@@ -102,7 +107,10 @@ def read_chapters(config: Config, report: Report, cache: ChapterCache | None = N
             entries = list(entry.chapters)
         for spine_entry in entries:
             numbered = spine_entry.type == "chapter" and spine_entry.role in (None, "chapter")
-            read = _read_file(spine_entry, config, md, report, images, used_ids)
+            if ahead is not None and cache is not None:
+                cache.take(ahead(files))
+            files += 1
+            read = read_file(spine_entry, config, md, report, images, used_ids)
             chapter_number += numbered and not read  # a file that failed keeps its number
             for n, (section, source) in enumerate(read):
                 if n == 0 and len(read) > 1 and not section.title:
@@ -170,8 +178,8 @@ def _section_id(path: Path, used: set[str]) -> str:
     return unique_id(slug if slug[0].isalpha() else f"ch-{slug}", used)
 
 
-def _read_file(entry: SpineEntry, config: Config, md, report: Report,
-               images: dict[Path, Image], used_ids: set[str]) -> list[tuple[Section, Source]]:
+def read_file(entry: SpineEntry, config: Config, md: Converter, report: Report,
+              images: dict[Path, Image], used_ids: set[str]) -> list[tuple[Section, Source]]:
     """One spine file as its `Section`s (with their `Source`s, for the links): one, or one
     per level-1 heading (read/split.py); none when it cannot be read."""
     source = load_source(entry.path, report)

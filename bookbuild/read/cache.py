@@ -89,6 +89,16 @@ class ChapterCache:
             digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()[:32]
 
+    def new_entries(self) -> dict[str, bytes]:
+        """The entries made since this cache was opened, by file name (what `save` writes)."""
+        return dict(self._new)
+
+    def take(self, entries: dict[str, bytes]) -> None:
+        """Entries made by another process's cache (`new_entries`), found by this one's
+        lookups from now on and written by its `save`."""
+        if self.folder is not None:
+            self._new.update(entries)
+
     def save(self) -> None:
         """Write the new entries; remove those this build did not use (chapters since edited
         or removed)."""
@@ -105,6 +115,8 @@ class ChapterCache:
         if self.folder is None:
             return None
         self.used.add(key)
+        if f"{key}.{suffix}" in self._new:  # taken from another process (`take`)
+            return self._new[f"{key}.{suffix}"]
         try:
             return (self.folder / f"{key}.{suffix}").read_bytes()
         except OSError:

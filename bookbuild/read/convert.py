@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html.entities
 import re
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -16,13 +17,16 @@ from bookbuild.read.checks import code_lines
 from bookbuild.read.source import CODE_SPAN, Source
 from bookbuild.xhtml import NSMAP, XHTML_NS
 
+if TYPE_CHECKING:
+    from markdown import Markdown
+
 
 class Converter:
     """Markdown to markup through the cache; Python-Markdown is set up at the first miss."""
 
-    def __init__(self, cache: ChapterCache):
+    def __init__(self, cache: ChapterCache, markdown: Markdown | None = None):
         self.cache = cache
-        self._md = None
+        self._md = markdown
 
     def convert(self, text: str) -> str:
         markup = self.cache.markup(text)
