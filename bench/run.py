@@ -24,8 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 SIZES = {"novel": (100_000, 30), "omnibus": (1_000_000, 300)}
-TARGETS = {"epub_vs_pandoc": 0.5, "pdf_vs_weasyprint": 0.55, "pdf_rebuild": 0.25,
+# The bound each ratio must keep (the issues' targets); the full PDF's, the make-up's issue's
+# 0.8, has a further goal: 0.55, what two cores allow.
+TARGETS = {"epub_vs_pandoc": 0.5, "pdf_vs_weasyprint": 0.8, "pdf_rebuild": 0.25,
            "epub_rebuild": 0.3}
+PDF_GOAL = 0.55
 PLAIN_WEASYPRINT = """
 import sys, weasyprint
 from weasyprint.text.fonts import FontConfiguration
@@ -183,7 +186,8 @@ def report(rows: list[dict]) -> str:
             f"| {r['size']} ({r['words']:,} words) | {r['epub']:.2f} | {r['pandoc']:.2f} | "
             f"{r['epub'] / r['pandoc']:.2f} (≤ {TARGETS['epub_vs_pandoc']}) | {r['pdf']:.2f} | "
             f"{r['weasyprint']:.2f} | {r['pdf'] / r['weasyprint']:.2f} "
-            f"(≤ {TARGETS['pdf_vs_weasyprint']}) | {r['epub_rebuild'] / r['epub']:.2f} "
+            f"(≤ {TARGETS['pdf_vs_weasyprint']}; goal {PDF_GOAL}) | "
+            f"{r['epub_rebuild'] / r['epub']:.2f} "
             f"(≤ {TARGETS['epub_rebuild']}) | {r['pdf_rebuild'] / r['pdf']:.2f} "
             f"(≤ {TARGETS['pdf_rebuild']}) | {max(r['pdf_rss_kib'], r['all_rss_kib']) / 1024:.0f}"
             f" (≤ 1536) | {r['valid']} |")
