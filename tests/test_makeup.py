@@ -543,3 +543,30 @@ def test_every_note_is_printed_on_its_call_s_page(tmp_path, monkeypatch):
     assert run_cli("build", plain, "--format", "pdf").code == 0
     notes, calls, _ = note_pages(plain / "build" / "small-book.pdf")
     assert len(notes) == 13 and notes != calls
+
+
+def test_the_report_holds_one_page_at_a_time(tmp_path, monkeypatch):
+    """Reading the interior back keeps each page's lines, not its characters: a 1,000,000-word
+    book's check had grown past 13 GB when it was stopped."""
+    import tracemalloc
+
+    from bookbuild.build import build
+    from bookbuild.checks import makeup
+
+    book = chapters_book(tmp_path / "book", count=4, paragraphs=12)
+    held: list[int] = []  # traced memory as each page begins, the last pages read
+    real = makeup.page_lines
+
+    def counting(page, area):
+        held.append(tracemalloc.get_traced_memory()[0])
+        return real(page, area)
+
+    monkeypatch.setattr(makeup, "page_lines", counting)
+    tracemalloc.start()
+    try:
+        result = build(book, tmp_path / "out", ("pdf",), check=True)
+    finally:
+        tracemalloc.stop()
+    assert result.figures["makeup"]["pages"] >= 20 and len(held) >= 15
+    per_page = (held[-1] - held[1]) / (len(held) - 2)
+    assert per_page < 100_000, f"{per_page:.0f} bytes kept per page read"

@@ -163,6 +163,7 @@ def measure(book: Book, layout: PdfLayout, subset_names: dict[str, int]) -> Make
                     x1 - (outside if recto else inside),
                     trim_bottom - layout.margins["bottom"] + line_pitch(book))
             pages[number] = page_lines(page, area)
+            page.close()  # its characters let go once read (kept, a long book filled memory)
             report.lines += len(pages[number])
             lefts[number] = area[0]
             _page_faults(report, number, pages[number])
