@@ -16,9 +16,12 @@ a job no worker has begun is cancelled and the file read here, one under way wai
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+
+from markdown import Markdown
 
 from bookbuild.config import Config
 from bookbuild.errors import Report
@@ -29,17 +32,18 @@ from bookbuild.read.convert import Converter
 
 Submit = Callable[..., Future | None]  # runs function(*args) in another process
 
-_MARKDOWN: dict = {}  # a reading process's Python-Markdown, set up at its first file
-
-
 def read_alone(config: Config, index: int, folder: Path | None) -> dict[str, bytes]:
     """Spine file `index` (of `config.files()`) read alone: the chapter cache entries made."""
-    if "chapter" not in _MARKDOWN:
-        _MARKDOWN["chapter"] = new_markdown()
     cache = ChapterCache(folder)
-    read_file(config.files()[index], config, Converter(cache, _MARKDOWN["chapter"]),
+    read_file(config.files()[index], config, Converter(cache, _markdown()),
               Report(config.root), {}, set())
     return cache.new_entries()
+
+
+@functools.cache
+def _markdown() -> Markdown:
+    """A reading process's Python-Markdown, set up at its first file."""
+    return new_markdown()
 
 
 class ReadAhead:
