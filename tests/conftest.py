@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import markdown
 import prockit
 import pytest
 from bookkit import Epub, build_epub, make_book, require_ace, run_cli, tree_digest
@@ -34,6 +35,20 @@ _CACHE = tempfile.TemporaryDirectory(prefix="bookbuild-test-cache-")
 os.environ["BOOKBUILD_CACHE_DIR"] = _CACHE.name
 # Every process the tests start is marked as this session's: see no_stray_processes.
 prockit.mark_session()
+
+
+@pytest.fixture
+def conversions(monkeypatch) -> list[str]:
+    """The texts Python-Markdown converted in this process during the test."""
+    seen: list[str] = []
+    real = markdown.Markdown.convert
+
+    def counting(self, text):
+        seen.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting)
+    return seen
 
 
 @pytest.fixture(scope="session", autouse=True)

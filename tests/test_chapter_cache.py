@@ -7,8 +7,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import markdown
-import pytest
 from bookkit import make_book, run_cli, tiny_png
 
 from bookbuild import output
@@ -21,19 +19,6 @@ YAML = "title: Cache Book\nauthor: Jane Doe\nspine: [one.md, two.md]\n"
 ONE = "# One\n\nThe first chapter, with a note.[^1]\n\n[^1]: The note.\n"
 TWO = "# Two\n\nThe second chapter.\n"
 
-
-@pytest.fixture
-def conversions(monkeypatch):
-    """The texts Python-Markdown converted in this test."""
-    seen: list[str] = []
-    real = markdown.Markdown.convert
-
-    def counting(self, text):
-        seen.append(text)
-        return real(self, text)
-
-    monkeypatch.setattr(markdown.Markdown, "convert", counting)
-    return seen
 
 
 def _build(book, out):

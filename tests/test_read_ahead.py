@@ -7,7 +7,6 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 
-import markdown
 import pytest
 from bookkit import make_book, tiny_png
 from lxml import etree
@@ -39,19 +38,6 @@ FILES = {
     "dot.png": tiny_png(),
 }
 
-
-@pytest.fixture
-def conversions(monkeypatch):
-    """The texts Python-Markdown converted in this process."""
-    seen: list[str] = []
-    real = markdown.Markdown.convert
-
-    def counting(self, text):
-        seen.append(text)
-        return real(self, text)
-
-    monkeypatch.setattr(markdown.Markdown, "convert", counting)
-    return seen
 
 
 @pytest.fixture
