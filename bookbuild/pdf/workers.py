@@ -283,8 +283,10 @@ def lay_out_section(theme: tuple[str, ...], html: str, notes: list[tuple[str, st
         if score < best:
             document, result, best, kept_html = retry, retry_result, score, html
     reset_loose(_typesetter(theme), document, kept_html, NO_FURNITURE, trials)
-    # where each page's text begins, once the re-set is done (a word may cross a page turn)
+    # where each page's text begins, and the pages that end in a hyphen, once the re-set is
+    # done (a word may cross a page turn; its new breaks may end a page otherwise)
     result.starts = _page_starts(document)
+    result.hyphen_pages = sorted(_page_end_hyphens(document).values())
     justify(document)
     result.pdf = document.write_pdf(finisher=_finish_section)
     return result
@@ -325,8 +327,9 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
                    trials: dict | None = None, seed: relay.Seed | None = None,
                    again: set[int] | None = None):
     """Lay one section's print HTML out, without furniture; returns (document, ChunkResult
-    without its PDF or its pages' starts (lay_out_section finds those on the layout it keeps,
-    its loose lines re-set), (displaced note ids, data-i of paragraphs with a page-final hyphen),
+    without its PDF or its pages' starts (lay_out_section finds those, and the pages ending in a
+    hyphen again, on the layout it keeps, its loose lines re-set), (displaced note ids, data-i
+    of paragraphs with a page-final hyphen),
     its pages kept for a re-lay). `trials`: see loose.reset_loose; with a `seed` (a layout of
     the same section with fewer changes), its pages are reused but those in `again` and
     those whose start moves (relay.py)."""
@@ -339,10 +342,16 @@ def _lay_out_chunk(theme: tuple[str, ...], html: str, notes: list[tuple[str, str
             anchors.setdefault(name, number)
     displaced = sorted(note for note, call in notes
                        if note in anchors and call in anchors and anchors[note] != anchors[call])
-    hyphens = {key: number for number, page in enumerate(document.pages[:-1], start=1)
-               if (key := page_end_hyphen(page)) is not None}
+    hyphens = _page_end_hyphens(document)
     result = ChunkResult(len(document.pages), anchors, sorted(hyphens.values()), [])
     return document, result, (displaced, sorted(hyphens)), relayed["seed"]
+
+
+def _page_end_hyphens(document) -> dict[str, int]:
+    """Each paragraph (its data-i) whose line ends a page, not the last, in a hyphen the
+    breaker added: the page (from 1)."""
+    return {key: number for number, page in enumerate(document.pages[:-1], start=1)
+            if (key := page_end_hyphen(page)) is not None}
 
 
 def _page_starts(document) -> list[tuple[str, int | None]]:
