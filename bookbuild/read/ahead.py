@@ -32,6 +32,7 @@ from bookbuild.read.convert import Converter
 
 Submit = Callable[..., Future | None]  # runs function(*args) in another process
 
+
 def read_alone(config: Config, index: int, folder: Path | None) -> dict[str, bytes]:
     """Spine file `index` (of `config.files()`) read alone: the chapter cache entries made."""
     cache = ChapterCache(folder)
